@@ -1,0 +1,36 @@
+"""How a company looks to its clients: name, logo and colours."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import CompanyOwned
+
+HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
+
+
+class BrandKit(CompanyOwned):
+    """A company's brand as its clients see it in the portal, PDFs and e-mails."""
+
+    display_name = models.CharField(_("display name"), max_length=200)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#1F3A5F")
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#E07A1F")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("brand kit")
+        verbose_name_plural = _("brand kits")
+        constraints = [
+            models.UniqueConstraint(fields=["company"], name="brand_kit_one_per_company"),
+            models.CheckConstraint(
+                condition=Q(primary_colour__regex=HEX_COLOUR), name="brand_primary_hex"
+            ),
+            models.CheckConstraint(
+                condition=Q(accent_colour__regex=HEX_COLOUR), name="brand_accent_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -1,0 +1,74 @@
+"""Every change to a client and its portal link."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.db.models import F
+
+from clients.models import Client
+from companies.models import Company
+
+
+def portal_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_portal_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)  # 256 bits
+    return token, portal_token_digest(token)
+
+
+@transaction.atomic
+def client_create(*, company: Company, now: dt.datetime, **fields: object) -> Client:
+    """Create a client with a fresh portal link of its own."""
+    token, digest = _new_portal_token()
+    return Client.objects.create(
+        company=company,
+        portal_token=token,
+        portal_token_digest=digest,
+        portal_token_issued_at=now,
+        **fields,
+    )
+
+
+CLIENT_EDITABLE_FIELDS = ("name", "email", "address", "vat_number", "locale")
+
+
+@transaction.atomic
+def client_update(*, client: Client, **fields: object) -> Client:
+    """Change a client's contact details; its portal link stays as it is."""
+    unknown = set(fields) - set(CLIENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a client detail: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(client, name, value)
+    client.save(update_fields=[*fields, "updated_at"])
+    client_portal_revision_bump(client_id=client.pk)
+    return client
+
+
+@transaction.atomic
+def client_portal_rotate(*, client: Client, now: dt.datetime) -> Client:
+    """Give the client a new portal link; the old one stops working at once."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    client.portal_token, client.portal_token_digest = _new_portal_token()
+    client.portal_token_issued_at = now
+    client.save(
+        update_fields=[
+            "portal_token", "portal_token_digest", "portal_token_issued_at", "updated_at"
+        ]
+    )
+    return client
+
+
+def client_portal_revision_bump(*, client_id: int) -> None:
+    """Tell open portal pages of this client that something they show changed.
+
+    Called inside the transaction of the change itself, so the new revision is
+    visible exactly when the change is.
+    """
+    Client.objects.filter(pk=client_id).update(
+        portal_revision=F("portal_revision") + 1
+    )

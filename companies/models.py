@@ -1,0 +1,152 @@
+"""The tenant: a company, its members and their roles."""
+
+from typing import Self
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Locale(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in to the back office with an e-mail and a password."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("platform staff"), default=False)
+    date_joined = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+
+class Company(models.Model):
+    """A business that issues quotes and invoices: the tenant."""
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    registration_number = models.CharField(
+        _("registration number (SIREN)"), max_length=32, blank=True
+    )
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
+    default_locale = models.CharField(
+        _("default language"), max_length=2, choices=Locale.choices, default=Locale.FRENCH
+    )
+    has_receivables_addon = models.BooleanField(
+        _("Accounts Receivable add-on"),
+        default=False,
+        help_text=_("Clients have a portal only while the add-on is active."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_currency__regex=r"^[A-Z]{3}$"),
+                name="company_currency_iso_4217",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_locale__in=Locale.values),
+                name="company_default_locale_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in a company, and so what they may do there."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        MANAGER = "manager", _("Manager")
+        REPORTING = "reporting", _("Reporting")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "admin", "manager", "reporting"]),
+                name="membership_role_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.company} ({self.get_role_display()})"
+
+    @property
+    def can_change_receivables(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+    @property
+    def can_view_receivables(self) -> bool:
+        return self.role != self.Role.MANAGER
+
+
+class CompanyQuerySet(models.QuerySet):
+    def for_company(self, company: Company) -> Self:
+        if company is None:  # fail closed: an unscoped query must be written on purpose
+            raise ValueError("for_company() needs a Company, got None")
+        return self.filter(company=company)
+
+
+class CompanyOwned(models.Model):
+    """A row that belongs to one company and is read through `for_company`."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,25 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from companies.models import Membership
+
+
+def memberships_for(*, user: AbstractBaseUser) -> QuerySet[Membership]:
+    """The companies a user belongs to, in a stable order for the switcher."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("company")
+        .order_by("company__name", "-pk")
+    )
+
+
+def active_membership(
+    *, user: AbstractBaseUser, company_id: int | None
+) -> Membership | None:
+    """The membership for the company the user picked, else their first one."""
+    memberships = memberships_for(user=user)
+    if company_id is not None:
+        picked = memberships.filter(company_id=company_id).first()
+        if picked is not None:
+            return picked
+    return memberships.first()

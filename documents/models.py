@@ -1,0 +1,338 @@
+"""Quotes and invoices, their immutable versions and their history."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Self
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import CompanyOwned, CompanyQuerySet
+
+# The VAT rates a line may carry (France: standard, intermediate, reduced,
+# super-reduced, and zero for exempt or reverse-charged supplies).
+VAT_RATES = (Decimal("0"), Decimal("2.1"), Decimal("5.5"), Decimal("10"), Decimal("20"))
+VAT_RATE_CHOICES = [(rate, f"{rate} %") for rate in VAT_RATES]
+
+INVOICE_STATUSES = ("draft", "to_pay", "partially_paid", "paid", "canceled")
+QUOTE_STATUSES = ("draft", "pending", "accepted", "declined", "canceled")
+
+
+class ImmutableRecordError(Exception):
+    """A stored version or event was asked to change or disappear."""
+
+
+def document_storage():
+    return storages["documents"]
+
+
+class DocumentQuerySet(CompanyQuerySet):
+    def quotes(self) -> Self:
+        return self.filter(kind=Document.Kind.QUOTE)
+
+    def invoices(self) -> Self:
+        return self.filter(kind=Document.Kind.INVOICE)
+
+    def finalised(self) -> Self:
+        return self.exclude(status=Document.Status.DRAFT)
+
+    def visible_in_portal(self) -> Self:
+        return self.finalised().filter(hidden_from_portal=False)
+
+
+class Document(CompanyOwned):
+    """A quote or an invoice addressed to one client."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", _("Quote")
+        INVOICE = "invoice", _("Invoice")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        TO_PAY = "to_pay", _("To pay")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        PAID = "paid", _("Paid")
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELED = "canceled", _("Canceled")
+
+    NUMBER_PREFIXES = {Kind.QUOTE: "Q", Kind.INVOICE: "INV"}
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("client"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=32, null=True, blank=True, editable=False)
+    number_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    number_sequence = models.PositiveIntegerField(null=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    expiry_date = models.DateField(_("valid until"), null=True, blank=True)
+    requires_signature = models.BooleanField(_("requires signature"), default=False)
+    hidden_from_portal = models.BooleanField(_("hidden from client's portal"), default=False)
+    notes = models.TextField(_("notes for the client"), blank=True)
+    total_excl_tax = models.DecimalField(
+        _("total excl. VAT"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    total_tax = models.DecimalField(
+        _("VAT"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    total = models.DecimalField(
+        _("total"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    amount_paid = models.DecimalField(
+        _("amount paid"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    current_version = models.ForeignKey(
+        "DocumentVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    finalised_at = models.DateTimeField(null=True, editable=False)
+    sent_at = models.DateTimeField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["quote", "invoice"]), name="document_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="invoice", status__in=INVOICE_STATUSES)
+                    | Q(kind="quote", status__in=QUOTE_STATUSES)
+                ),
+                name="document_status_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="draft", number__isnull=True)
+                    | (~Q(status="draft") & Q(number__isnull=False))
+                ),
+                name="document_number_iff_final",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "number"],
+                condition=Q(number__isnull=False),
+                name="document_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "kind", "number_year", "number_sequence"],
+                condition=Q(number_sequence__isnull=False),
+                name="document_sequence_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="document_currency_iso_4217"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(due_date__gte=F("issue_date")),
+                name="document_due_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(expiry_date__isnull=True) | Q(expiry_date__gte=F("issue_date")),
+                name="document_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invoice", expiry_date__isnull=True, requires_signature=False)
+                | Q(kind="quote", due_date__isnull=True),
+                name="document_dates_fit_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(total__gte=0),
+                name="document_amounts_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "kind", "status"], name="document_client_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or str(_("Draft %(kind)s") % {"kind": self.get_kind_display()})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.amount_paid
+
+    def client_status(self, today: dt.date) -> str:
+        """The status code a client sees: stored status, plus overdue and expired."""
+        if (
+            self.kind == self.Kind.INVOICE
+            and self.status in (self.Status.TO_PAY, self.Status.PARTIALLY_PAID)
+            and self.due_date is not None
+            and self.due_date < today
+        ):
+            return "overdue"
+        if (
+            self.kind == self.Kind.QUOTE
+            and self.status == self.Status.PENDING
+            and self.expiry_date is not None
+            and self.expiry_date < today
+        ):
+            return "expired"
+        if self.kind == self.Kind.QUOTE and self.status == self.Status.PENDING:
+            return "awaiting_signature" if self.requires_signature else "pending"
+        return self.status
+
+
+class DocumentLine(CompanyOwned):
+    """One line of a document's working copy; finalised content lives in versions."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    description = models.CharField(_("description"), max_length=500)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1")
+    )
+    unit_price = models.DecimalField(_("unit price (excl. VAT)"), max_digits=14, decimal_places=2)
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=4, decimal_places=1, choices=VAT_RATE_CHOICES, default=Decimal("20")
+    )
+
+    class Meta:
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
+            models.CheckConstraint(condition=Q(vat_rate__in=VAT_RATES), name="line_vat_rate_known"),
+            models.CheckConstraint(condition=~Q(description=""), name="line_has_description"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class DocumentVersion(CompanyOwned):
+    """A full, immutable snapshot of a finalised document's content.
+
+    Written once. Only its PDF may be attached later, once (see the database
+    trigger in the migrations, which also refuses UPDATE and DELETE).
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    total_excl_tax = models.DecimalField(max_digits=14, decimal_places=2)
+    total_tax = models.DecimalField(max_digits=14, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    pdf_file = models.FileField(storage=document_storage, blank=True, max_length=255)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("update_fields"):
+            raise ImmutableRecordError("A document version is never updated.")
+        if kwargs.get("update_fields") and set(kwargs["update_fields"]) - {"pdf_file", "pdf_sha256"}:
+            raise ImmutableRecordError("Only a version's PDF may be attached, once.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError("A document version is never deleted.")
+
+
+class DocumentEvent(CompanyOwned):
+    """One thing that happened to a document: the history the portal shows."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        FINALISED = "finalised", _("Finalised")
+        NEW_VERSION = "new_version", _("New version")
+        SENT = "sent", _("Sent")
+        VIEWED = "viewed", _("Viewed")
+        HIDDEN = "hidden", _("Hidden from the portal")
+        SHOWN = "shown", _("Shown in the portal")
+        ACCEPTED = "accepted", _("Accepted")
+        SIGNED = "signed", _("Signed")
+        DECLINED = "declined", _("Declined")
+        PAYMENT_RECEIVED = "payment_received", _("Payment received")
+        PAID = "paid", _("Paid")
+        CANCELED = "canceled", _("Canceled")
+
+    # Events that concern only the business: never shown to the client.
+    INTERNAL_KINDS = (Kind.CREATED, Kind.HIDDEN, Kind.SHOWN, Kind.VIEWED)
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="events")
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, null=True, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "created", "finalised", "new_version", "sent", "viewed", "hidden",
+                        "shown", "accepted", "signed", "declined", "payment_received",
+                        "paid", "canceled",
+                    ]
+                ),
+                name="event_kind_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["document", "at"], name="event_document_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.document}"
+
+
+class DocumentNumberSequence(CompanyOwned):
+    """The last number used per company, kind and year; locked while finalising."""
+
+    kind = models.CharField(max_length=8, choices=Document.Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "year"], name="number_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_number}"
