@@ -39,13 +39,13 @@ class Client(CompanyOwned):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         constraints = [
-            models.UniqueConstraint(fields=["portal_token"], name="client_portal_token_unique"),
+            models.UniqueConstraint(
+                fields=["portal_token"], name="client_portal_token_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(locale__in=Locale.values), name="client_locale_known"
             ),
-            models.CheckConstraint(
-                condition=~Q(name=""), name="client_name_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(name=""), name="client_name_not_empty"),
         ]
         indexes = [models.Index(fields=["company", "name"], name="client_company_name")]
 

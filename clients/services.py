@@ -57,7 +57,10 @@ def client_portal_rotate(*, client: Client, now: dt.datetime) -> Client:
     client.portal_token_issued_at = now
     client.save(
         update_fields=[
-            "portal_token", "portal_token_digest", "portal_token_issued_at", "updated_at"
+            "portal_token",
+            "portal_token_digest",
+            "portal_token_issued_at",
+            "updated_at",
         ]
     )
     return client
@@ -69,6 +72,5 @@ def client_portal_revision_bump(*, client_id: int) -> None:
     Called inside the transaction of the change itself, so the new revision is
     visible exactly when the change is.
     """
-    Client.objects.filter(pk=client_id).update(
-        portal_revision=F("portal_revision") + 1
-    )
+    # unscoped: the caller changed this very client inside the same transaction
+    Client.objects.filter(pk=client_id).update(portal_revision=F("portal_revision") + 1)

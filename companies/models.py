@@ -2,7 +2,11 @@
 
 from typing import Self
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +29,9 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra
+    ) -> "User":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
@@ -66,9 +72,14 @@ class Company(models.Model):
     email = models.EmailField(_("contact e-mail"), blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, default="EUR"
+    )
     default_locale = models.CharField(
-        _("default language"), max_length=2, choices=Locale.choices, default=Locale.FRENCH
+        _("default language"),
+        max_length=2,
+        choices=Locale.choices,
+        default=Locale.FRENCH,
     )
     has_receivables_addon = models.BooleanField(
         _("Accounts Receivable add-on"),
@@ -106,7 +117,9 @@ class Membership(models.Model):
         REPORTING = "reporting", _("Reporting")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,7 +128,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "company"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "company"], name="membership_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(role__in=["owner", "admin", "manager", "reporting"]),
                 name="membership_role_known",

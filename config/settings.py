@@ -35,7 +35,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin.apps.SimpleAdminConfig",  # the back office registers its own site
+    # The back office registers its own AdminSite, so no default site.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "branding",
     "payments",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +97,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "companies.User"
 LOGIN_URL = "admin:login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},  # noqa: E501
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -172,9 +174,7 @@ STORAGES["staticfiles"] = {
 
 # E-mail printed to the console unless EMAIL_URL is set, e.g.
 # smtp+tls://user:password@smtp.example.com:587
-EMAIL_CONFIG = env.email_url(
-    "EMAIL_URL", default="consolemail://"
-)
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
@@ -228,7 +228,11 @@ LOGGING = {
     "loggers": {
         # Django's own request logs print the path of every 4xx: they go through
         # the same masking handler and do not propagate to another, unmasked one.
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -15,6 +15,7 @@ def portal_url(token: str) -> str:
 
 def document_sent_notify(*, document_id: int) -> None:
     """E-mail the client that a document awaits it, with its portal link."""
+    # unscoped: runs on commit of the service that scoped this document
     document = Document.objects.select_related("client", "company").get(pk=document_id)
     client = document.client
     with translation.override(client.locale):

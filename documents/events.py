@@ -31,11 +31,15 @@ def _write(
     )
 
 
-def document_created(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
+def document_created(
+    *, document: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
     return _write(DocumentEvent.Kind.CREATED, document=document, actor=actor, at=at)
 
 
-def document_finalised(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
+def document_finalised(
+    *, document: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
     return _write(
         DocumentEvent.Kind.FINALISED,
         document=document,
@@ -70,15 +74,21 @@ def document_sent(
     )
 
 
-def document_hidden(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
+def document_hidden(
+    *, document: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
     return _write(DocumentEvent.Kind.HIDDEN, document=document, actor=actor, at=at)
 
 
-def document_shown(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
+def document_shown(
+    *, document: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
     return _write(DocumentEvent.Kind.SHOWN, document=document, actor=actor, at=at)
 
 
-def document_canceled(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
+def document_canceled(
+    *, document: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
     return _write(DocumentEvent.Kind.CANCELED, document=document, actor=actor, at=at)
 
 
@@ -108,7 +118,12 @@ def quote_signed(
 
 
 def quote_declined(
-    *, document: Document, actor: Actor, at: dt.datetime, reason: str = "", actor_name: str = ""
+    *,
+    document: Document,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str = "",
+    actor_name: str = "",
 ) -> DocumentEvent:
     return _write(
         DocumentEvent.Kind.DECLINED,

@@ -69,30 +69,51 @@ class Document(CompanyOwned):
         verbose_name=_("client"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    number = models.CharField(_("number"), max_length=32, null=True, blank=True, editable=False)
+    # NULL, not "", until finalised: the unique constraint then ignores drafts.
+    number = models.CharField(  # noqa: DJ001
+        _("number"), max_length=32, null=True, blank=True, editable=False
+    )
     number_year = models.PositiveSmallIntegerField(null=True, editable=False)
     number_sequence = models.PositiveIntegerField(null=True, editable=False)
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        editable=False,
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
     expiry_date = models.DateField(_("valid until"), null=True, blank=True)
     requires_signature = models.BooleanField(_("requires signature"), default=False)
-    hidden_from_portal = models.BooleanField(_("hidden from client's portal"), default=False)
+    hidden_from_portal = models.BooleanField(
+        _("hidden from client's portal"), default=False
+    )
     notes = models.TextField(_("notes for the client"), blank=True)
     total_excl_tax = models.DecimalField(
-        _("total excl. VAT"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+        _("total excl. VAT"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
     )
     total_tax = models.DecimalField(
         _("VAT"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
     )
     total = models.DecimalField(
-        _("total"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+        _("total"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
     )
     amount_paid = models.DecimalField(
-        _("amount paid"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+        _("amount paid"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
     )
     current_version = models.ForeignKey(
         "DocumentVersion",
@@ -140,18 +161,22 @@ class Document(CompanyOwned):
                 name="document_sequence_unique",
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="document_currency_iso_4217"
+                condition=Q(currency__regex=r"^[A-Z]{3}$"),
+                name="document_currency_iso_4217",
             ),
             models.CheckConstraint(
                 condition=Q(due_date__isnull=True) | Q(due_date__gte=F("issue_date")),
                 name="document_due_after_issue",
             ),
             models.CheckConstraint(
-                condition=Q(expiry_date__isnull=True) | Q(expiry_date__gte=F("issue_date")),
+                condition=Q(expiry_date__isnull=True)
+                | Q(expiry_date__gte=F("issue_date")),
                 name="document_expiry_after_issue",
             ),
             models.CheckConstraint(
-                condition=Q(kind="invoice", expiry_date__isnull=True, requires_signature=False)
+                condition=Q(
+                    kind="invoice", expiry_date__isnull=True, requires_signature=False
+                )
                 | Q(kind="quote", due_date__isnull=True),
                 name="document_dates_fit_kind",
             ),
@@ -161,11 +186,15 @@ class Document(CompanyOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["client", "kind", "status"], name="document_client_kind"),
+            models.Index(
+                fields=["client", "kind", "status"], name="document_client_kind"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.number or str(_("Draft %(kind)s") % {"kind": self.get_kind_display()})
+        return self.number or str(
+            _("Draft %(kind)s") % {"kind": self.get_kind_display()}
+        )
 
     @property
     def is_draft(self) -> bool:
@@ -199,25 +228,41 @@ class Document(CompanyOwned):
 class DocumentLine(CompanyOwned):
     """One line of a document's working copy; finalised content lives in versions."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="lines"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     description = models.CharField(_("description"), max_length=500)
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1")
     )
-    unit_price = models.DecimalField(_("unit price (excl. VAT)"), max_digits=14, decimal_places=2)
+    unit_price = models.DecimalField(
+        _("unit price (excl. VAT)"), max_digits=14, decimal_places=2
+    )
     vat_rate = models.DecimalField(
-        _("VAT rate"), max_digits=4, decimal_places=1, choices=VAT_RATE_CHOICES, default=Decimal("20")
+        _("VAT rate"),
+        max_digits=4,
+        decimal_places=1,
+        choices=VAT_RATE_CHOICES,
+        default=Decimal("20"),
     )
 
     class Meta:
         verbose_name = _("line")
         verbose_name_plural = _("lines")
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
-            models.CheckConstraint(condition=Q(vat_rate__in=VAT_RATES), name="line_vat_rate_known"),
-            models.CheckConstraint(condition=~Q(description=""), name="line_has_description"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="line_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_rate__in=VAT_RATES), name="line_vat_rate_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""), name="line_has_description"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,7 +276,9 @@ class DocumentVersion(CompanyOwned):
     trigger in the migrations, which also refuses UPDATE and DELETE).
     """
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="versions"
+    )
     number = models.PositiveIntegerField()
     content = models.JSONField()
     total_excl_tax = models.DecimalField(max_digits=14, decimal_places=2)
@@ -248,8 +295,12 @@ class DocumentVersion(CompanyOwned):
         verbose_name = _("version")
         verbose_name_plural = _("versions")
         constraints = [
-            models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+            models.UniqueConstraint(
+                fields=["document", "number"], name="version_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="version_number_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,7 +309,10 @@ class DocumentVersion(CompanyOwned):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("update_fields"):
             raise ImmutableRecordError("A document version is never updated.")
-        if kwargs.get("update_fields") and set(kwargs["update_fields"]) - {"pdf_file", "pdf_sha256"}:
+        if kwargs.get("update_fields") and set(kwargs["update_fields"]) - {
+            "pdf_file",
+            "pdf_sha256",
+        }:
             raise ImmutableRecordError("Only a version's PDF may be attached, once.")
         super().save(*args, **kwargs)
 
@@ -287,7 +341,9 @@ class DocumentEvent(CompanyOwned):
     # Events that concern only the business: never shown to the client.
     INTERNAL_KINDS = (Kind.CREATED, Kind.HIDDEN, Kind.SHOWN, Kind.VIEWED)
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="events")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="events"
+    )
     version = models.ForeignKey(
         DocumentVersion, on_delete=models.PROTECT, null=True, related_name="events"
     )
@@ -306,9 +362,19 @@ class DocumentEvent(CompanyOwned):
             models.CheckConstraint(
                 condition=Q(
                     kind__in=[
-                        "created", "finalised", "new_version", "sent", "viewed", "hidden",
-                        "shown", "accepted", "signed", "declined", "payment_received",
-                        "paid", "canceled",
+                        "created",
+                        "finalised",
+                        "new_version",
+                        "sent",
+                        "viewed",
+                        "hidden",
+                        "shown",
+                        "accepted",
+                        "signed",
+                        "declined",
+                        "payment_received",
+                        "paid",
+                        "canceled",
                     ]
                 ),
                 name="event_kind_known",

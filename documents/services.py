@@ -159,7 +159,11 @@ def document_create(
     _validate_header(kind=kind, header=header)
     totals = _totals(lines, header["currency"])
     document = Document(
-        company=company, client=client, kind=kind, hidden_from_portal=hidden_from_portal, **header
+        company=company,
+        client=client,
+        kind=kind,
+        hidden_from_portal=hidden_from_portal,
+        **header,
     )
     _apply_totals(document, totals)
     document.save()
@@ -222,7 +226,9 @@ def document_update(
     content = _snapshot(document, totals)
     if content == document.current_version.content:
         return None
-    version = _version_write(document=document, content=content, totals=totals, actor=actor, now=now)
+    version = _version_write(
+        document=document, content=content, totals=totals, actor=actor, now=now
+    )
     events.document_new_version(document=document, version=version, actor=actor, at=now)
     client_portal_revision_bump(client_id=document.client_id)
     return version
@@ -274,7 +280,9 @@ def _snapshot(document: Document, totals: Totals) -> dict:
 def _version_write(
     *, document: Document, content: dict, totals: Totals, actor: Actor, now: dt.datetime
 ) -> DocumentVersion:
-    last = document.versions.order_by("-number").values_list("number", flat=True).first()
+    last = (
+        document.versions.order_by("-number").values_list("number", flat=True).first()
+    )
     version = DocumentVersion.objects.create(
         company_id=document.company_id,
         document=document,
@@ -312,7 +320,9 @@ def _allocate_number(document: Document, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def document_finalise(*, document: Document, actor: Actor, now: dt.datetime) -> Document:
+def document_finalise(
+    *, document: Document, actor: Actor, now: dt.datetime
+) -> Document:
     """Give a draft its number and its first version; the client can now see it.
 
     :raises DocumentNotFinalisable: not a draft, or no lines.
@@ -333,11 +343,20 @@ def document_finalise(*, document: Document, actor: Actor, now: dt.datetime) -> 
     document.finalised_at = now
     document.save(
         update_fields=[
-            "number", "number_year", "number_sequence", "status", "finalised_at", "updated_at"
+            "number",
+            "number_year",
+            "number_sequence",
+            "status",
+            "finalised_at",
+            "updated_at",
         ]
     )
     _version_write(
-        document=document, content=_snapshot(document, totals), totals=totals, actor=actor, now=now
+        document=document,
+        content=_snapshot(document, totals),
+        totals=totals,
+        actor=actor,
+        now=now,
     )
     events.document_finalised(document=document, actor=actor, at=now)
     client_portal_revision_bump(client_id=document.client_id)
@@ -350,7 +369,11 @@ def document_send(*, document: Document, actor: Actor, now: dt.datetime) -> Docu
 
     :raises DocumentNotSendable: a draft, or a client without an e-mail address.
     """
-    document = Document.objects.select_for_update().select_related("client").get(pk=document.pk)
+    document = (
+        Document.objects.select_for_update()
+        .select_related("client")
+        .get(pk=document.pk)
+    )
     if document.is_draft:
         raise DocumentNotSendable(_("Finalise the document before sending it."))
     if not document.client.email:
@@ -359,13 +382,17 @@ def document_send(*, document: Document, actor: Actor, now: dt.datetime) -> Docu
         )
     document.sent_at = now
     document.save(update_fields=["sent_at", "updated_at"])
-    events.document_sent(document=document, actor=actor, at=now, recipient=document.client.email)
+    events.document_sent(
+        document=document, actor=actor, at=now, recipient=document.client.email
+    )
     client_portal_revision_bump(client_id=document.client_id)
     transaction.on_commit(lambda: emails.document_sent_notify(document_id=document.pk))
     return document
 
 
-def _set_visibility(*, document: Document, hidden: bool, actor: Actor, now: dt.datetime) -> bool:
+def _set_visibility(
+    *, document: Document, hidden: bool, actor: Actor, now: dt.datetime
+) -> bool:
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.hidden_from_portal == hidden:
         return False
@@ -385,7 +412,7 @@ def document_hide(*, document: Document, actor: Actor, now: dt.datetime) -> bool
 
 @transaction.atomic
 def document_show(*, document: Document, actor: Actor, now: dt.datetime) -> bool:
-    """Show a document in the client's portal again. Returns whether anything changed."""
+    """Show a document in the client's portal again; whether anything changed."""
     return _set_visibility(document=document, hidden=False, actor=actor, now=now)
 
 
@@ -405,7 +432,7 @@ def _change_status(
 def document_cancel(*, document: Document, actor: Actor, now: dt.datetime) -> Document:
     """Cancel an unpaid invoice or an open quote.
 
-    :raises StatusChangeRefused: a draft, or money was already received, or already closed.
+    :raises StatusChangeRefused: a draft, money already received, or closed.
     """
     if document.amount_paid > 0:
         raise StatusChangeRefused(_("An invoice with payments cannot be canceled."))
@@ -441,7 +468,12 @@ def quote_accept(
 
 @transaction.atomic
 def quote_decline(
-    *, quote: Document, actor: Actor, now: dt.datetime, reason: str = "", actor_name: str = ""
+    *,
+    quote: Document,
+    actor: Actor,
+    now: dt.datetime,
+    reason: str = "",
+    actor_name: str = "",
 ) -> Document:
     """Mark a pending quote declined.
 

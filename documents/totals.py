@@ -67,7 +67,9 @@ def compute_totals(lines: Iterable[LineInput], currency: str) -> Totals:
         )
         base_sum, tax_sum = by_rate.get(line.vat_rate, (Decimal(0), Decimal(0)))
         by_rate[line.vat_rate] = (base_sum + excl, tax_sum + tax)
-    total_excl_tax = sum((Decimal(line["total_excl_tax"]) for line in computed), Decimal(0))
+    total_excl_tax = sum(
+        (Decimal(line["total_excl_tax"]) for line in computed), Decimal(0)
+    )
     total_tax = sum((Decimal(line["tax"]) for line in computed), Decimal(0))
     total = total_excl_tax + total_tax
     if total > MAX_AMOUNT:

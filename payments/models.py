@@ -28,7 +28,10 @@ class Payment(CompanyOwned):
     currency = models.CharField(_("currency"), max_length=3)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    provider_reference = models.CharField(max_length=255, null=True, blank=True)
+    # NULL for manual payments, so that uniqueness binds only real references.
+    provider_reference = models.CharField(  # noqa: DJ001
+        max_length=255, null=True, blank=True
+    )
     received_at = models.DateTimeField(_("received at"), null=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -40,7 +43,9 @@ class Payment(CompanyOwned):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payment_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(method__in=["card", "transfer", "manual"]),
                 name="payment_method_known",

@@ -58,7 +58,9 @@ def payment_record(
     )
     invoice.amount_paid += amount
     fully_paid = invoice.amount_paid == invoice.total
-    invoice.status = Document.Status.PAID if fully_paid else Document.Status.PARTIALLY_PAID
+    invoice.status = (
+        Document.Status.PAID if fully_paid else Document.Status.PARTIALLY_PAID
+    )
     invoice.save(update_fields=["amount_paid", "status", "updated_at"])
     events.invoice_payment_received(
         document=invoice, actor=actor, at=now, amount=str(amount), method=method

@@ -78,9 +78,15 @@ class ClientFactory(factory.django.DjangoModelFactory):
         return client_services.client_create(now=NOW, **kwargs)
 
 
-def line(description: str = "Consulting", quantity: str = "1", unit_price: str = "100.00",
-         vat_rate: str = "20") -> LineInput:
-    return LineInput(description, Decimal(quantity), Decimal(unit_price), Decimal(vat_rate))
+def line(
+    description: str = "Consulting",
+    quantity: str = "1",
+    unit_price: str = "100.00",
+    vat_rate: str = "20",
+) -> LineInput:
+    return LineInput(
+        description, Decimal(quantity), Decimal(unit_price), Decimal(vat_rate)
+    )
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):

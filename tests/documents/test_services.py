@@ -46,9 +46,9 @@ def test_document_finalise_numbers_and_writes_version_one():
         actor,
     )
     kinds = list(
-        DocumentEvent.objects.for_company(document.company).order_by("pk").values_list(
-            "kind", flat=True
-        )
+        DocumentEvent.objects.for_company(document.company)
+        .order_by("pk")
+        .values_list("kind", flat=True)
     )
     assert kinds == ["created", "finalised"]
 
@@ -66,7 +66,10 @@ def test_document_update_of_final_document_appends_a_version():
         version.pk,
         Decimal("120.00"),
     )
-    assert document.versions.get(number=1).content["lines"][0]["description"] == "Consulting"
+    assert (
+        document.versions.get(number=1).content["lines"][0]["description"]
+        == "Consulting"
+    )
 
 
 def test_document_update_refuses_a_due_date_before_issue_date():
