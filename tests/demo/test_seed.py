@@ -1,0 +1,83 @@
+import io
+import json
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from companies.models import Company
+from documents.models import Document
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_json() -> dict:
+    out = io.StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    return json.loads(out.getvalue())  # exactly one JSON document, nothing else
+
+
+def all_documents(summary: dict) -> list[dict]:
+    return [
+        document
+        for company in summary["companies"]
+        for client in company["clients"]
+        for document in client["documents"]
+    ]
+
+
+def test_seed_demo_json_describes_the_demo():
+    summary = seed_json()
+
+    assert summary["admin_url"] == "/admin/"
+    assert [(c["name"], c["has_receivables_addon"]) for c in summary["companies"]] == [
+        ("Atelier Lumière", True),
+        ("Northwind Studio", True),
+        ("Boulangerie du Coin", False),
+    ]
+    roles = {m["role"] for c in summary["companies"] for m in c["members"]}
+    assert roles == {"owner", "admin", "manager", "reporting"}
+    client = summary["companies"][0]["clients"][0]
+    assert client["portal_url"].startswith("/p/") and client["portal_url"].endswith("/")
+    document = client["documents"][0]
+    assert set(document) == {
+        "id",
+        "kind",
+        "number",
+        "status",
+        "hidden",
+        "versions",
+        "total",
+        "currency",
+    }
+    company = Company.objects.get(name="Atelier Lumière")
+    stored = Document.objects.for_company(company).get(pk=document["id"])
+    assert stored.total == Decimal(document["total"])
+
+
+def test_seed_demo_covers_every_status_version_and_visibility():
+    documents = all_documents(seed_json())
+    by_kind = Counter(d["kind"] for d in documents)
+    statuses = {(d["kind"], d["status"]) for d in documents}
+
+    assert by_kind["invoice"] >= 5 and by_kind["quote"] >= 3
+    assert {
+        ("invoice", s)
+        for s in ("draft", "to_pay", "partially_paid", "paid", "canceled")
+    } <= statuses
+    assert {
+        ("quote", s) for s in ("draft", "pending", "accepted", "declined", "canceled")
+    } <= statuses
+    assert max(d["versions"] for d in documents) >= 3
+    assert any(d["hidden"] for d in documents)
+    drafts = [d for d in documents if d["status"] == "draft"]
+    assert drafts and all(d["number"] is None and d["versions"] == 0 for d in drafts)
+
+
+def test_seed_demo_is_idempotent():
+    first = seed_json()
+    second = seed_json()
+
+    assert first == second
+    assert Company.objects.count() == 3
