@@ -5,7 +5,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale as BabelLocale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.dates import format_time
+from babel.numbers import (
+    format_currency,
+    format_percent,
+    get_currency_precision,
+    list_currencies,
+)
+from babel.numbers import format_decimal as babel_format_decimal
 
 KNOWN_CURRENCIES = frozenset(list_currencies())
 
@@ -36,3 +43,22 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
 def format_day(day: dt.date, locale: str) -> str:
     """27 nov. 2026 in French, Nov 27, 2026 in English."""
     return babel_format_date(day, format="medium", locale=locale)
+
+
+def format_moment(moment: dt.datetime, locale: str, tzinfo: dt.tzinfo) -> str:
+    """27 nov. 2026, 14:05 in French, Nov 27, 2026, 2:05 PM in English."""
+    moment = moment.astimezone(tzinfo)
+    pattern = BabelLocale.parse(locale).datetime_formats["medium"]  # "{1}, {0}"
+    date_part = babel_format_date(moment.date(), format="medium", locale=locale)
+    time_part = format_time(moment, format="short", locale=locale)
+    return str(pattern).replace("{1}", date_part).replace("{0}", time_part)
+
+
+def format_number(value: Decimal, locale: str) -> str:
+    """1 234,5 in French, 1,234.5 in English (as many decimals as the value has)."""
+    return babel_format_decimal(value, locale=locale, decimal_quantization=False)
+
+
+def format_rate(percent: Decimal, locale: str) -> str:
+    """A VAT rate given in percent: 5,5 % in French, 5.5% in English."""
+    return format_percent(percent / 100, locale=locale, decimal_quantization=False)
