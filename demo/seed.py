@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,16 +116,19 @@ def is_seeded() -> bool:
     return Company.objects.filter(name=ATELIER.name).exists()
 
 
-@transaction.atomic
+# The demo's clients are fictional: the documents it "sends" are kept in memory,
+# never delivered nor printed over the demo's own output.
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 def seed(*, now: dt.datetime | None = None) -> bool:
     """Create the demo data unless it is there. Returns whether anything was made."""
-    if is_seeded():
-        return False
-    now = now or timezone.now()
-    companies = {spec.name: _company(spec, now) for spec in COMPANIES}
-    _atelier_documents(companies[ATELIER.name], now)
-    _northwind_documents(companies[NORTHWIND.name], now)
-    _boulangerie_documents(companies[BOULANGERIE.name], now)
+    with transaction.atomic():
+        if is_seeded():
+            return False
+        now = now or timezone.now()
+        companies = {spec.name: _company(spec, now) for spec in COMPANIES}
+        _atelier_documents(companies[ATELIER.name], now)
+        _northwind_documents(companies[NORTHWIND.name], now)
+        _boulangerie_documents(companies[BOULANGERIE.name], now)
     return True
 
 
