@@ -94,3 +94,202 @@ def test_quote_numbering_is_separate_from_invoices():
     quote = DocumentFactory(client=client, kind=Document.Kind.QUOTE, finalised=True)
 
     assert quote.number == "Q-2026-0001"
+
+
+def event_kinds(document: Document) -> list[str]:
+    return list(
+        DocumentEvent.objects.for_company(document.company)
+        .filter(document=document)
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    )
+
+
+def test_document_update_of_a_draft_changes_it_in_place():
+    document = DocumentFactory()
+
+    version = services.document_update(
+        document=document, lines=[line("Other", "2", "10.00")], actor=None, now=NOW
+    )
+
+    document.refresh_from_db()
+    assert (version, document.total, document.versions.count()) == (
+        None,
+        Decimal("24.00"),
+        0,
+    )
+
+
+def test_document_update_without_a_change_writes_no_version():
+    document = DocumentFactory(finalised=True)
+
+    version = services.document_update(
+        document=document, lines=[line()], actor=None, now=NOW
+    )
+
+    assert (version, document.versions.count()) == (None, 1)
+    assert event_kinds(document) == ["created", "finalised"]
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [
+        lambda: line(quantity="-1"),
+        lambda: line(quantity="0"),
+        lambda: line(unit_price="-5.00"),
+        lambda: line(vat_rate="19.6"),
+        lambda: line(description="   "),
+    ],
+)
+def test_bad_lines_are_refused_and_nothing_is_saved(bad_line):
+    client = ClientFactory()
+
+    with pytest.raises((services.InvalidDocument, ValueError)):
+        services.document_create(
+            company=client.company,
+            client=client,
+            kind="invoice",
+            lines=[bad_line()],
+            actor=None,
+            now=NOW,
+        )
+
+    assert not Document.objects.for_company(client.company).exists()
+
+
+def test_unknown_currency_is_refused():
+    client = ClientFactory()
+
+    with pytest.raises(services.InvalidDocument, match="XYZ is not a known currency"):
+        services.document_create(
+            company=client.company,
+            client=client,
+            kind="invoice",
+            lines=[line()],
+            actor=None,
+            now=NOW,
+            currency="XYZ",
+        )
+
+    assert not Document.objects.for_company(client.company).exists()
+
+
+def test_a_client_of_another_company_is_refused():
+    client = ClientFactory()
+    other = ClientFactory()
+
+    with pytest.raises(services.InvalidDocument):
+        services.document_create(
+            company=client.company,
+            client=other,
+            kind="invoice",
+            lines=[line()],
+            actor=None,
+            now=NOW,
+        )
+
+    assert not Document.objects.for_company(client.company).exists()
+
+
+def test_a_paid_invoice_can_no_longer_change():
+    from payments.services import invoice_mark_paid
+
+    document = DocumentFactory(finalised=True)
+    invoice_mark_paid(invoice=document, actor=None, now=NOW)
+
+    with pytest.raises(services.DocumentNotEditable):
+        services.document_update(
+            document=document, lines=[line("Sneaky", "1", "1.00")], actor=None, now=NOW
+        )
+
+    document.refresh_from_db()
+    assert (document.versions.count(), document.total) == (1, Decimal("120.00"))
+
+
+def test_document_hide_and_show_record_history_and_bump_the_portal():
+    document = DocumentFactory(finalised=True)
+    document.client.refresh_from_db()
+    revision = document.client.portal_revision
+
+    assert services.document_hide(document=document, actor=None, now=NOW) is True
+    assert services.document_hide(document=document, actor=None, now=NOW) is False
+    assert services.document_show(document=document, actor=None, now=NOW) is True
+
+    document.refresh_from_db()
+    document.client.refresh_from_db()
+    assert document.hidden_from_portal is False
+    assert event_kinds(document)[-2:] == ["hidden", "shown"]
+    assert document.client.portal_revision == revision + 2
+
+
+def test_document_send_records_event_and_emails_the_portal_link(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    document = DocumentFactory(finalised=True)
+    actor = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_send(document=document, actor=actor, now=NOW)
+
+    document.refresh_from_db()
+    assert (document.sent_at, event_kinds(document)[-1]) == (NOW, "sent")
+    assert [m.to for m in mailoutbox] == [[document.client.email]]
+    assert f"/p/{document.client.portal_token}/" in mailoutbox[0].body
+    assert (
+        mailoutbox[0].subject == f"Invoice INV-2026-0001 from {document.company.name}"
+    )
+
+
+def test_a_draft_cannot_be_sent(mailoutbox):
+    document = DocumentFactory()
+
+    with pytest.raises(services.DocumentNotSendable):
+        services.document_send(document=document, actor=None, now=NOW)
+
+    document.refresh_from_db()
+    assert (document.sent_at, mailoutbox) == (None, [])
+
+
+def test_quote_accept_and_decline_only_from_pending():
+    accepted = DocumentFactory(kind="quote", finalised=True)
+    declined = DocumentFactory(kind="quote", finalised=True)
+
+    services.quote_accept(quote=accepted, actor=None, now=NOW)
+    services.quote_decline(quote=declined, actor=None, now=NOW, reason="Too dear")
+    with pytest.raises(services.StatusChangeRefused):
+        services.quote_decline(quote=accepted, actor=None, now=NOW)
+
+    accepted.refresh_from_db()
+    declined.refresh_from_db()
+    assert (accepted.status, declined.status) == ("accepted", "declined")
+    last = (
+        DocumentEvent.objects.for_company(declined.company)
+        .filter(document=declined)
+        .latest("pk")
+    )
+    assert (last.kind, last.details) == ("declined", {"reason": "Too dear"})
+
+
+def test_document_cancel_refuses_an_invoice_with_payments():
+    from payments.services import payment_record
+
+    document = DocumentFactory(finalised=True)
+    payment_record(
+        invoice=document, amount=Decimal("20.00"), method="manual", actor=None, now=NOW
+    )
+
+    with pytest.raises(services.StatusChangeRefused):
+        services.document_cancel(document=document, actor=None, now=NOW)
+
+    document.refresh_from_db()
+    assert document.status == "partially_paid"
+
+
+def test_client_status_derives_overdue_and_expired():
+    invoice = DocumentFactory(finalised=True)
+    quote = DocumentFactory(kind="quote", finalised=True, requires_signature=True)
+
+    assert invoice.client_status(invoice.due_date) == "to_pay"
+    assert invoice.client_status(invoice.due_date + dt.timedelta(days=1)) == "overdue"
+    assert quote.client_status(quote.expiry_date) == "awaiting_signature"
+    assert quote.client_status(quote.expiry_date + dt.timedelta(days=1)) == "expired"
