@@ -14,8 +14,12 @@ class BrandKit(CompanyOwned):
 
     display_name = models.CharField(_("display name"), max_length=200)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#1F3A5F")
-    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#E07A1F")
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1F3A5F"
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#E07A1F"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -23,7 +27,9 @@ class BrandKit(CompanyOwned):
         verbose_name = _("brand kit")
         verbose_name_plural = _("brand kits")
         constraints = [
-            models.UniqueConstraint(fields=["company"], name="brand_kit_one_per_company"),
+            models.UniqueConstraint(
+                fields=["company"], name="brand_kit_one_per_company"
+            ),
             models.CheckConstraint(
                 condition=Q(primary_colour__regex=HEX_COLOUR), name="brand_primary_hex"
             ),

@@ -1,12 +1,93 @@
-"""Reads for the portal: everything starts from the client a token resolves to."""
+"""Reads for the portal: everything starts from the client a token resolves to.
 
+What the client sees of a document's status (overdue, expired, awaiting
+signature) depends on today's date, so it is computed in the database too
+(`client_status` below mirrors `Document.client_status`): the list is filtered
+and ordered there, most urgent first, and pagination stays a LIMIT/OFFSET.
+"""
+
+import datetime as dt
 import hmac
 
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from clients.services import portal_token_digest
-from documents.models import Document, DocumentQuerySet
+from documents.models import Document, DocumentEvent, DocumentQuerySet, DocumentVersion
+
+INVOICE = Document.Kind.INVOICE
+QUOTE = Document.Kind.QUOTE
+S = Document.Status
+
+# Every status a client can see, in the order the filters list them.
+CLIENT_STATUS_LABELS = {
+    INVOICE: {
+        "to_pay": _("To pay"),
+        "overdue": _("Overdue"),
+        "partially_paid": _("Partially paid"),
+        "paid": _("Paid"),
+        "canceled": _("Canceled"),
+    },
+    QUOTE: {
+        "awaiting_signature": _("Awaiting signature"),
+        "pending": _("Pending"),
+        "accepted": _("Accepted"),
+        "declined": _("Declined"),
+        "expired": _("Expired"),
+        "canceled": _("Canceled"),
+    },
+}
+
+# Rows per page of the invoice and quote lists.
+PAGE_SIZE = 20
+
+# Only what a list row shows is read.
+LIST_FIELDS = (
+    "id", "kind", "number", "status", "currency", "issue_date", "due_date",
+    "expiry_date", "requires_signature", "total", "amount_paid",
+)
+
+
+def client_status_label(kind: str, code: str) -> str:
+    return str(CLIENT_STATUS_LABELS.get(kind, {}).get(code, code))
+
+
+def client_status_conditions(*, kind: str, today: dt.date) -> dict[str, Q]:
+    """Client status code → the condition that selects it, for one kind."""
+    if kind == INVOICE:
+        not_due = Q(due_date__gte=today) | Q(due_date__isnull=True)
+        return {
+            "overdue": Q(status__in=(S.TO_PAY, S.PARTIALLY_PAID), due_date__lt=today),
+            "to_pay": Q(status=S.TO_PAY) & not_due,
+            "partially_paid": Q(status=S.PARTIALLY_PAID) & not_due,
+            "paid": Q(status=S.PAID),
+            "canceled": Q(status=S.CANCELED),
+        }
+    open_quote = Q(status=S.PENDING) & (
+        Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
+    )
+    return {
+        "awaiting_signature": open_quote & Q(requires_signature=True),
+        "pending": open_quote & Q(requires_signature=False),
+        "accepted": Q(status=S.ACCEPTED),
+        "declined": Q(status=S.DECLINED),
+        "expired": Q(status=S.PENDING, expiry_date__lt=today),
+        "canceled": Q(status=S.CANCELED),
+    }
+
+
+# Most urgent first: an overdue invoice, then one to pay (soonest due first);
+# for quotes, those awaiting the client's answer (soonest expiry first); then
+# everything else, newest first.
+URGENCY = {
+    INVOICE: {"overdue": 0, "to_pay": 1, "partially_paid": 1},
+    QUOTE: {"awaiting_signature": 1, "pending": 1},
+}
+SETTLED = 2
 
 
 def portal_client(*, token: str) -> Client:
@@ -15,8 +96,8 @@ def portal_client(*, token: str) -> Client:
     :raises Http404: unknown or rotated token, or a company without the
         Accounts Receivable add-on; all look the same from outside.
     """
+    # The one read not scoped by company: the token is what names the company.
     client = (
-        # unscoped: the one read not scoped by company, as the token names the company
         Client.objects.select_related("company")
         .filter(
             portal_token_digest=portal_token_digest(token),
@@ -31,4 +112,110 @@ def portal_client(*, token: str) -> Client:
 
 def portal_documents(*, client: Client) -> DocumentQuerySet:
     """The client's finalised documents that are not hidden from its portal."""
-    return Document.objects.for_company(client.company).filter(client=client).visible_in_portal()
+    return (
+        Document.objects.for_company(client.company)
+        .filter(client=client)
+        .visible_in_portal()
+    )
+
+
+def portal_tab_counts(*, client: Client) -> dict[str, int]:
+    """How many invoices and quotes the client has: one query."""
+    return portal_documents(client=client).aggregate(
+        invoice=Count("pk", filter=Q(kind=INVOICE)),
+        quote=Count("pk", filter=Q(kind=QUOTE)),
+    )
+
+
+def portal_document_list(
+    *, client: Client, kind: str, today: dt.date, status: str = "", number: str = ""
+) -> DocumentQuerySet:
+    """One tab of the portal: filtered, annotated with `client_status`, most
+    urgent first, ready to paginate."""
+    conditions = client_status_conditions(kind=kind, today=today)
+    documents = portal_documents(client=client).filter(kind=kind).only(*LIST_FIELDS)
+    if status in conditions:
+        documents = documents.filter(conditions[status])
+    if number:
+        documents = documents.filter(number__icontains=number)
+    urgency = URGENCY[kind]
+    deadline = "due_date" if kind == INVOICE else "expiry_date"
+    return documents.annotate(
+        client_status=Case(
+            *(
+                When(condition, then=Value(code))
+                for code, condition in conditions.items()
+            ),
+            default=F("status"),
+        ),
+        urgency=Case(
+            *(
+                When(conditions[code], then=Value(rank))
+                for code, rank in urgency.items()
+            ),
+            default=Value(SETTLED),
+            output_field=IntegerField(),
+        ),
+        deadline=Case(
+            When(urgency__lt=SETTLED, then=F(deadline)),
+            default=None,
+        ),
+    ).order_by(
+        "urgency",
+        F("deadline").asc(nulls_last=True),
+        "-issue_date",
+        "-pk",
+    )
+
+
+def portal_document(*, client: Client, document_id: int) -> Document:
+    """One of the client's visible documents, with its current version.
+
+    :raises Http404: unknown id, another client's or company's, hidden, draft.
+    """
+    return get_object_or_404(
+        portal_documents(client=client).select_related("current_version"),
+        pk=document_id,
+    )
+
+
+def portal_document_versions(
+    *, client: Client, document: Document
+) -> list[DocumentVersion]:
+    """Every version of the document, newest first, without their content."""
+    return list(
+        DocumentVersion.objects.for_company(client.company)
+        .filter(document=document)
+        .only("id", "document_id", "number", "created_at")
+        .order_by("-number", "-pk")
+    )
+
+
+def portal_document_version(
+    *, client: Client, document: Document, number: int
+) -> DocumentVersion:
+    """One version of a document the caller already resolved through the client.
+
+    :raises Http404: no such version of this document.
+    """
+    current = document.current_version
+    if current is not None and current.number == number:
+        return current
+    return get_object_or_404(
+        DocumentVersion.objects.for_company(client.company).filter(document=document),
+        number=number,
+    )
+
+
+def portal_document_events(
+    *, client: Client, document: Document
+) -> list[DocumentEvent]:
+    """The document's history as its client may see it: oldest first."""
+    return list(
+        DocumentEvent.objects.for_company(client.company)
+        .filter(document=document)
+        .exclude(kind__in=DocumentEvent.INTERNAL_KINDS)
+        .annotate(version_number=Coalesce(F("version__number"), Value(0)))
+        .only("id", "kind", "at", "details", "version_id", "document_id")
+        .order_by("at", "pk")
+    )

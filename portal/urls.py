@@ -6,4 +6,25 @@ app_name = "portal"
 
 urlpatterns = [
     path("<str:token>/", views.home, name="home"),
+    path("<str:token>/invoices/", views.invoice_list, name="invoices"),
+    path("<str:token>/quotes/", views.quote_list, name="quotes"),
+    path(
+        "<str:token>/documents/<int:document_id>/",
+        views.document_detail,
+        name="document",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/versions/<int:number>/",
+        views.document_version_detail,
+        name="document_version",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/versions/<int:number>/pdf/",
+        views.document_version_pdf,
+        name="document_version_pdf",
+    ),
+    path("<str:token>/logo.png", views.brand_logo, name="logo"),
+    path("<str:token>/icon-<int:size>.png", views.brand_icon, name="icon"),
+    path("<str:token>/manifest.webmanifest", views.manifest, name="manifest"),
+    path("<str:token>/language/", views.language_set, name="language"),
 ]

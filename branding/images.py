@@ -1,0 +1,138 @@
+"""Logos and icons: the one module that imports Pillow.
+
+An upload is trusted only once Pillow has opened it as PNG, JPEG or WebP, its
+size has been checked from the header before any pixel is decoded, and it has
+been re-encoded from bare pixels: a fresh PNG with no metadata (EXIF, ICC, text
+chunks) and a sensible size.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_SIDE = 4096
+# Stored logos are scaled down to fit this box (never up), keeping their ratio.
+LOGO_BOX = (1024, 256)
+ICON_SIZES = (192, 512)
+
+
+class LogoRejected(ValueError):
+    """An upload that is not an acceptable logo; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Logo:
+    png: bytes
+    width: int
+    height: int
+
+
+def _read_limited(upload: IO[bytes]) -> bytes:
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(MAX_LOGO_BYTES + 1)
+    if len(data) > MAX_LOGO_BYTES:
+        raise LogoRejected(_("The logo must be 2 MB or smaller."))
+    if not data:
+        raise LogoRejected(_("The logo file is empty."))
+    return data
+
+
+def _open_checked(data: bytes) -> Image.Image:
+    """Open, check the header's format and size, and only then decode the pixels."""
+    not_an_image = _(
+        "Upload a PNG, JPEG or WebP image. Other formats, SVG included, "
+        "are not accepted."
+    )
+    with warnings.catch_warnings():
+        # Pillow warns before it errs on huge images; both mean "refuse".
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
+        except (UnidentifiedImageError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning):
+            raise LogoRejected(not_an_image) from None
+        except (OSError, SyntaxError, ValueError):
+            raise LogoRejected(not_an_image) from None
+        if image.format not in ACCEPTED_FORMATS:
+            raise LogoRejected(not_an_image)
+        width, height = image.size
+        if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
+            raise LogoRejected(
+                _("The logo must be at most %(side)s × %(side)s pixels.")
+                % {"side": MAX_LOGO_SIDE}
+            )
+        if width < 1 or height < 1:
+            raise LogoRejected(not_an_image)
+        try:
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise LogoRejected(not_an_image) from None
+        except (OSError, SyntaxError, ValueError):
+            raise LogoRejected(
+                _("The logo file is damaged or incomplete. Please export it again.")
+            ) from None
+    return image
+
+
+def _bare_pixels(image: Image.Image) -> Image.Image:
+    """A new image holding only the pixels: no EXIF, ICC profile or text chunks."""
+    image = ImageOps.exif_transpose(image)  # honour the camera's rotation first
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    return Image.frombytes(image.mode, image.size, image.tobytes())
+
+
+def logo_normalise(upload: IO[bytes]) -> Logo:
+    """Validate an uploaded logo and re-encode it as a clean, scaled PNG.
+
+    :raises LogoRejected: not PNG/JPEG/WebP by its content, over 2 MB, over
+        4096 × 4096 pixels, a decompression bomb, or a damaged file.
+    """
+    image = _bare_pixels(_open_checked(_read_limited(upload)))
+    image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)
+    output = io.BytesIO()
+    image.save(output, format="PNG", optimize=True)
+    return Logo(png=output.getvalue(), width=image.width, height=image.height)
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def icon_png(
+    *, logo_png: bytes | None, size: int, background: str, foreground: str, letter: str
+) -> bytes:
+    """A square home-screen icon: the logo centred on the brand colour, or the
+    company's initial when there is no logo. `logo_png` is a stored, already
+    normalised logo; colours are validated `#RRGGBB` values."""
+    canvas = Image.new("RGB", (size, size), _hex_to_rgb(background))
+    if logo_png:
+        with Image.open(io.BytesIO(logo_png), formats=["PNG"]) as stored:
+            logo = stored.convert("RGBA")
+        inner = round(size * 0.8)  # keep clear of the masks phones apply
+        logo.thumbnail((inner, inner), Image.Resampling.LANCZOS)
+        if logo.width < inner and logo.height < inner:
+            scale = inner / max(logo.width, logo.height)
+            logo = logo.resize(
+                (max(1, round(logo.width * scale)), max(1, round(logo.height * scale))),
+                Image.Resampling.LANCZOS,
+            )
+        offset = ((size - logo.width) // 2, (size - logo.height) // 2)
+        canvas.paste(logo, offset, logo)
+    elif letter:
+        draw = ImageDraw.Draw(canvas)
+        font = ImageFont.load_default(size=round(size * 0.5))
+        draw.text(
+            (size / 2, size / 2), letter[:1].upper(), fill=_hex_to_rgb(foreground),
+            font=font, anchor="mm",
+        )
+    output = io.BytesIO()
+    canvas.save(output, format="PNG", optimize=True)
+    return output.getvalue()
