@@ -50,30 +50,30 @@ def _open_checked(data: bytes) -> Image.Image:
         "Upload a PNG, JPEG or WebP image. Other formats, SVG included, "
         "are not accepted."
     )
+    too_large = _("The logo must be at most %(side)s × %(side)s pixels.") % {
+        "side": MAX_LOGO_SIDE
+    }
     with warnings.catch_warnings():
-        # Pillow warns before it errs on huge images; both mean "refuse".
+        # Pillow warns, then errs, on images with too many pixels: both refuse.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
-        except (UnidentifiedImageError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning):
-            raise LogoRejected(not_an_image) from None
-        except (OSError, SyntaxError, ValueError):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise LogoRejected(too_large) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise LogoRejected(not_an_image) from None
         if image.format not in ACCEPTED_FORMATS:
             raise LogoRejected(not_an_image)
+        # The header's size, checked before a single pixel is decoded.
         width, height = image.size
         if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
-            raise LogoRejected(
-                _("The logo must be at most %(side)s × %(side)s pixels.")
-                % {"side": MAX_LOGO_SIDE}
-            )
+            raise LogoRejected(too_large)
         if width < 1 or height < 1:
             raise LogoRejected(not_an_image)
         try:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise LogoRejected(not_an_image) from None
+            raise LogoRejected(too_large) from None
         except (OSError, SyntaxError, ValueError):
             raise LogoRejected(
                 _("The logo file is damaged or incomplete. Please export it again.")

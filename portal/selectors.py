@@ -96,8 +96,8 @@ def portal_client(*, token: str) -> Client:
     :raises Http404: unknown or rotated token, or a company without the
         Accounts Receivable add-on; all look the same from outside.
     """
-    # The one read not scoped by company: the token is what names the company.
     client = (
+        # unscoped: the one read without a company, since the token names it.
         Client.objects.select_related("company")
         .filter(
             portal_token_digest=portal_token_digest(token),
