@@ -143,6 +143,9 @@ if AWS_STORAGE_BUCKET_NAME:
         "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
         "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
         "file_overwrite": False,
+        # Presigned PDF links: SigV4, which every region and S3-compatible
+        # store accepts (SigV2 is legacy and refused by newer regions).
+        "signature_version": "s3v4",
     }
     STORAGES = {
         "default": {

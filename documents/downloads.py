@@ -1,10 +1,91 @@
-"""Serving a version's PDF privately (the PDF work fills this in)."""
+"""Serving a version's PDF privately, to whoever the calling view let through."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+)
+from django.utils.cache import get_conditional_response
 
 from documents.models import DocumentVersion
+from documents.pdf_store import version_pdf_ensure, version_pdf_storage
+
+PDF_CONTENT_TYPE = "application/pdf"
+# The portal middleware sets these on portal paths; the back office gets them
+# here too, so a PDF is never cached by a proxy or indexed, wherever it leaves.
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
-def version_pdf_response(*, request: HttpRequest, version: DocumentVersion) -> HttpResponse:
-    """The response that delivers this version's PDF; the caller checked access."""
-    raise NotImplementedError("PDF download lands with the PDF issue")
+def version_pdf_filename(version: DocumentVersion) -> str:
+    """INV-2026-0007-v2.pdf: the document's number and the version's."""
+    number = version.content.get("number") or version.document.number or "draft"
+    safe_number = "".join(
+        char if char.isalnum() or char in "-_" else "-" for char in number
+    )
+    return f"{safe_number}-v{version.number}.pdf"
+
+
+def _etag(version: DocumentVersion) -> str:
+    return f'"{version.pdf_sha256}"'
+
+
+def _private(response: HttpResponse, version: DocumentVersion) -> HttpResponse:
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    response["ETag"] = _etag(version)
+    return response
+
+
+def _not_modified(
+    request: HttpRequest, version: DocumentVersion
+) -> HttpResponse | None:
+    if not version.pdf_sha256:
+        return None
+    response = get_conditional_response(request, etag=_etag(version))
+    if isinstance(response, HttpResponseNotModified):
+        return response
+    return None
+
+
+def version_pdf_response(
+    *, request: HttpRequest, version: DocumentVersion
+) -> HttpResponse:
+    """The response that delivers this version's PDF; the caller checked access.
+
+    Renders the PDF first if it is not stored yet (once, even under a race).
+    From local disk the file is streamed; from S3 the answer is a redirect to
+    a short-lived presigned URL. A matching If-None-Match gets a 304.
+    """
+    not_modified = _not_modified(request, version)
+    if not_modified is not None:
+        return _private(not_modified, version)
+    version = version_pdf_ensure(version=version)
+    not_modified = _not_modified(request, version)
+    if not_modified is not None:
+        return _private(not_modified, version)
+    filename = version_pdf_filename(version)
+    storage = version_pdf_storage()
+    if getattr(storage, "querystring_auth", False):
+        # S3 through django-storages: the bytes go straight from the bucket,
+        # behind a signature that expires after AWS_QUERYSTRING_EXPIRE seconds.
+        url = storage.url(
+            version.pdf_file.name,
+            parameters={
+                "ResponseContentType": PDF_CONTENT_TYPE,
+                "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            },
+        )
+        return _private(HttpResponseRedirect(url), version)
+    response = FileResponse(
+        storage.open(version.pdf_file.name, "rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=PDF_CONTENT_TYPE,
+    )
+    return _private(response, version)

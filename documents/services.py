@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from clients.services import client_portal_revision_bump
 from companies.models import Company
-from documents import emails, events
+from documents import emails, events, tasks
 from documents.models import (
     Document,
     DocumentLine,
@@ -296,6 +296,8 @@ def _version_write(
     )
     document.current_version = version
     document.save(update_fields=["current_version", "updated_at"])
+    # The version's PDF is printed once, off the request path, after commit.
+    transaction.on_commit(lambda: tasks.version_render_pdf.enqueue(version.pk))
     return version
 
 

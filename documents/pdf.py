@@ -1,0 +1,317 @@
+"""A document version printed to PDF: the only module that imports WeasyPrint.
+
+The PDF is built from the version's frozen content and the company's brand
+kit, with the labels in the client's language. Nothing is fetched from the
+network while rendering: the URL fetcher serves our own PDF stylesheet and
+``data:`` URIs (the logo is embedded as one) and refuses everything else, so
+nothing a user typed can make the server open a URL.
+"""
+
+import base64
+import datetime as dt
+import logging
+import mimetypes
+import re
+import threading
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint import images as weasyprint_images
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from branding.models import BrandKit
+from documents.models import DocumentVersion
+from documents.money import format_day, format_money
+
+logger = logging.getLogger(__name__)
+
+# Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES,
+# which would let branding's logo checks accept truncated uploads in any
+# process that imports this module. Our logos are validated and re-encoded
+# before they reach a PDF, so the strict default is put back.
+weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+# Our own files a PDF may load: the stylesheet beside its templates' CSS.
+PDF_STATIC_DIR = (Path(settings.BASE_DIR) / "static" / "pdf").resolve()
+STYLESHEET = PDF_STATIC_DIR / "document.css"
+
+DEFAULT_PRIMARY_COLOUR = "#1F3A5F"
+DEFAULT_ACCENT_COLOUR = "#E07A1F"
+HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+# Raster formats a logo may be embedded as, by their first bytes. SVG is left
+# out on purpose: it can itself point at URLs.
+LOGO_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+_render_lock = threading.Lock()
+_render_count = 0
+_thread_state = threading.local()
+
+
+class FetchRefused(ValueError):
+    """The PDF asked for a URL outside our own static files."""
+
+
+def render_count() -> int:
+    """How many PDFs this process has rendered (benchmarks and tests read it)."""
+    return _render_count
+
+
+class PrivateURLFetcher(URLFetcher):
+    """Serve ``data:`` URIs and files under ``static/pdf/``; refuse anything else.
+
+    No HTTP(S), FTP or other scheme reaches the network, whatever the host
+    (loopback included), and ``file://`` is limited to one directory after
+    symlinks and ``..`` are resolved.
+    """
+
+    def __init__(self, allowed_roots: tuple[Path, ...] = (PDF_STATIC_DIR,)) -> None:
+        super().__init__(
+            timeout=1, allowed_protocols=("data", "file"), allow_redirects=False
+        )
+        self.allowed_roots = tuple(root.resolve() for root in allowed_roots)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            # Decoded in memory by urllib's DataHandler: no I/O at all.
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = self._allowed_path(url)
+            if path is not None:
+                content_type = mimetypes.guess_type(path.name)[0]
+                return URLFetcherResponse(
+                    url,
+                    body=path.read_bytes(),
+                    headers={
+                        "Content-Type": content_type or "application/octet-stream"
+                    },
+                )
+        logger.warning("PDF rendering refused to fetch %s", url[:200])
+        raise FetchRefused(f"Refused to fetch {url[:200]!r} while rendering a PDF.")
+
+    def _allowed_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_file():
+            return None
+        if any(path.is_relative_to(root) for root in self.allowed_roots):
+            return path
+        return None
+
+
+def _font_config() -> FontConfiguration:
+    # Building a FontConfiguration reads the fontconfig set; one per thread is
+    # reused for every render in that thread (Pango objects are not shared
+    # across threads).
+    config = getattr(_thread_state, "font_config", None)
+    if config is None:
+        config = _thread_state.font_config = FontConfiguration()
+    return config
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print HTML to PDF bytes with the private URL fetcher and system fonts."""
+    global _render_count
+    document = HTML(
+        string=html,
+        base_url=PDF_STATIC_DIR.as_uri() + "/",
+        url_fetcher=PrivateURLFetcher(),
+    )
+    pdf = document.write_pdf(font_config=_font_config())
+    with _render_lock:
+        _render_count += 1
+    return pdf
+
+
+def version_pdf_render(*, version: DocumentVersion) -> bytes:
+    """The version's PDF, printed now (no storage, no database writes)."""
+    return html_to_pdf(version_pdf_html(version=version))
+
+
+def version_pdf_html(*, version: DocumentVersion) -> str:
+    """The HTML the version's PDF is printed from, in the client's language."""
+    document = version.document
+    company, client = document.company, document.client
+    brand_kit = BrandKit.objects.for_company(company).first()
+    version_count = document.versions.count()
+    with translation.override(client.locale):
+        context = _context(
+            version=version,
+            brand_kit=brand_kit,
+            company_name=company.name,
+            version_count=version_count,
+            locale=client.locale,
+        )
+        return render_to_string(
+            f"documents/pdf/{version.content['kind']}.html", context
+        )
+
+
+def _context(
+    *,
+    version: DocumentVersion,
+    brand_kit: BrandKit | None,
+    company_name: str,
+    version_count: int,
+    locale: str,
+) -> dict:
+    content = version.content
+    currency = content["currency"]
+
+    def money(value: str) -> str:
+        return format_money(Decimal(value), currency, locale)
+
+    def day(value: str | None) -> str:
+        return format_day(dt.date.fromisoformat(value), locale) if value else ""
+
+    def rate(value: str) -> str:
+        return _("%(rate)s %%") % {"rate": formats.number_format(Decimal(value))}
+
+    seller = content["seller"]
+    version_date = format_day(timezone.localdate(version.created_at), locale)
+    version_label = _("Version %(number)s of %(count)s · %(date)s") % {
+        "number": version.number,
+        "count": max(version_count, version.number),
+        "date": version_date,
+    }
+    if content["kind"] == "invoice":
+        title = _("Invoice %(number)s") % {"number": content["number"] or ""}
+    else:
+        title = _("Quote %(number)s") % {"number": content["number"] or ""}
+    legal_bits = [
+        seller.get("legal_name") or seller.get("name"),
+        seller.get("vat_number")
+        and _("VAT %(number)s") % {"number": seller["vat_number"]},
+        seller.get("registration_number")
+        and _("Reg. %(number)s") % {"number": seller["registration_number"]},
+    ]
+    return {
+        "language": translation.get_language(),
+        "title": title.strip(),
+        "kind": content["kind"],
+        "stylesheet_url": STYLESHEET.as_uri(),
+        "page_counter_css": _page_counter_css(),
+        "brand": _brand(brand_kit, company_name),
+        "number": content["number"] or "",
+        "issue_date": day(content["issue_date"]),
+        "due_date": day(content.get("due_date")),
+        "expiry_date": day(content.get("expiry_date")),
+        "version_label": version_label,
+        "legal_line_css": _css_content(" · ".join(bit for bit in legal_bits if bit)),
+        "seller": seller,
+        "client": content["client"],
+        "lines": [
+            {
+                "description": line["description"],
+                "quantity": formats.number_format(Decimal(line["quantity"])),
+                "unit_price": money(line["unit_price"]),
+                "vat_rate": rate(line["vat_rate"]),
+                "total_excl_tax": money(line["total_excl_tax"]),
+            }
+            for line in content["lines"]
+        ],
+        "vat_breakdown": [
+            {
+                "rate": rate(row["rate"]),
+                "base": money(row["base"]),
+                "tax": money(row["tax"]),
+            }
+            for row in content["vat_breakdown"]
+        ],
+        "totals": {key: money(value) for key, value in content["totals"].items()},
+        "payment_reference": content.get("payment_reference") or "",
+        "notes": content.get("notes") or "",
+    }
+
+
+def _brand(brand_kit: BrandKit | None, company_name: str) -> dict:
+    if brand_kit is None:
+        return {
+            "name": company_name,
+            "primary_colour": DEFAULT_PRIMARY_COLOUR,
+            "accent_colour": DEFAULT_ACCENT_COLOUR,
+            "logo_data_uri": None,
+        }
+
+    def colour(value: str, default: str) -> str:
+        # The database already checks the format; the CSS never trusts it blindly.
+        return value if HEX_COLOUR.match(value or "") else default
+
+    return {
+        "name": brand_kit.display_name or company_name,
+        "primary_colour": colour(brand_kit.primary_colour, DEFAULT_PRIMARY_COLOUR),
+        "accent_colour": colour(brand_kit.accent_colour, DEFAULT_ACCENT_COLOUR),
+        "logo_data_uri": _logo_data_uri(brand_kit),
+    }
+
+
+def _logo_data_uri(brand_kit: BrandKit) -> str | None:
+    """The logo's bytes as a data: URI, read from storage; None if unusable."""
+    if not brand_kit.logo:
+        return None
+    try:
+        with brand_kit.logo.open("rb") as logo:
+            data = logo.read(MAX_LOGO_BYTES + 1)
+    except OSError:
+        logger.warning("Logo of brand kit %s could not be read", brand_kit.pk)
+        return None
+    if len(data) > MAX_LOGO_BYTES:
+        return None
+    for signature, media_type in LOGO_SIGNATURES:
+        if data.startswith(signature):
+            return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return f"data:image/webp;base64,{base64.b64encode(data).decode('ascii')}"
+    return None
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal: quotes, backslashes, brackets and newlines escaped.
+
+    Nothing can end the string or the <style> element it is written into.
+    """
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>' or not char.isprintable() else char
+        for char in text
+    )
+    return f'"{escaped}"'
+
+
+def _css_content(text: str) -> SafeString:
+    """Text as a margin box's content, safe to put in <style>."""
+    return mark_safe(_css_string(text))  # noqa: S308 - escaped by _css_string
+
+
+def _page_counter_css() -> SafeString:
+    """ "Page 1 of 2" as a margin box's content, from the translated label.
+
+    Safe to put in <style>: every piece of text went through _css_string.
+    """
+    label = _("Page %(page)s of %(pages)s")
+    parts = re.split(r"(%\(page\)s|%\(pages\)s)", label)
+    tokens = []
+    for part in parts:
+        if part == "%(page)s":
+            tokens.append("counter(page)")
+        elif part == "%(pages)s":
+            tokens.append("counter(pages)")
+        elif part:
+            tokens.append(_css_string(part))
+    return mark_safe(" ".join(tokens))  # noqa: S308 - escaped above

@@ -1,0 +1,105 @@
+"""One PDF per version, made once and never rewritten.
+
+The file goes to the private "documents" storage (local disk, or S3 through
+django-storages) at a path derived from the version and the bytes' SHA-256;
+the version row records the name and the digest, in the one update the
+database trigger allows.
+"""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.db import IntegrityError, transaction
+
+from documents import pdf
+from documents.models import DocumentVersion
+
+logger = logging.getLogger(__name__)
+
+SHA_PREFIX_LENGTH = 16
+
+
+def version_pdf_storage() -> Storage:
+    """The private storage PDFs live in, as configured now.
+
+    Read from ``storages`` rather than ``pdf_file.storage``: a FileField builds
+    its storage once, at import, and would miss a settings change.
+    """
+    return storages["documents"]
+
+
+def version_pdf_path(*, version: DocumentVersion, sha256: str) -> str:
+    """Where a version's PDF lives in the documents storage."""
+    return (
+        f"documents/{version.company_id}/{version.document_id}/"
+        f"v{version.number}-{sha256[:SHA_PREFIX_LENGTH]}.pdf"
+    )
+
+
+def _stored_sha256(storage: Storage, name: str) -> str | None:
+    try:
+        with storage.open(name, "rb") as existing:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: existing.read(1024 * 1024), b""):
+                digest.update(chunk)
+            return digest.hexdigest()
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def _store(*, storage: Storage, path: str, data: bytes, sha256: str) -> str:
+    """Save the bytes; reuse a file already there only if it holds these bytes.
+
+    A file can already be at the path when an earlier attempt stored it and
+    then rolled back. Anything else there is never overwritten: the storage
+    picks another name.
+    """
+    if storage.exists(path) and _stored_sha256(storage, path) == sha256:
+        return path
+    return storage.save(path, ContentFile(data))
+
+
+def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
+    """The version with its PDF stored, rendering it now if it is missing.
+
+    Safe when several requests or workers race: the version row is locked
+    while rendering, and whoever comes second finds the PDF recorded and
+    renders nothing. Returns a fresh copy of the version.
+
+    :raises DocumentVersion.DoesNotExist: the version is gone.
+    """
+    if version.pdf_sha256 and version.pdf_file:
+        return version
+    with transaction.atomic():
+        locked = (
+            DocumentVersion.objects.select_for_update()
+            .select_related("document__company", "document__client")
+            .get(pk=version.pk)
+        )
+        if locked.pdf_sha256:
+            return locked
+        data = pdf.version_pdf_render(version=locked)
+        sha256 = hashlib.sha256(data).hexdigest()
+        storage = version_pdf_storage()
+        name = _store(
+            storage=storage,
+            path=version_pdf_path(version=locked, sha256=sha256),
+            data=data,
+            sha256=sha256,
+        )
+        locked.pdf_file.name = name
+        locked.pdf_sha256 = sha256
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["pdf_file", "pdf_sha256"])
+        except IntegrityError:
+            # Without row locks (SQLite) another writer can win the race; the
+            # trigger refuses our second attachment. Keep theirs.
+            logger.info("PDF of version %s was attached concurrently", locked.pk)
+            winner = DocumentVersion.objects.select_for_update().get(pk=locked.pk)
+            if winner.pdf_file.name != name:
+                storage.delete(name)
+            return winner
+    return locked
