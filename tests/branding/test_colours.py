@@ -27,9 +27,7 @@ def test_contrast_ratio_matches_wcag_reference_values():
 
 
 def test_every_swept_colour_gets_text_at_aa_contrast_or_better():
-    failures = [
-        colour for colour in SWEEP if surface_for(colour).contrast < 4.5
-    ]
+    failures = [colour for colour in SWEEP if surface_for(colour).contrast < 4.5]
 
     assert len(SWEEP) == 4096
     assert failures == []
@@ -56,12 +54,17 @@ def test_mid_tone_is_adjusted_minimally_until_it_passes():
 
     assert surface.background != "#777777"
     assert surface.contrast >= 4.5
-    assert max(
-        abs(a - b)
-        for a, b in zip(
-            bytes.fromhex(surface.background[1:]), bytes.fromhex("777777"), strict=True
+    assert (
+        max(
+            abs(a - b)
+            for a, b in zip(
+                bytes.fromhex(surface.background[1:]),
+                bytes.fromhex("777777"),
+                strict=True,
+            )
         )
-    ) <= 10
+        <= 10
+    )
 
 
 @pytest.mark.parametrize(

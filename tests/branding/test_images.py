@@ -47,7 +47,7 @@ def test_format_is_judged_by_content_not_by_name_or_content_type():
     [
         (
             b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-            b'<script>alert(1)</script></svg>',
+            b"<script>alert(1)</script></svg>",
             "logo.svg",
             "image/svg+xml",
         ),
@@ -164,7 +164,10 @@ def test_icons_are_square_pngs_from_the_logo(size):
 
     icon = _open(
         icon_png(
-            logo_png=logo.png, size=size, background="#1F3A5F", foreground="#FFFFFF",
+            logo_png=logo.png,
+            size=size,
+            background="#1F3A5F",
+            foreground="#FFFFFF",
             letter="A",
         )
     )
@@ -177,7 +180,10 @@ def test_icons_are_square_pngs_from_the_logo(size):
 def test_icon_without_a_logo_is_the_brand_colour_with_the_initial():
     icon = _open(
         icon_png(
-            logo_png=None, size=192, background="#1F3A5F", foreground="#FFFFFF",
+            logo_png=None,
+            size=192,
+            background="#1F3A5F",
+            foreground="#FFFFFF",
             letter="acme",
         )
     ).convert("RGB")

@@ -95,7 +95,10 @@ def test_remove_logo_clears_it():
         ({"primary_colour": "#FFF"}, "primary_colour"),
         ({"display_name": "   "}, "display_name"),
         ({"display_name": "x" * 201}, "display_name"),
-        ({"logo": upload(b"<svg xmlns='http://www.w3.org/2000/svg'/>", "l.svg")}, "logo"),  # noqa: E501
+        (
+            {"logo": upload(b"<svg xmlns='http://www.w3.org/2000/svg'/>", "l.svg")},
+            "logo",
+        ),  # noqa: E501
     ],
 )
 def test_invalid_kits_are_refused_and_nothing_is_written(overrides, field):

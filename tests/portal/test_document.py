@@ -1,0 +1,261 @@
+import datetime as dt
+import re
+
+import pytest
+from django.http import HttpResponse
+
+from clients import services as client_services
+from companies.models import Company
+from documents import events, services
+from tests.factories import NOW, ClientFactory, DocumentFactory, line
+from tests.portal.helpers import hide, invoice, quote, set_status, url
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENT_QUERIES = 6  # client, document + current version, brand, versions, events
+LATER = NOW + dt.timedelta(days=3)
+
+
+def _new_version(document, *lines):
+    return services.document_update(
+        document=document, lines=list(lines), actor=None, now=LATER
+    )
+
+
+def test_document_page_renders_the_snapshot(client):
+    portal = ClientFactory(locale="en")
+    bill = invoice(
+        portal,
+        issue_date=dt.date(2026, 3, 2),
+        due_date=dt.date(2026, 4, 1),
+        lines=[
+            line("Design work", "2.5", "400.00", "20"),
+            line("Books", "1", "50", "5.5"),
+        ],
+    )
+    # A later change to the company does not touch the frozen version.
+    Company.objects.filter(pk=portal.company.pk).update(iban="FR00CHANGED")
+
+    response = client.get(url("document", portal, document_id=bill.pk))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        '<h1 class="page-title" id="document-title">Invoice INV-2026-0001</h1>' in html
+    )
+    for expected in (
+        "Design work",
+        "2.5",
+        "€400.00",
+        "€1,000.00",
+        "20%",
+        "5.5%",
+        "€2.75",
+        "€1,050.00",
+        "€202.75",
+        "€1,252.75",
+        '<dd class="doc__iban">FR7630006000011234567890189</dd>',
+        "<dd>AGRIFRPP</dd>",
+        '<dd class="doc__reference">INV-2026-0001</dd>',
+        "Apr 1, 2026",
+        "12 rue de la Paix<br>75002 Paris",
+        "1 Main Street<br>Lyon",
+    ):
+        assert expected in html, expected
+    assert "FR00CHANGED" not in html
+    assert 'id="pay-button" disabled' in html
+
+
+def test_quote_page_has_a_sign_placeholder_and_no_payment_details(client):
+    portal = ClientFactory()
+    offer = quote(portal, expiry_date=dt.date(2026, 12, 1), requires_signature=True)
+
+    html = client.get(url("document", portal, document_id=offer.pk)).content.decode()
+
+    assert 'id="sign-button" disabled' in html
+    assert "Sign this quote" in html
+    assert "Payment details" not in html
+    assert "Valid until" in html
+
+
+def test_versions_are_listed_and_an_older_one_is_marked_superseded(client):
+    portal = ClientFactory()
+    bill = invoice(portal, lines=[line("First draft of the work")])
+    _new_version(bill, line("Second take"))
+    _new_version(bill, line("Final take"))
+
+    latest = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+    older = client.get(
+        url("document_version", portal, document_id=bill.pk, number=1)
+    ).content.decode()
+
+    assert "Final take" in latest and "First draft" not in latest
+    assert 'id="superseded-notice"' not in latest
+    assert re.findall(r'data-version="(\d)"', latest.split('id="versions"')[1]) == [
+        "3",
+        "2",
+        "1",
+    ]
+    assert latest.count("Superseded</span>") == 2
+    assert "First draft of the work" in older and "Final take" not in older
+    assert 'id="superseded-notice"' in older
+    assert "replaced by version 3" in older
+    assert (
+        f'<a href="{url("document", portal, document_id=bill.pk)}" '
+        'id="latest-version-link">'
+    ) in older
+    assert 'id="pay-button"' not in older
+    for number in (1, 2, 3):
+        pdf = url("document_version_pdf", portal, document_id=bill.pk, number=number)
+        assert f'href="{pdf}"' in latest
+
+
+def test_history_shows_client_events_with_labels_and_dates_but_not_internal_ones(
+    client,
+):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    services.document_send(document=bill, actor=None, now=LATER)
+    hide(bill)
+    services.document_show(document=bill, actor=None, now=LATER)
+    events.invoice_payment_received(
+        document=bill, actor=None, at=LATER, amount="60.00", method="transfer"
+    )
+    _new_version(bill, line("Changed"))
+
+    html = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+
+    history = html.split('id="history"')[1]
+    assert re.findall(r'data-event="([a-z_]+)"', history) == [
+        "finalised",
+        "sent",
+        "payment_received",
+        "new_version",
+    ]
+    assert "Payment received" in history and "€60.00" in history
+    assert "Version 2" in history
+    assert "Mar 2, 2026, 10:30\u202fAM" in history  # NOW in Europe/Paris
+    for internal in ("created", "hidden", "shown", "viewed"):
+        assert f'data-event="{internal}"' not in history
+
+
+def test_status_and_balance_of_a_partly_paid_invoice(client):
+    portal = ClientFactory()
+    bill = set_status(invoice(portal, due_date=dt.date(2099, 1, 1)), "partially_paid")
+
+    html = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+
+    assert '<span class="status status--partially_paid" id="document-status">' in html
+    assert "€10.00" in html and "€110.00" in html
+
+
+def test_document_page_query_count_is_fixed(client, django_assert_max_num_queries):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    for n in range(5):
+        _new_version(bill, line(f"Take {n}"))
+        services.document_send(document=bill, actor=None, now=LATER)
+
+    with django_assert_max_num_queries(DOCUMENT_QUERIES):
+        assert (
+            client.get(url("document", portal, document_id=bill.pk)).status_code == 200
+        )
+    with django_assert_max_num_queries(DOCUMENT_QUERIES + 1):
+        response = client.get(
+            url("document_version", portal, document_id=bill.pk, number=2)
+        )
+        assert response.status_code == 200
+
+
+def _unreachable_documents():
+    portal = ClientFactory()
+    neighbour = ClientFactory(company=portal.company)
+    stranger = ClientFactory()
+    hidden = invoice(portal)
+    hide(hidden)
+    return portal, {
+        "unknown": 999_999,
+        "draft": DocumentFactory(client=portal).pk,
+        "hidden": hidden.pk,
+        "another client": invoice(neighbour).pk,
+        "another company": invoice(stranger).pk,
+    }
+
+
+def test_unreachable_documents_are_the_same_404_as_an_unknown_id(client):
+    portal, documents = _unreachable_documents()
+
+    responses = {
+        reason: [
+            client.get(url("document", portal, document_id=pk)),
+            client.get(url("document_version", portal, document_id=pk, number=1)),
+            client.get(url("document_version_pdf", portal, document_id=pk, number=1)),
+        ]
+        for reason, pk in documents.items()
+    }
+
+    bodies = {r.content for rs in responses.values() for r in rs}
+    assert {r.status_code for rs in responses.values() for r in rs} == {404}
+    assert len(bodies) == 1
+
+
+def test_unknown_version_of_a_visible_document_is_404(client):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    other = invoice(portal)
+    _new_version(other, line("Other's v2"))
+
+    assert (
+        client.get(
+            url("document_version", portal, document_id=bill.pk, number=2)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            url("document_version_pdf", portal, document_id=bill.pk, number=2)
+        ).status_code
+        == 404
+    )
+
+
+def test_pdf_url_hands_the_resolved_version_to_the_download(client, monkeypatch):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    _new_version(bill, line("v2"))
+    served = []
+
+    def fake(*, request, version):
+        served.append((version.document_id, version.number))
+        return HttpResponse(b"%PDF-", content_type="application/pdf")
+
+    monkeypatch.setattr("documents.downloads.version_pdf_response", fake)
+
+    response = client.get(
+        url("document_version_pdf", portal, document_id=bill.pk, number=1)
+    )
+
+    assert response.status_code == 200
+    assert served == [(bill.pk, 1)]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "invoices", "quotes", "manifest", "logo", "icon"]
+)
+def test_a_rotated_or_unknown_token_or_a_company_without_the_addon_is_404(client, name):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    extra = {"size": 192} if name == "icon" else {}
+    old = url(name, portal, **extra)
+    client_services.client_portal_rotate(client=portal, now=NOW)
+    portal.refresh_from_db()
+    without_addon = ClientFactory(company__has_receivables_addon=False)
+
+    assert client.get(old).status_code == 404
+    assert client.get(url(name, without_addon, **extra)).status_code == 404
+    assert client.get(old.replace(portal.portal_token, "nope")).status_code == 404
+    assert (
+        client.get(url("document", without_addon, document_id=bill.pk)).status_code
+        == 404
+    )

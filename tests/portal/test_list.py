@@ -1,0 +1,206 @@
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import BrandKitFactory, ClientFactory, DocumentFactory
+from tests.portal.helpers import hide, invoice, quote, url
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+LIST_QUERIES = 5  # client, brand kit, tab counts, paginator count, page rows
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Pin the portal's idea of today so statuses and order are exact."""
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate", lambda *a, **k: D(2026, 3, 15)
+    )
+
+
+def _rows(response):
+    html = response.content.decode()
+    return re.findall(r'data-number="([^"]+)"', html)
+
+
+def test_home_shows_the_invoices_tab_with_counts_in_both_tabs(client, today):
+    portal = ClientFactory()
+    first = invoice(portal, due_date=D(2026, 3, 1))
+    second = invoice(portal, due_date=D(2026, 4, 1))
+    quote(portal)
+    hide(invoice(portal))
+    DocumentFactory(client=portal)  # draft
+
+    response = client.get(url("home", portal))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _rows(response) == [first.number, second.number]
+    assert re.search(
+        r'id="tab-invoice" data-kind="invoice" data-count="2" aria-current="page">'
+        r'Invoices <span class="tabs__count">2</span>',
+        html,
+    )
+    assert re.search(
+        r'id="tab-quote" data-kind="quote" data-count="1">'
+        r'Quotes <span class="tabs__count">1</span>',
+        html,
+    )
+
+
+def test_each_tab_has_its_own_url(client, today):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    offer = quote(portal, expiry_date=D(2026, 4, 1), requires_signature=True)
+
+    invoices = client.get(url("invoices", portal))
+    quotes = client.get(url("quotes", portal))
+
+    assert _rows(invoices) == [bill.number]
+    assert _rows(quotes) == [offer.number]
+    assert 'id="tab-quote" data-kind="quote" data-count="1" aria-current="page"' in (
+        quotes.content.decode()
+    )
+
+
+def test_a_row_shows_number_status_amount_and_dates(client, today):
+    portal = ClientFactory(locale="en")
+    bill = invoice(portal, issue_date=D(2026, 3, 2), due_date=D(2026, 3, 10))
+
+    html = client.get(url("invoices", portal)).content.decode()
+
+    row = html[html.index(f'data-document-id="{bill.pk}"') :].split("</tr>")[0]
+    assert f'href="{url("document", portal, document_id=bill.pk)}"' in row
+    assert '<span class="status status--overdue">Overdue</span>' in row
+    assert "€120.00" in row
+    assert '<time datetime="2026-03-02">Mar 2, 2026</time>' in row
+    assert '<time datetime="2026-03-10">Mar 10, 2026</time>' in row
+
+
+def test_quote_rows_show_their_expiry_date_and_labels(client, today):
+    portal = ClientFactory()
+    quote(portal, expiry_date=D(2026, 4, 1), requires_signature=True)
+    quote(portal, expiry_date=D(2026, 3, 1))
+
+    html = client.get(url("quotes", portal)).content.decode()
+
+    assert ">Valid until</th>" in html
+    assert ">Awaiting signature</span>" in html
+    assert ">Expired</span>" in html
+    assert '<time datetime="2026-04-01">Apr 1, 2026</time>' in html
+
+
+def test_filter_form_and_search(client, today):
+    portal = ClientFactory()
+    overdue = invoice(portal, due_date=D(2026, 3, 1))
+    to_pay = invoice(portal, due_date=D(2026, 4, 1))
+
+    by_status = client.get(url("invoices", portal), {"status": "overdue"})
+    by_number = client.get(url("invoices", portal), {"number": to_pay.number})
+    nothing = client.get(url("invoices", portal), {"number": "ZZZ"})
+    bogus = client.get(
+        url("invoices", portal), {"status": "<script>", "number": "x" * 99}
+    )
+
+    assert _rows(by_status) == [overdue.number]
+    assert '<option value="overdue" selected>Overdue</option>' in (
+        by_status.content.decode()
+    )
+    assert _rows(by_number) == [to_pay.number]
+    assert _rows(nothing) == []
+    assert "No document matches these filters." in nothing.content.decode()
+    assert _rows(bogus) == [overdue.number, to_pay.number]
+    assert "<script>" not in bogus.content.decode()
+
+
+def test_every_control_has_a_label(client, today):
+    portal = ClientFactory()
+    invoice(portal)
+
+    html = client.get(url("invoices", portal)).content.decode()
+
+    for control_id in re.findall(r'<(?:select|input)[^>]*\bid="([^"]+)"', html):
+        assert f'for="{control_id}"' in html, control_id
+    assert '<th scope="col">Number</th>' in html
+    assert "<caption>" in html
+
+
+def test_pagination_keeps_the_filters(client, today):
+    portal = ClientFactory()
+    for day in range(1, 46):
+        invoice(
+            portal,
+            issue_date=D(2026, 1, 1) + dt.timedelta(days=day),
+            due_date=D(2026, 4, 1),
+        )
+
+    first = client.get(url("invoices", portal), {"status": "to_pay"})
+    last = client.get(url("invoices", portal), {"status": "to_pay", "page": "3"})
+    beyond = client.get(url("invoices", portal), {"page": "99"})
+
+    assert len(_rows(first)) == 20
+    assert len(_rows(last)) == 5
+    assert _rows(beyond) == _rows(last)
+    assert 'href="?status=to_pay&amp;page=2"' in first.content.decode()
+    assert "Page 3 of 3" in last.content.decode()
+    assert 'id="page-next"' not in last.content.decode()
+
+
+@pytest.mark.parametrize("name", ["invoices", "quotes"])
+def test_query_count_does_not_grow_with_the_number_of_documents(
+    client, today, django_assert_max_num_queries, name
+):
+    small, large = ClientFactory(), ClientFactory()
+    BrandKitFactory(company=large.company)
+    kind = "invoice" if name == "invoices" else "quote"
+    for portal, count in ((small, 10), (large, 200)):
+        DocumentFactory.create_batch(count, client=portal, kind=kind, finalised=True)
+
+    counts = []
+    for portal in (small, large):
+        with django_assert_max_num_queries(LIST_QUERIES):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(name, portal)).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] == LIST_QUERIES
+
+
+def test_brand_colours_and_name_reach_the_page_as_custom_properties(client, today):
+    portal = ClientFactory()
+    BrandKitFactory(
+        company=portal.company,
+        display_name="Acme <b>Studio</b>",
+        primary_colour="#FFE066",
+        accent_colour="#777777",
+    )
+
+    response = client.get(url("home", portal))
+
+    html = response.content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+    style = re.search(r'<style nonce="([^"]+)" id="brand-style">([^<]*)</style>', html)
+    assert style[1] == nonce
+    assert style[2] == (
+        ":root { --brand-primary: #FFE066; --brand-on-primary: #111111; "
+        "--brand-accent: #767676; --brand-on-accent: #FFFFFF; }"
+    )
+    assert "Acme &lt;b&gt;Studio&lt;/b&gt;" in html
+    assert "<b>Studio</b>" not in html
+    assert 'style="' not in html  # CSP allows no style attributes
+
+
+def test_company_without_a_brand_kit_falls_back_to_its_name_and_default_colours(
+    client, today
+):
+    portal = ClientFactory(company__name="Plain Company")
+
+    html = client.get(url("home", portal)).content.decode()
+
+    assert '<span class="brand-name" id="brand-name">Plain Company</span>' in html
+    assert "--brand-primary: #1F3A5F;" in html
+    assert 'id="brand-logo"' not in html

@@ -1,0 +1,215 @@
+import io
+import logging
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import BrandKitFactory, ClientFactory
+from tests.portal.helpers import invoice, url
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_HEADERS = {
+    "Referrer-Policy": "same-origin",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _assert_hardened(response):
+    for header, value in EXPECTED_HEADERS.items():
+        assert response[header] == value, header
+    csp = response["Content-Security-Policy"]
+    directives = dict(
+        part.strip().split(" ", 1) for part in csp.split(";") if part.strip()
+    )
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert re.fullmatch(r"'self' 'nonce-[A-Za-z0-9_\-]{22}'", directives["style-src"])
+    assert directives["img-src"] == "'self' data:"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["form-action"] == "'self'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+@pytest.fixture
+def portal():
+    portal = ClientFactory()
+    BrandKitFactory(company=portal.company)
+    return portal
+
+
+def test_every_kind_of_portal_response_is_hardened(client, portal, settings):
+    bill = invoice(portal)
+    responses = [
+        client.get(url("home", portal)),
+        client.get(url("quotes", portal)),
+        client.get(url("document", portal, document_id=bill.pk)),
+        client.get(url("manifest", portal)),
+        client.get(url("icon", portal, size=192)),
+        client.get(url("document", portal, document_id=0)),  # 404
+        client.get("/p/not-a-token/"),  # 404
+        client.post(url("language", portal), {"language": "fr"}),  # 303
+    ]
+    settings.PORTAL_MISS_LIMIT = 2
+    client.get("/p/miss-1/")
+    responses.append(client.get(url("home", portal)))  # 429
+
+    assert [r.status_code for r in responses] == [
+        200,
+        200,
+        200,
+        200,
+        200,
+        404,
+        404,
+        303,
+        429,
+    ]
+    for response in responses:
+        _assert_hardened(response)
+    assert responses[-1]["Retry-After"] == str(settings.PORTAL_MISS_WINDOW_SECONDS)
+
+
+def test_each_response_has_its_own_nonce(client, portal):
+    first = client.get(url("home", portal))["Content-Security-Policy"]
+    second = client.get(url("home", portal))["Content-Security-Policy"]
+
+    assert first != second
+
+
+def test_pages_hold_no_inline_script_and_no_third_party_content(client, portal):
+    bill = invoice(portal)
+    for page in (url("home", portal), url("document", portal, document_id=bill.pk)):
+        html = client.get(page).content.decode()
+        assert "<script" not in html
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
+        assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_repeated_misses_from_one_address_get_429(client, portal, settings):
+    settings.PORTAL_MISS_LIMIT = 3
+
+    misses = [client.get(f"/p/guess-{n}/").status_code for n in range(3)]
+    blocked = client.get(f"/p/guess-{4}/")
+    real_client_same_address = client.get(url("home", portal))
+    other_address = client.get(url("home", portal), REMOTE_ADDR="10.9.8.7")
+
+    assert misses == [404, 404, 404]
+    assert (blocked.status_code, real_client_same_address.status_code) == (429, 429)
+    assert other_address.status_code == 200
+    assert "Too many attempts" in blocked.content.decode()
+
+
+def test_a_real_clients_successful_requests_never_count(client, portal, settings):
+    settings.PORTAL_MISS_LIMIT = 2
+    bill = invoice(portal)
+
+    for _ in range(10):
+        assert client.get(url("home", portal)).status_code == 200
+        assert (
+            client.get(url("document", portal, document_id=bill.pk)).status_code == 200
+        )
+    client.get("/p/one-miss/")
+
+    assert client.get(url("home", portal)).status_code == 200
+
+
+def test_outside_the_portal_nothing_is_counted_or_hardened(client, settings):
+    settings.PORTAL_MISS_LIMIT = 1
+
+    responses = [client.get("/nowhere/") for _ in range(3)]
+
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert "X-Robots-Tag" not in responses[0]
+
+
+def test_no_get_changes_anything(client, portal):
+    bill = invoice(portal)
+    pages = [
+        url("home", portal),
+        url("invoices", portal),
+        url("quotes", portal),
+        url("document", portal, document_id=bill.pk),
+        url("document_version", portal, document_id=bill.pk, number=1),
+        url("manifest", portal),
+        url("icon", portal, size=512),
+        url("document", portal, document_id=0),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        for page in pages:
+            client.get(page)
+
+    statements = {q["sql"].split()[0].upper() for q in queries.captured_queries}
+    assert statements <= {"SELECT", "SAVEPOINT", "RELEASE"}
+
+
+def test_unsafe_methods_are_refused_on_pages(client, portal):
+    assert client.post(url("home", portal)).status_code == 405
+    assert client.delete(url("invoices", portal)).status_code == 405
+
+
+def _log_through_configured_handler(logger_name, emit):
+    """Run `emit` with the real LOGGING handler of `logger_name` writing to a buffer."""
+    handler = logging.getLogger(logger_name).handlers[0]
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        emit()
+    finally:
+        handler.setStream(previous)
+    return buffer.getvalue()
+
+
+def test_django_request_404_warnings_mask_the_token(client, portal):
+    token = portal.portal_token
+
+    output = _log_through_configured_handler(
+        "django.request",
+        lambda: client.get(url("document", portal, document_id=123456)),
+    )
+
+    assert "Not Found: /p/[token]/documents/123456/" in output
+    assert token not in output
+
+
+def test_django_request_429_warnings_mask_the_token(client, portal, settings):
+    settings.PORTAL_MISS_LIMIT = 0
+
+    output = _log_through_configured_handler(
+        "django.request", lambda: client.get(url("home", portal))
+    )
+
+    assert "Too Many Requests: /p/[token]/" in output
+    assert portal.portal_token not in output
+
+
+def test_django_server_lines_mask_the_token(portal):
+    token = portal.portal_token
+
+    def emit():
+        # The shape runserver's WSGIRequestHandler.log_message uses.
+        logging.getLogger("django.server").warning(
+            '"%s" %s %s', f"GET /p/{token}/documents/1/ HTTP/1.1", "404", "179"
+        )
+
+    output = _log_through_configured_handler("django.server", emit)
+
+    assert '"GET /p/[token]/documents/1/ HTTP/1.1" 404 179' in output
+    assert token not in output
+
+
+def test_the_filter_masks_every_token_in_a_message():
+    from portal.logging import MaskPortalTokenFilter
+
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "%s then %s", ("/p/abc_DEF-1/x", "/p/zz/"), None
+    )
+
+    assert MaskPortalTokenFilter().filter(record) is True
+    assert record.getMessage() == "/p/[token]/x then /p/[token]/"
