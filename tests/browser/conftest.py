@@ -68,12 +68,141 @@ def page(browser):
 
 
 @pytest.fixture
-def demo(transactional_db, live_server) -> dict:
-    """The demo data in the live server's database, as `seed_demo --json` shows it."""
-    from demo import seed
+def new_page(browser):
+    """Pages in contexts of their own (a phone, JavaScript off), closed afterwards."""
+    contexts = []
 
-    seed.seed()
-    return seed.summary()
+    def open_page(**context_options: object):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Errors the page logs, CSP refusals included ("Refused to apply inline style")."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+# The demo's own tables, in the order a snapshot of them is written and read back.
+DEMO_APPS = ("companies", "clients", "branding", "documents", "payments")
+
+# Seeding through the services takes seconds (and printing every version's PDF
+# more); the first test seeds, later tests load a snapshot of the same rows.
+_snapshot: dict = {}
+
+
+@pytest.fixture
+def demo(transactional_db, live_server) -> dict:
+    """The demo data in the live server's database, as `seed_demo --json` shows it.
+
+    Built by `demo.seed` the first time (PDF printing skipped: no browser test
+    downloads one), then restored from a snapshot of the rows and logo files.
+    """
+    if _snapshot:
+        _snapshot_load(_snapshot)
+    else:
+        from django.test.utils import override_settings
+
+        from demo import seed
+
+        dummy_tasks = {
+            "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+        }
+        with override_settings(TASKS=dummy_tasks):
+            seed.seed()
+        _snapshot.update(_snapshot_take(), summary=seed.summary())
+    yield _snapshot["summary"]
+    _flush_past_immutable_versions()
+
+
+def _demo_models() -> list:
+    from django.apps import apps
+    from django.core import serializers
+
+    app_list = [(apps.get_app_config(label), None) for label in DEMO_APPS]
+    return serializers.sort_dependencies(app_list, allow_cycles=True)
+
+
+def _snapshot_take() -> dict:
+    from django.core import serializers
+    from django.core.files.storage import default_storage
+
+    from branding.models import BrandKit
+
+    rows = serializers.serialize(
+        "json",
+        (
+            instance
+            for model in _demo_models()
+            for instance in model._default_manager.order_by("pk")
+        ),
+    )
+    files = {}
+    for kit in BrandKit.objects.exclude(logo=""):  # unscoped: every demo company
+        with default_storage.open(kit.logo.name, "rb") as stored:
+            files[kit.logo.name] = stored.read()
+    return {"rows": rows, "files": files}
+
+
+def _snapshot_load(snapshot: dict) -> None:
+    """Write the rows back as they were (ids included), as serialized rollback does."""
+    from django.core import serializers
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.constraint_checks_disabled():
+            for stored in serializers.deserialize("json", snapshot["rows"]):
+                stored.save()
+        connection.check_constraints()
+        reset = connection.ops.sequence_reset_sql(no_style(), _demo_models())
+        if reset:
+            with connection.cursor() as cursor:
+                for statement in reset:
+                    cursor.execute(statement)
+    for name, content in snapshot["files"].items():
+        default_storage.save(name, ContentFile(content))
+
+
+def _flush_past_immutable_versions() -> None:
+    """Empty the tables, dropping the version trigger for as long as it takes.
+
+    On SQLite, `flush` deletes row by row and the trigger refuses to delete a
+    document version; on PostgreSQL it truncates, which the trigger lets pass.
+    """
+    from importlib import import_module
+
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    trigger = import_module("documents.migrations.0002_version_immutable_trigger")
+    with connection.schema_editor() as editor:
+        trigger.uninstall(None, editor)
+    try:
+        tables = connection.introspection.django_table_names(only_existing=True)
+        connection.ops.execute_sql_flush(
+            connection.ops.sql_flush(no_style(), tables, allow_cascade=False)
+        )
+    finally:
+        with connection.schema_editor() as editor:
+            trigger.install(None, editor)
 
 
 def run_axe(page) -> list[dict]:
