@@ -9,10 +9,12 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from companies.middleware import ACTIVE_COMPANY_SESSION_KEY
+from companies.models import Company
 from companies.selectors import memberships_for
 
 
@@ -27,9 +29,13 @@ class MemberAuthenticationForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user: Any) -> None:
         if not user.is_active:
-            raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+            raise forms.ValidationError(
+                self.error_messages["inactive"], code="inactive"
+            )
         if not memberships_for(user=user).exists():
-            raise forms.ValidationError(self.error_messages["no_company"], code="no_company")
+            raise forms.ValidationError(
+                self.error_messages["no_company"], code="no_company"
+            )
 
 
 class BackOfficeSite(admin.AdminSite):
@@ -40,7 +46,9 @@ class BackOfficeSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and getattr(request, "membership", None) is not None
+        return (
+            request.user.is_active and getattr(request, "membership", None) is not None
+        )
 
     def get_urls(self) -> list:
         return [
@@ -71,7 +79,9 @@ class BackOfficeSite(admin.AdminSite):
             request.session[ACTIVE_COMPANY_SESSION_KEY] = company_id
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
         ):
             target = reverse("admin:index")
         return HttpResponseRedirect(target)
@@ -80,7 +90,112 @@ class BackOfficeSite(admin.AdminSite):
 back_office = BackOfficeSite(name="admin")
 
 
-class CompanyScopedAdmin(admin.ModelAdmin):
+def member_can_view(request: HttpRequest) -> bool:
+    """Every role but manager sees receivables and the client portal."""
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.can_view_receivables
+
+
+def member_can_change(request: HttpRequest) -> bool:
+    """Only owners and admins change receivables and the client portal."""
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.can_change_receivables
+
+
+class RoleRights:
+    """Rights by role, for every back-office page: owners and admins change,
+    reporting reads, managers get nothing (403).
+
+    Nothing is deleted from the back office: no service deletes, and documents
+    keep their history for good.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return member_can_view(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_can_view(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return member_can_change(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_can_change(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CompanyScopedInline(admin.TabularInline):
+    """Rows shown on their parent's page: scoped, with the parent page's rights."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        # The parent is scoped already; scoping the children too costs nothing.
+        return super().get_queryset(request).for_company(request.company)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ):
+        kwargs["queryset"] = scoped_choices(db_field.related_model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_can_view(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_can_change(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_can_change(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_can_change(request)
+
+
+class ReadOnlyInline(CompanyScopedInline):
+    """A child table shown on its parent's page and never changed there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _forbid_get_queryset_override(cls: type) -> None:
+    if "get_queryset" in cls.__dict__:
+        raise TypeError(
+            f"{cls.__name__} overrides get_queryset; use scoped_queryset() instead "
+            "so the company scope cannot be lost."
+        )
+
+
+def _ordered(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: models.QuerySet
+) -> models.QuerySet:
+    # As Django's own get_queryset does: autocomplete pages through it unsorted.
+    ordering = model_admin.get_ordering(request)
+    return queryset.order_by(*ordering) if ordering else queryset
+
+
+def adopt_saved(instance: models.Model, saved: models.Model) -> None:
+    """Make the admin's form instance the row a service wrote.
+
+    The admin keeps using its own instance after save_model (for the log entry
+    and the redirect), while the service created or reloaded another one.
+    """
+    instance.pk = saved.pk
+    instance.refresh_from_db()
+    instance._state.adding = False
+
+
+class CompanyScopedAdmin(RoleRights, admin.ModelAdmin):
     """The base of every back-office page for company data.
 
     Querysets and foreign-key choices are filtered by `request.company`; rights
@@ -90,46 +205,68 @@ class CompanyScopedAdmin(admin.ModelAdmin):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(
-                f"{cls.__name__} overrides get_queryset; use scoped_queryset() instead "
-                "so the company scope cannot be lost."
-            )
+        _forbid_get_queryset_override(cls)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         if request.company is None:
             return self.model.objects.none()
-        return self.scoped_queryset(
-            request, self.model.objects.for_company(request.company)
-        )
+        queryset = self.model.objects.for_company(request.company)
+        return self.scoped_queryset(request, _ordered(self, request, queryset))
 
-    def scoped_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+    def scoped_queryset(
+        self, request: HttpRequest, queryset: models.QuerySet
+    ) -> models.QuerySet:
         """Narrow or annotate the already company-scoped queryset."""
         return queryset
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
-        related = db_field.related_model
-        if hasattr(related.objects, "for_company"):
-            kwargs["queryset"] = related.objects.for_company(request.company)
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ):
+        kwargs["queryset"] = scoped_choices(db_field.related_model, request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    # Rights by role: owners and admins change, reporting reads, managers nothing.
-    def _membership(self, request: HttpRequest):
-        return getattr(request, "membership", None)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
+def scoped_choices(
+    related_model: type[models.Model], request: HttpRequest
+) -> models.QuerySet:
+    """The rows a member may pick for a foreign key: their company's only.
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        membership = self._membership(request)
-        return membership is not None and membership.can_view_receivables
+    Fails closed: a key to a table with no company scope offers no choice at all
+    until someone decides how to scope it.
+    """
+    if related_model is Company:
+        return Company.objects.filter(pk=request.company.pk)
+    if hasattr(related_model.objects, "for_company"):
+        return related_model.objects.for_company(request.company)
+    return related_model.objects.none()
+
+
+class ActiveCompanyAdmin(RoleRights, admin.ModelAdmin):
+    """A back-office page for the tenant's own tables (Company, Membership).
+
+    They are not CompanyOwned, so `company_lookup` names how a row points at
+    the active company; like CompanyScopedAdmin, subclasses may not override
+    `get_queryset`.
+    """
+
+    company_lookup: str = "company"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _forbid_get_queryset_override(cls)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        if request.company is None:
+            return self.model.objects.none()
+        queryset = self.model.objects.filter(
+            **{self.company_lookup: request.company.pk}
+        )
+        return _ordered(self, request, queryset)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        membership = self._membership(request)
-        return membership is not None and membership.can_change_receivables
+        return False  # companies and memberships are made by sign-up and billing
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_add_permission(request)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_add_permission(request)
+# SimpleAdminConfig does not autodiscover: register every app's back-office pages
+# once the site and its base classes above exist.
+autodiscover_modules("admin")

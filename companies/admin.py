@@ -1,0 +1,51 @@
+"""Back-office pages for the active company's settings and its members."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from companies import services
+from companies.admin_site import ActiveCompanyAdmin, back_office
+from companies.forms import CompanySettingsForm
+from companies.models import Company, Membership
+
+
+@admin.register(Company, site=back_office)
+class CompanyAdmin(ActiveCompanyAdmin):
+    """The company's legal and bank details, currency and language."""
+
+    company_lookup = "pk"
+    form = CompanySettingsForm
+    list_display = ("name", "legal_name", "default_currency", "default_locale")
+    fieldsets = (
+        (None, {"fields": ("name", "legal_name", "address", "email")}),
+        (_("Legal details"), {"fields": ("vat_number", "registration_number")}),
+        (_("Bank details"), {"fields": ("iban", "bic")}),
+        (_("Defaults"), {"fields": ("default_currency", "default_locale")}),
+        (_("Billing"), {"fields": ("has_receivables_addon",)}),
+    )
+    readonly_fields = ("has_receivables_addon",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Company, form: ModelForm, change: bool
+    ) -> None:
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.company_update(company=obj, **fields)
+
+
+@admin.register(Membership, site=back_office)
+class MembershipAdmin(ActiveCompanyAdmin):
+    """Who belongs to the company, and in which role: shown, not changed here."""
+
+    list_display = ("user", "role", "created_at")
+    list_select_related = ("user",)
+    ordering = ("user__email", "-pk")
+    list_filter = ("role",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

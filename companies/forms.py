@@ -1,0 +1,31 @@
+"""Back-office forms for the company's own settings."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from companies.services import COMPANY_EDITABLE_FIELDS
+from documents.money import is_known_currency
+
+
+class CompanySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = COMPANY_EDITABLE_FIELDS
+
+    def clean_default_currency(self) -> str:
+        code = self.cleaned_data["default_currency"].strip().upper()
+        if not is_known_currency(code):
+            raise forms.ValidationError(
+                _("%(code)s is not a known currency."),
+                code="unknown_currency",
+                params={"code": code},
+            )
+        return code
+
+    def clean_iban(self) -> str:
+        # People paste IBANs in groups of four; the bank details print them again.
+        return "".join(self.cleaned_data["iban"].split()).upper()
+
+    def clean_bic(self) -> str:
+        return self.cleaned_data["bic"].strip().upper()

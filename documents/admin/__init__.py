@@ -1,0 +1,305 @@
+"""Back-office pages for quotes and invoices: content, actions, versions, history.
+
+Every change goes through documents.services (and payments.services for "Mark
+as paid"): the admin builds the service's arguments from the forms and turns
+its refusals into messages.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import construct_change_message
+from django.core.exceptions import PermissionDenied
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from companies.admin_site import (
+    CompanyScopedAdmin,
+    adopt_saved,
+    back_office,
+    member_can_change,
+    member_can_view,
+)
+from documents import downloads, services
+from documents.admin.actions import (
+    DOCUMENT_ACTIONS,
+    REFUSALS,
+    DocumentAction,
+    bulk_action,
+)
+from documents.admin.inlines import (
+    DocumentEventInline,
+    DocumentLineInline,
+    DocumentVersionInline,
+    content_editable,
+    money_display,
+)
+from documents.forms import DocumentForm, DocumentLineFormSet
+from documents.models import Document
+
+
+@admin.register(Document, site=back_office)
+class DocumentAdmin(CompanyScopedAdmin):
+    form = DocumentForm
+    list_display = (
+        "number_or_draft",
+        "kind",
+        "client",
+        "status",
+        "total_with_currency",
+        "issue_date",
+        "deadline",
+        "portal_visibility",
+    )
+    list_display_links = ("number_or_draft",)
+    list_filter = ("kind", "status", "hidden_from_portal")
+    list_select_related = ("client",)
+    search_fields = ("number", "client__name")
+    ordering = ("-issue_date", "-pk")
+    actions = [bulk_action(action) for action in DOCUMENT_ACTIONS.values()]
+
+    class Media:
+        css = {"all": ("admin_extra/back_office.css",)}
+        js = ("admin_extra/confirm.js",)
+
+    # The list.
+    @admin.display(description=_("number"), ordering="number")
+    def number_or_draft(self, document: Document) -> str:
+        return document.number or _("Draft")
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_with_currency(self, document: Document) -> str:
+        return money_display(document.total, document.currency)
+
+    @admin.display(description=_("due / valid until"))
+    def deadline(self, document: Document) -> dt.date | None:
+        return document.due_date or document.expiry_date
+
+    @admin.display(description=_("client's portal"), ordering="hidden_from_portal")
+    def portal_visibility(self, document: Document) -> str:
+        if document.hidden_from_portal:
+            return _("Hidden")
+        if document.is_draft:
+            return _("Not yet (draft)")
+        return _("In portal")
+
+    # The change page.
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Paid, accepted, declined and canceled documents are kept as they are.
+        return super().has_change_permission(request, obj) and (
+            obj is None or content_editable(obj)
+        )
+
+    def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list:
+        if obj is None:
+            return list(DocumentForm.Meta.fields)
+        dates = (
+            ["due_date"]
+            if obj.kind == Document.Kind.INVOICE
+            else ["expiry_date", "requires_signature"]
+        )
+        return [
+            "number",
+            "kind",
+            "status",
+            "client",
+            "currency",
+            "issue_date",
+            *dates,
+            "notes",
+            "total_with_currency",
+            "portal_visibility",
+        ]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Document | None = None
+    ) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        # Visibility is not a form field at all: it changes through Hide / Show,
+        # which write the history. A finalised document keeps its client.
+        fixed = ("number", "kind", "status", "total_with_currency", "portal_visibility")
+        return fixed if obj.is_draft else (*fixed, "client")
+
+    def get_inlines(self, request: HttpRequest, obj: Document | None) -> list:
+        if obj is None:
+            return [DocumentLineInline]
+        return [DocumentLineInline, DocumentVersionInline, DocumentEventInline]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        return {
+            "currency": request.company.default_currency,
+            "issue_date": timezone.localdate(),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Document | None = None,
+    ) -> HttpResponse:
+        if obj is not None and member_can_change(request):
+            context["document_actions"] = [
+                (
+                    action,
+                    reverse("admin:documents_document_action", args=[obj.pk, name]),
+                )
+                for name, action in DOCUMENT_ACTIONS.items()
+                if action.offered(obj)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.DocumentError as exc:
+            # The forms check everything they can see; this is what only the
+            # service sees under its lock (e.g. the invoice was paid meanwhile).
+            # The admin's transaction is rolled back: nothing was saved.
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(
+        self, request: HttpRequest, obj: Document, form: ModelForm, change: bool
+    ) -> None:
+        """Nothing here: the header is saved with its lines, in save_related."""
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
+    ) -> None:
+        """Save header and lines in one service call, from the validated forms."""
+        (lines,) = (
+            formset.line_inputs
+            for formset in formsets
+            if isinstance(formset, DocumentLineFormSet)
+        )
+        header = {
+            name: form.cleaned_data[name]
+            for name in services.HEADER_FIELDS
+            if name in form.cleaned_data
+        }
+        now, document = timezone.now(), form.instance
+        if change:
+            version = services.document_update(
+                document=document,
+                lines=lines,
+                actor=request.user,
+                now=now,
+                client=form.cleaned_data.get("client"),
+                **header,
+            )
+            adopt_saved(document, document)
+            if version is not None:
+                self.message_user(
+                    request,
+                    _("Saved as version %(number)s; the earlier versions are kept.")
+                    % {"number": version.number},
+                    messages.INFO,
+                )
+        else:
+            created = services.document_create(
+                company=request.company,
+                client=form.cleaned_data["client"],
+                kind=form.cleaned_data["kind"],
+                lines=lines,
+                actor=request.user,
+                now=now,
+                hidden_from_portal=form.cleaned_data["hidden_from_portal"],
+                **header,
+            )
+            adopt_saved(document, created)
+
+    def construct_change_message(
+        self, request: HttpRequest, form: ModelForm, formsets: list, add: bool
+    ) -> list:
+        # The lines were never saved through their formset; versions and the
+        # document's events record what changed in them.
+        return construct_change_message(form, [], add)
+
+    # Actions: buttons on the change page, and the same in bulk on the list.
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<path:object_id>/actions/<str:action_name>/",
+                self.admin_site.admin_view(require_POST(self.document_action)),
+                name="documents_document_action",
+            ),
+            path(
+                "<path:object_id>/versions/<int:number>/pdf/",
+                self.admin_site.admin_view(self.version_pdf),
+                name="documents_document_version_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def run_action(
+        self,
+        request: HttpRequest,
+        action: DocumentAction,
+        documents: Iterable[Document],
+    ) -> None:
+        now = timezone.now()
+        for document in documents:
+            try:
+                result = action.run(document, request.user, now)
+            except REFUSALS as exc:
+                self.message_user(
+                    request,
+                    _("%(document)s: %(reason)s")
+                    % {"document": document, "reason": exc},
+                    messages.ERROR,
+                )
+                continue
+            document.refresh_from_db(fields=["number"])  # finalising numbers it
+            if result is False:
+                self.message_user(
+                    request, action.unchanged % {"document": document}, messages.WARNING
+                )
+            else:
+                self.message_user(
+                    request, action.done % {"document": document}, messages.SUCCESS
+                )
+
+    def document_action(
+        self, request: HttpRequest, object_id: str, action_name: str
+    ) -> HttpResponse:
+        """One action on one document, from its change page (POST only)."""
+        if not member_can_change(request):
+            raise PermissionDenied
+        action = DOCUMENT_ACTIONS.get(action_name)
+        document = self.get_object(request, object_id)
+        if action is None or document is None:
+            raise Http404
+        self.run_action(request, action, [document])
+        return HttpResponseRedirect(
+            reverse("admin:documents_document_change", args=[document.pk])
+        )
+
+    def version_pdf(
+        self, request: HttpRequest, object_id: str, number: int
+    ) -> HttpResponse:
+        """One version's PDF, for members who may see the document."""
+        if not member_can_view(request):
+            raise PermissionDenied
+        document = self.get_object(request, object_id)
+        if document is None:
+            raise Http404
+        version = get_object_or_404(document.versions.all(), number=number)
+        return downloads.version_pdf_response(request=request, version=version)

@@ -1,0 +1,158 @@
+"""The business actions offered on a document: one from its page, or in bulk.
+
+Each calls one service (documents.services, or payments.services for "Mark as
+paid"); the admin reports each document's outcome in a message.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from documents import services
+from documents.models import Document
+from payments import services as payment_services
+from payments.services import PAYABLE_STATUSES
+
+
+@dataclass(frozen=True)
+class DocumentAction:
+    """One business action offered on a document, alone or in bulk."""
+
+    name: str
+    label: Promise
+    done: Promise  # "%(document)s: …"
+    offered: Callable[[Document], bool]  # shown as a button on the change page
+    run: Callable[..., Any]  # (document, actor, now) → False when nothing changed
+    unchanged: Promise | None = None
+    confirm: Promise | None = None  # asked before an action that cannot be undone
+
+
+def _finalise(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return services.document_finalise(document=document, actor=actor, now=now)
+
+
+def _send(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return services.document_send(document=document, actor=actor, now=now)
+
+
+def _hide(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.document_hide(document=document, actor=actor, now=now)
+
+
+def _show(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.document_show(document=document, actor=actor, now=now)
+
+
+def _cancel(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return services.document_cancel(document=document, actor=actor, now=now)
+
+
+def _mark_paid(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return payment_services.invoice_mark_paid(invoice=document, actor=actor, now=now)
+
+
+def _accept(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return services.quote_accept(quote=document, actor=actor, now=now)
+
+
+def _decline(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return services.quote_decline(quote=document, actor=actor, now=now)
+
+
+def _is_open(document: Document) -> bool:
+    return (
+        document.status in (Document.Status.TO_PAY, Document.Status.PENDING)
+        and document.amount_paid == 0
+    )
+
+
+def _is_pending_quote(document: Document) -> bool:
+    return document.status == Document.Status.PENDING
+
+
+DOCUMENT_ACTIONS = {
+    action.name: action
+    for action in (
+        DocumentAction(
+            name="finalise",
+            label=_("Finalise"),
+            done=_("%(document)s: finalised."),
+            offered=lambda document: document.is_draft,
+            run=_finalise,
+        ),
+        DocumentAction(
+            name="send",
+            label=_("Send to client"),
+            done=_("%(document)s: sent to the client."),
+            offered=lambda document: not document.is_draft,
+            run=_send,
+        ),
+        DocumentAction(
+            name="hide",
+            label=_("Hide from client's portal"),
+            done=_("%(document)s: hidden from the client's portal."),
+            unchanged=_("%(document)s was already hidden from the client's portal."),
+            offered=lambda document: not document.hidden_from_portal,
+            run=_hide,
+        ),
+        DocumentAction(
+            name="show",
+            label=_("Show in client's portal"),
+            done=_("%(document)s: shown in the client's portal."),
+            unchanged=_("%(document)s was already shown in the client's portal."),
+            offered=lambda document: document.hidden_from_portal,
+            run=_show,
+        ),
+        DocumentAction(
+            name="cancel",
+            label=_("Cancel"),
+            done=_("%(document)s: canceled."),
+            confirm=_("Cancel this document? This cannot be undone."),
+            offered=_is_open,
+            run=_cancel,
+        ),
+        DocumentAction(
+            name="mark_paid",
+            label=_("Mark as paid"),
+            done=_("%(document)s: marked as paid."),
+            confirm=_("Record the whole balance due as received?"),
+            offered=lambda document: document.status in PAYABLE_STATUSES,
+            run=_mark_paid,
+        ),
+        DocumentAction(
+            name="mark_accepted",
+            label=_("Mark accepted"),
+            done=_("%(document)s: marked accepted."),
+            offered=_is_pending_quote,
+            run=_accept,
+        ),
+        DocumentAction(
+            name="mark_declined",
+            label=_("Mark declined"),
+            done=_("%(document)s: marked declined."),
+            offered=_is_pending_quote,
+            run=_decline,
+        ),
+    )
+}
+
+REFUSALS = (services.DocumentError, payment_services.PaymentRefused)
+
+
+def bulk_action(action: DocumentAction) -> Callable:
+    """The changelist version of an action: the same service, document by document."""
+
+    def run_selected(
+        model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    ) -> None:
+        model_admin.run_action(request, action, queryset.order_by("pk"))
+
+    run_selected.__name__ = action.name
+    return admin.action(description=action.label, permissions=["change"])(run_selected)
