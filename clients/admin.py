@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from clients import services
 from clients.forms import ClientForm
 from clients.models import Client
+from clients.selectors import client_portal_url
 from clients.services import CLIENT_EDITABLE_FIELDS
 from companies.admin_site import (
     CompanyScopedAdmin,
@@ -20,7 +21,6 @@ from companies.admin_site import (
     back_office,
     member_can_change,
 )
-from documents.emails import portal_url
 
 
 @admin.register(Client, site=back_office)
@@ -59,7 +59,7 @@ class ClientAdmin(CompanyScopedAdmin):
         # The Client Portal section is drawn by admin/clients/client/change_form.html.
         if self._shows_portal(request, obj):
             context["client_portal"] = {
-                "url": portal_url(obj.portal_token),
+                "url": client_portal_url(client=obj),
                 "issued_at": obj.portal_token_issued_at,
                 "rotate_url": reverse(
                     "admin:clients_client_portal_rotate", args=[obj.pk]

@@ -3,14 +3,10 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
+from clients.selectors import client_portal_url
 from documents.models import Document
-
-
-def portal_url(token: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("portal:home", args=[token])
 
 
 def document_sent_notify(*, document_id: int) -> None:
@@ -23,7 +19,7 @@ def document_sent_notify(*, document_id: int) -> None:
             "document": document,
             "client": client,
             "company": document.company,
-            "portal_url": portal_url(client.portal_token),
+            "portal_url": client_portal_url(client=client),
         }
         subject = render_to_string("emails/document_sent_subject.txt", context).strip()
         body = render_to_string("emails/document_sent.txt", context)

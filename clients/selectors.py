@@ -1,0 +1,10 @@
+from django.conf import settings
+from django.urls import reverse
+
+from clients.models import Client
+
+
+def client_portal_url(*, client: Client) -> str:
+    """The full address of the client's portal, for e-mails and the back office."""
+    path = reverse("portal:home", args=[client.portal_token])
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
