@@ -101,21 +101,29 @@ def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     context = _page_context(request, client)
     form = DocumentFilterForm(request.GET or None, kind=kind)
     filters = form.filters() if request.GET else {"status": "", "number": ""}
+    today = timezone.localdate()
     documents = selectors.portal_document_list(
-        client=client, kind=kind, today=timezone.localdate(), **filters
+        client=client, kind=kind, today=today, **filters
     )
-    page = Paginator(documents, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "document": document,
-            "status": document.client_status,
-            "status_label": selectors.client_status_label(kind, document.client_status),
-        }
-        for document in page.object_list
-    ]
+    tabs = _tabs(client, kind)
+    paginator = Paginator(documents, selectors.PAGE_SIZE)
+    if not (filters["status"] or filters["number"]):
+        # Unfiltered, the tab's count is the list's: no second COUNT(*).
+        paginator.count = next(tab["count"] for tab in tabs if tab["kind"] == kind)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = []
+    for document in page.object_list:
+        status = document.client_status(today)
+        rows.append(
+            {
+                "document": document,
+                "status": status,
+                "status_label": selectors.client_status_label(kind, status),
+            }
+        )
     context |= {
         "kind": kind,
-        "tabs": _tabs(client, kind),
+        "tabs": tabs,
         "form": form,
         "filtered": bool(filters["status"] or filters["number"]),
         "page_obj": page,
