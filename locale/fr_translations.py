@@ -338,10 +338,10 @@ def main() -> None:
             continue
         if message.id in FR:
             message.string = FR[message.id]
-        elif not (message.string if isinstance(message.string, str) else all(message.string)):
-            missing.append(message.id)
-        if "fuzzy" in message.flags:
             message.flags.discard("fuzzy")
+        else:
+            # New, or matched only fuzzily by msgmerge: a guess is not a translation.
+            missing.append(message.id)
     with path.open("wb") as handle:
         write_po(handle, catalogue, width=88, omit_header=False)
     if missing:
