@@ -197,6 +197,9 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Misses (404s) one address may make on portal URLs in a window before a 429.
 PORTAL_MISS_LIMIT = env.int("PORTAL_MISS_LIMIT", default=30)
 PORTAL_MISS_WINDOW_SECONDS = env.int("PORTAL_MISS_WINDOW_SECONDS", default=600)
+# How many proxies of ours (load balancers) stand in front of the web processes:
+# the rate limit then reads the client's address from X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 

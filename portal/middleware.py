@@ -12,6 +12,21 @@ PORTAL_PREFIX = "/p/"
 
 
 def _client_address(request: HttpRequest) -> str:
+    """The address that made the request, seen through our own proxies only.
+
+    Behind N trusted proxies (TRUSTED_PROXY_COUNT) the client is the N-th
+    address from the right of X-Forwarded-For; anything further left was written
+    by the client itself and proves nothing.
+    """
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
 
 

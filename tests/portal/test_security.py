@@ -105,6 +105,28 @@ def test_repeated_misses_from_one_address_get_429(client, portal, settings):
     assert "Too many attempts" in blocked.content.decode()
 
 
+def test_behind_our_proxy_misses_count_per_forwarded_client(client, portal, settings):
+    settings.PORTAL_MISS_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    guesser = {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9",
+    }
+    spoofing = {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.9",
+    }
+    neighbour = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+
+    misses = [client.get(f"/p/guess-{n}/", **guesser).status_code for n in range(2)]
+    # A forged left-hand entry does not reset the count: our proxy wrote the last.
+    spoofed = client.get(url("home", portal), **spoofing)
+    other_client = client.get(url("home", portal), **neighbour)
+
+    assert misses == [404, 404]
+    assert (spoofed.status_code, other_client.status_code) == (429, 200)
+
+
 def test_a_real_clients_successful_requests_never_count(client, portal, settings):
     settings.PORTAL_MISS_LIMIT = 2
     bill = invoice(portal)
