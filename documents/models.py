@@ -189,6 +189,13 @@ class Document(CompanyOwned):
             models.Index(
                 fields=["client", "kind", "status"], name="document_client_kind"
             ),
+            # The portal reads a tab's settled documents newest first, a page at a
+            # time, straight from this index (see portal.selectors.UrgentFirst).
+            models.Index(
+                fields=["client", "kind", "-issue_date", "-id"],
+                condition=Q(hidden_from_portal=False) & ~Q(status="draft"),
+                name="document_portal_recent",
+            ),
         ]
 
     def __str__(self) -> str:

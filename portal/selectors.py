@@ -8,8 +8,9 @@ and ordered there, most urgent first, and pagination stays a LIMIT/OFFSET.
 
 import datetime as dt
 import hmac
+from collections.abc import Iterator
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -80,13 +81,6 @@ def client_status_conditions(*, kind: str, today: dt.date) -> dict[str, Q]:
     }
 
 
-# Most urgent first: an overdue invoice, then one to pay (soonest due first);
-# for quotes, those awaiting the client's answer (soonest expiry first); then
-# everything else, newest first. Kept to two cheap expressions per row, since
-# the database evaluates them for every row of the tab before taking a page.
-OVERDUE, OPEN, SETTLED = 0, 1, 2
-
-
 def portal_client(*, token: str) -> Client:
     """The client whose portal link this is.
 
@@ -124,9 +118,51 @@ def portal_tab_counts(*, client: Client) -> dict[str, int]:
     )
 
 
+class UrgentFirst:
+    """A tab's documents, most urgent first, read as two index-ordered parts.
+
+    First the open ones (an invoice to pay, a quote awaiting an answer) by
+    deadline, soonest first, so an overdue invoice leads; then all the others,
+    newest first. Each part is its own query that the database answers from an
+    index, so a page costs about the same for ten documents or ten thousand:
+    nothing sorts the whole tab to show twenty rows. Paginator takes it as is.
+    """
+
+    def __init__(self, *, urgent: DocumentQuerySet, rest: DocumentQuerySet) -> None:
+        self.urgent, self.rest = urgent, rest
+        self._urgent_count: int | None = None
+
+    @property
+    def urgent_count(self) -> int:
+        if self._urgent_count is None:
+            self._urgent_count = self.urgent.count()
+        return self._urgent_count
+
+    def count(self) -> int:
+        return self.urgent_count + self.rest.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self[:])
+
+    def __getitem__(self, window: slice | int) -> list[Document] | Document:
+        if isinstance(window, int):
+            return self[window : window + 1][0]
+        start, stop = window.start or 0, window.stop
+        head = self.urgent_count
+        rows = list(self.urgent[start:stop]) if start < head else []
+        rest_start = max(start - head, 0)
+        rest_stop = None if stop is None else max(stop - head, 0)
+        if rest_stop is None or rest_stop > rest_start:
+            rows += list(self.rest[rest_start:rest_stop])
+        return rows
+
+
 def portal_document_list(
     *, client: Client, kind: str, today: dt.date, status: str = "", number: str = ""
-) -> DocumentQuerySet:
+) -> UrgentFirst:
     """One tab of the portal: filtered, most urgent first, ready to paginate.
 
     Each row's `client_status` is `Document.client_status(today)`, computed in
@@ -139,28 +175,19 @@ def portal_document_list(
     if number:
         documents = documents.filter(number__icontains=number)
     if kind == INVOICE:
+        # Sorting open invoices by due date puts the overdue ones first.
         is_open = Q(status__in=(S.TO_PAY, S.PARTIALLY_PAID))
-        ranks = [When(is_open & Q(due_date__lt=today), then=Value(OVERDUE))]
         deadline = "due_date"
     else:  # an expired quote is closed, not urgent
         is_open = Q(status=S.PENDING) & (
             Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
         )
-        ranks = []
         deadline = "expiry_date"
-    return documents.annotate(
-        urgency=Case(
-            *ranks,
-            When(is_open, then=Value(OPEN)),
-            default=Value(SETTLED),
-            output_field=IntegerField(),
+    return UrgentFirst(
+        urgent=documents.filter(is_open).order_by(
+            F(deadline).asc(nulls_last=True), "-issue_date", "-pk"
         ),
-        deadline=Case(When(is_open, then=F(deadline)), default=None),
-    ).order_by(
-        "urgency",
-        F("deadline").asc(nulls_last=True),
-        "-issue_date",
-        "-pk",
+        rest=documents.exclude(is_open).order_by("-issue_date", "-pk"),
     )
 
 

@@ -11,7 +11,9 @@ from tests.portal.helpers import hide, invoice, quote, url
 pytestmark = pytest.mark.django_db
 
 D = dt.date
-LIST_QUERIES = 4  # client, brand kit, tab counts (= the list's count), page rows
+# client, brand kit, tab counts (= the list's count), open documents' count, and
+# at most two page reads: the open ones by deadline, then the rest newest first.
+LIST_QUERIES = 6
 
 
 @pytest.fixture
@@ -163,7 +165,7 @@ def test_query_count_does_not_grow_with_the_number_of_documents(
     counts = []
     for portal in (small, large):
         for query in ({}, {"page": "2"}, {"status": "to_pay", "number": "2026"}):
-            # A filtered list needs its own COUNT(*): one query more.
+            # A filtered list needs its own COUNT(*) of the rest: one query more.
             expected = LIST_QUERIES + (1 if "status" in query else 0)
             with django_assert_max_num_queries(expected):
                 with CaptureQueriesContext(connection) as queries:
@@ -171,7 +173,9 @@ def test_query_count_does_not_grow_with_the_number_of_documents(
                     assert response.status_code == 200
             counts.append(len(queries))
 
-    assert counts[:3] == counts[3:] == [LIST_QUERIES, LIST_QUERIES, LIST_QUERIES + 1]
+    # Where a page falls (open part, rest, or both) may save a read; the number
+    # of documents never adds one.
+    assert max(counts[3:]) <= max(counts[:3]) <= LIST_QUERIES + 1
 
 
 def test_brand_colours_and_name_reach_the_page_as_custom_properties(client, today):
