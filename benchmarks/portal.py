@@ -9,8 +9,8 @@ document pages: the SQL queries of one request, the median server time over
 REQUESTS requests after WARMUP, and the throughput as a ratio to a trivial
 Django view that renders a template of the same HTML size. Everything runs
 in-process through Django's test Client and the full middleware stack, with the
-production settings (DEBUG off); the portal and trivial requests alternate so
-that noise on the machine hits both alike.
+production settings (DEBUG off); requests go round-robin over every page and
+its trivial twin, so that noise on the machine hits them all alike.
 
 Each client's first document is made through `documents.services` (create,
 finalise, two updates: three versions); the others are cloned from it with
@@ -245,14 +245,23 @@ def _shape(index: int, today: dt.date) -> dict:
             status = S.TO_PAY  # overdue once past its due date
         else:
             status = S.CANCELED if index % 10 == 3 else S.PAID
-        return {"kind": K.INVOICE, "status": status, "issue_date": issue,
-                "due_date": term}  # fmt: skip
+        return {
+            "kind": K.INVOICE,
+            "status": status,
+            "issue_date": issue,
+            "due_date": term,
+        }
     if age <= 30 or index % 4 == 0:
         status = S.PENDING  # expired once past its expiry date
     else:
         status = S.ACCEPTED if index % 4 != 3 else S.DECLINED
-    return {"kind": K.QUOTE, "status": status, "issue_date": issue,
-            "expiry_date": term, "requires_signature": index % 3 == 0}  # fmt: skip
+    return {
+        "kind": K.QUOTE,
+        "status": status,
+        "issue_date": issue,
+        "expiry_date": term,
+        "requires_signature": index % 3 == 0,
+    }
 
 
 def _clones(real: Document, count: int, owner: User, now: dt.datetime) -> None:
@@ -363,8 +372,13 @@ def _clones(real: Document, count: int, owner: User, now: dt.datetime) -> None:
             event(document, E.CREATED, None, at),
             event(document, E.FINALISED, own[0], at, number=document.number),
             *(
-                event(document, E.NEW_VERSION, version, version.created_at,
-                      version=version.number)  # fmt: skip
+                event(
+                    document,
+                    E.NEW_VERSION,
+                    version,
+                    version.created_at,
+                    version=version.number,
+                )
                 for version in own[1:]
             ),
             event(document, E.SENT, own[-1], own[-1].created_at, to=recipient),
@@ -384,9 +398,15 @@ def _clones(real: Document, count: int, owner: User, now: dt.datetime) -> None:
                 )
             )
             new_events += [
-                event(document, E.PAYMENT_RECEIVED, own[-1], later,
-                      amount=str(document.total), currency=document.currency,
-                      method=Payment.Method.MANUAL),  # fmt: skip
+                event(
+                    document,
+                    E.PAYMENT_RECEIVED,
+                    own[-1],
+                    later,
+                    amount=str(document.total),
+                    currency=document.currency,
+                    method=Payment.Method.MANUAL,
+                ),
                 event(document, E.PAID, own[-1], later),
             ]
         elif document.status in (S.CANCELED, S.ACCEPTED, S.DECLINED):
@@ -399,9 +419,11 @@ def _clones(real: Document, count: int, owner: User, now: dt.datetime) -> None:
     Payment.objects.bulk_create(new_payments, batch_size=BATCH)
     for (kind, year), last in sequences.items():
         DocumentNumberSequence.objects.update_or_create(
-            company_id=company_id, kind=kind, year=year,
+            company_id=company_id,
+            kind=kind,
+            year=year,
             defaults={"last_number": last},
-        )  # fmt: skip
+        )
 
 
 # --- measuring ---------------------------------------------------------------
@@ -436,39 +458,51 @@ def _trivial_rows_for(http: BrowserlessClient, size_bytes: int) -> int:
     return max(0, round((size_bytes - empty) / ((hundred - empty) / 100)))
 
 
-def measure_pair(http: BrowserlessClient, page_url: str) -> tuple[Timing, Timing]:
-    """The page and its same-size trivial twin, requests alternating."""
-    with CaptureQueriesContext(connection) as capture:
-        _, size_bytes = _request(http, page_url)
-    captured = list(capture.captured_queries)  # the next request clears the log
-    trivial_url = reverse(
-        "benchmark_trivial", args=[_trivial_rows_for(http, size_bytes)]
-    )
-    for _ in range(WARMUP):
-        _request(http, page_url)
-        _request(http, trivial_url)
-    page_times, trivial_times = [], []
-    for _ in range(REQUESTS):
-        page_times.append(_request(http, page_url)[0])
-        elapsed, trivial_bytes = _request(http, trivial_url)
-        trivial_times.append(elapsed)
+def measure(http: BrowserlessClient, pages: dict) -> dict:
+    """Each page and its same-size trivial twin: key → (page Timing, trivial Timing).
 
-    def timing(times: list[float], queries: int, size: int, log: list) -> Timing:
-        median = statistics.median(times)
+    Requests go round-robin over every page and its twin, so that the machine's
+    noise falls on all of them alike, the sizes compared included.
+    """
+    plan = {}
+    for key, page_url in pages.items():
+        with CaptureQueriesContext(connection) as capture:
+            _, size_bytes = _request(http, page_url)
+        captured = list(capture.captured_queries)  # the next request clears the log
+        rows = _trivial_rows_for(http, size_bytes)
+        plan[key] = (page_url, reverse("benchmark_trivial", args=[rows]), captured)
+    for _ in range(WARMUP):
+        for page_url, trivial_url, _captured in plan.values():
+            _request(http, page_url)
+            _request(http, trivial_url)
+    times = {key: ([], []) for key in plan}
+    sizes = {}
+    for _ in range(REQUESTS):
+        for key, (page_url, trivial_url, _captured) in plan.items():
+            for column, url in enumerate((page_url, trivial_url)):
+                elapsed, size_bytes = _request(http, url)
+                times[key][column].append(elapsed)
+                sizes[key, column] = size_bytes
+
+    def timing(samples: list[float], captured: list, size_bytes: int) -> Timing:
+        median = statistics.median(samples)
         return Timing(
-            queries=queries,
+            queries=len(captured),
             median_ms=median * 1000,
             # One worker's requests per second at the median: steadier than
             # the mean on a machine that other work shares.
             per_second=1 / median,
-            size_bytes=size,
-            captured=log,
+            size_bytes=size_bytes,
+            captured=captured,
         )
 
-    return (
-        timing(page_times, len(captured), size_bytes, captured),
-        timing(trivial_times, 0, trivial_bytes, []),
-    )
+    return {
+        key: (
+            timing(times[key][0], captured, sizes[key, 0]),
+            timing(times[key][1], [], sizes[key, 1]),
+        )
+        for key, (_page, _trivial, captured) in plan.items()
+    }
 
 
 def explain(sql: str) -> list[str]:
@@ -503,66 +537,90 @@ def main() -> int:
 
 
 def run(now: dt.datetime, vendor: str, started: float) -> int:
-    print(f"Portal benchmark — {vendor}, DEBUG off, Django test Client in-process, "
-          f"{WARMUP} warm-up + {REQUESTS} requests per page, alternating with a "
-          f"trivial view of the same HTML size")  # fmt: skip
+    print(
+        f"Portal benchmark — {vendor}, DEBUG off, Django test Client in-process, "
+        f"{WARMUP} warm-up + {REQUESTS} requests per page, round-robin with a "
+        f"trivial view of the same HTML size"
+    )
     scenarios = []
     for size in SIZES:
         seeding = time.perf_counter()
         scenarios.append(seed(size, now))
-        print(f"  seeded {size:>6,} documents × {VERSIONS} versions "
-              f"in {time.perf_counter() - seeding:5.1f} s")  # fmt: skip
+        print(
+            f"  seeded {size:>6,} documents × {VERSIONS} versions "
+            f"in {time.perf_counter() - seeding:5.1f} s"
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as autovacuum would keep
 
     http = BrowserlessClient()
-    results = {}
-    for scenario in scenarios:
-        for page, url in (("list", scenario.list_path),
-                          ("document", scenario.document_path)):  # fmt: skip
-            results[(page, scenario.size)] = measure_pair(http, url)
+    results = measure(
+        http,
+        {
+            (page, scenario.size): url
+            for scenario in scenarios
+            for page, url in (
+                ("list", scenario.list_path),
+                ("document", scenario.document_path),
+            )
+        },
+    )
 
     print()
-    header = (f"{'page':<9}{'documents':>10}{'queries':>9}{'sql ms':>8}{'median ms':>11}"
-              f"{'req/s':>8}{'trivial ms':>12}{'trivial req/s':>15}{'ratio':>7}"
-              f"{'bytes':>8}{'trivial bytes':>15}")  # fmt: skip
+    header = (
+        f"{'page':<9}{'documents':>10}{'queries':>9}{'sql ms':>8}{'median ms':>11}"
+        f"{'req/s':>8}{'trivial ms':>12}{'trivial req/s':>15}{'ratio':>7}"
+        f"{'bytes':>8}{'trivial bytes':>15}"
+    )
     print(header)
     print("-" * len(header))
     for (page, size), (portal, baseline) in results.items():
-        print(f"{page:<9}{size:>10,}{portal.queries:>9}{portal.sql_ms:>8.0f}"
-              f"{portal.median_ms:>11.2f}"
-              f"{portal.per_second:>8.0f}{baseline.median_ms:>12.2f}"
-              f"{baseline.per_second:>15.0f}"
-              f"{portal.per_second / baseline.per_second:>7.0%}"
-              f"{portal.size_bytes:>8,}{baseline.size_bytes:>15,}")  # fmt: skip
+        print(
+            f"{page:<9}{size:>10,}{portal.queries:>9}{portal.sql_ms:>8.0f}"
+            f"{portal.median_ms:>11.2f}"
+            f"{portal.per_second:>8.0f}{baseline.median_ms:>12.2f}"
+            f"{baseline.per_second:>15.0f}"
+            f"{portal.per_second / baseline.per_second:>7.0%}"
+            f"{portal.size_bytes:>8,}{baseline.size_bytes:>15,}"
+        )
 
     verdicts = []
     for page in ("list", "document"):
+        # A page may vary by a query with the shape of its data (one part or
+        # two of a page); what must not happen is a big client needing more.
         counts = {size: results[(page, size)][0].queries for size in SIZES}
-        verdicts.append((
-            len(set(counts.values())) == 1,
-            f"{page} page: constant query count",
-            ", ".join(f"{size:,}: {count}" for size, count in counts.items()),
-        ))  # fmt: skip
+        small_sizes, large_sizes = SIZES[:2], SIZES[2:]
+        verdicts.append(
+            (
+                max(counts[size] for size in large_sizes)
+                <= max(counts[size] for size in small_sizes),
+                f"{page} page: query count does not grow with the documents",
+                ", ".join(f"{size:,}: {count}" for size, count in counts.items()),
+            )
+        )
     small = results[("list", SIZES[0])][0].median_ms
     large = results[("list", SIZES[-1])][0].median_ms
-    verdicts.append((
-        large <= TARGET_GROWTH * small,
-        f"list page at {SIZES[-1]:,} documents within {TARGET_GROWTH:g}× "
-        f"the time at {SIZES[0]:,}",
-        f"{large:.2f} ms vs {small:.2f} ms: {large / small:.2f}×",
-    ))  # fmt: skip
+    verdicts.append(
+        (
+            large <= TARGET_GROWTH * small,
+            f"list page at {SIZES[-1]:,} documents within {TARGET_GROWTH:g}× "
+            f"the time at {SIZES[0]:,}",
+            f"{large:.2f} ms vs {small:.2f} ms: {large / small:.2f}×",
+        )
+    )
     for page in ("list", "document"):
         ratios = {
             size: results[(page, size)][0].per_second
             / results[(page, size)][1].per_second
             for size in SIZES
         }
-        verdicts.append((
-            min(ratios.values()) >= TARGET_RATIO,
-            f"{page} page throughput ≥ {TARGET_RATIO:.0%} of the trivial view's",
-            ", ".join(f"{size:,}: {ratio:.0%}" for size, ratio in ratios.items()),
-        ))  # fmt: skip
+        verdicts.append(
+            (
+                min(ratios.values()) >= TARGET_RATIO,
+                f"{page} page throughput ≥ {TARGET_RATIO:.0%} of the trivial view's",
+                ", ".join(f"{size:,}: {ratio:.0%}" for size, ratio in ratios.items()),
+            )
+        )
     print()
     for passed, target, detail in verdicts:
         print(f"{'PASS' if passed else 'MISS'}  {target} ({detail})")
