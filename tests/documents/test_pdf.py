@@ -451,3 +451,14 @@ def test_weasyprint_leaves_pillow_strict_about_truncated_images():
     pdf.version_pdf_render(version=document.versions.get())
 
     assert pdf.weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_garbage_collection_resumes_after_rendering_even_on_error():
+    import gc
+
+    with pytest.raises(Exception):  # noqa: B017 - any rendering failure
+        pdf.html_to_pdf(None)
+
+    assert gc.isenabled()
+    pdf.html_to_pdf("<p>ok</p>")
+    assert gc.isenabled()
