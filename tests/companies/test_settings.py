@@ -22,12 +22,18 @@ def run_settings(**env: str) -> subprocess.CompletedProcess:
     }
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
     )
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_settings(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="portal.example.com")
+    result = run_settings(
+        DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="portal.example.com"
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY is required" in result.stderr

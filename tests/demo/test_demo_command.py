@@ -68,7 +68,7 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
             server.kill()
     output = "".join(lines)
 
-    assert "Back office: http://127.0.0.1:%d/admin/" % port in output
+    assert f"Back office: http://127.0.0.1:{port}/admin/" in output
     for role in ("owner", "admin", "manager", "reporting"):
         assert f"{role} " in output
     assert portal_status == 200

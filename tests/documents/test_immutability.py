@@ -16,9 +16,11 @@ def version() -> DocumentVersion:
 
 
 def stored(version: DocumentVersion) -> tuple:
-    return DocumentVersion.objects.for_company(version.company).values_list(
-        "total", "content", "pdf_sha256"
-    ).get(pk=version.pk)
+    return (
+        DocumentVersion.objects.for_company(version.company)
+        .values_list("total", "content", "pdf_sha256")
+        .get(pk=version.pk)
+    )
 
 
 def test_the_model_refuses_to_save_a_stored_version_again(version):
@@ -35,16 +37,20 @@ def test_the_model_refuses_to_delete_a_version(version):
     with pytest.raises(ImmutableRecordError):
         version.delete()
 
-    assert DocumentVersion.objects.for_company(version.company).filter(pk=version.pk).exists()
+    assert (
+        DocumentVersion.objects.for_company(version.company)
+        .filter(pk=version.pk)
+        .exists()
+    )
 
 
 def test_the_database_refuses_queryset_update(version):
     before = stored(version)
 
     with pytest.raises(DatabaseError), transaction.atomic():
-        DocumentVersion.objects.for_company(version.company).filter(pk=version.pk).update(
-            total=1
-        )
+        DocumentVersion.objects.for_company(version.company).filter(
+            pk=version.pk
+        ).update(total=1)
 
     assert stored(version) == before
 

@@ -61,7 +61,9 @@ def test_concurrent_finalisations_never_share_or_skip_a_number():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=finalise, args=(drafts[i::8],)) for i in range(8)]
+    threads = [
+        threading.Thread(target=finalise, args=(drafts[i::8],)) for i in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
