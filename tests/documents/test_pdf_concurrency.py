@@ -1,4 +1,8 @@
-"""One PDF per version even when requests race, in real concurrent transactions."""
+"""One PDF per version even when requests race, in real concurrent transactions.
+
+PostgreSQL only: these tests commit, and on SQLite the flush between
+transactional tests DELETEs versions, which the immutability trigger refuses.
+"""
 
 import hashlib
 import threading
@@ -6,13 +10,14 @@ import time
 
 import pytest
 from django.core.files.storage import storages
+from django.core.management import call_command
 from django.db import connection, connections
 
 from documents import pdf
 from documents.downloads import version_pdf_response
 from documents.models import DocumentVersion
 from documents.pdf_store import version_pdf_ensure
-from tests.documents.test_pdf import invoice_with_three_versions
+from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
 from tests.factories import DocumentFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -125,3 +130,18 @@ def test_a_committed_version_gets_its_pdf_from_the_task():
     assert pdf.render_count() - before == 1
     assert version.pdf_sha256 != ""
     assert stored_files(version) == [version.pdf_file.name.rsplit("/", 1)[1]]
+
+
+def test_with_the_database_backend_the_worker_renders_the_pdf(settings):
+    """Production: the version only queues a task; `db_worker` renders it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    before = pdf.render_count()
+    document = DocumentFactory(finalised=True)  # commits: the task is queued
+    version = document.versions.get()
+    assert (version.pdf_sha256, pdf.render_count() - before) == ("", 0)
+
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    version.refresh_from_db()
+    assert pdf.render_count() - before == 1
+    assert version.pdf_sha256 == hashlib.sha256(stored_bytes(version)).hexdigest()
