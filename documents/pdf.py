@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 # before they reach a PDF, so the strict default is put back.
 weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-# Our own files a PDF may load: the stylesheet beside its templates' CSS.
+# The only files a PDF may load from disk: static/pdf/ (its stylesheet).
 PDF_STATIC_DIR = (Path(settings.BASE_DIR) / "static" / "pdf").resolve()
 STYLESHEET = PDF_STATIC_DIR / "document.css"
 
