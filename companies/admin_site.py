@@ -39,6 +39,7 @@ class MemberAuthenticationForm(AdminAuthenticationForm):
 
 
 class BackOfficeSite(admin.AdminSite):
+    site_url = None  # the portal has no public home page to link to
     site_header = _("Client Portal — back office")
     site_title = _("Back office")
     index_title = _("Your company")

@@ -125,10 +125,8 @@ def seed(*, now: dt.datetime | None = None) -> bool:
         if is_seeded():
             return False
         now = now or timezone.now()
-        companies = {spec.name: _company(spec, now) for spec in COMPANIES}
-        _atelier_documents(companies[ATELIER.name], now)
-        _northwind_documents(companies[NORTHWIND.name], now)
-        _boulangerie_documents(companies[BOULANGERIE.name], now)
+        for spec in COMPANIES:
+            _documents(_company(spec, now), now)
     return True
 
 
@@ -167,274 +165,319 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
     return company
 
 
-class _Book:
-    """Issue a company's documents the way its owner would, one action at a time."""
+@dataclass(frozen=True)
+class Later:
+    """Something the owner does to a document some days after issuing it."""
 
-    def __init__(self, company: Company, now: dt.datetime) -> None:
-        self.company, self.now = company, now
-        self.owner = (
-            Membership.objects.filter(company=company, role=Membership.Role.OWNER)
-            .select_related("user")
-            .order_by("pk")
-            .first()
-            .user
-        )
-        self.today = timezone.localdate(now)
+    days: int
+    action: str  # pay, mark_paid, cancel, accept, decline, revise, hide
+    amount: str = ""
+    reason: str = ""
+    lines: tuple[LineInput, ...] = ()
+    notes: str | None = None
 
-    def client(self, name: str, email: str, locale: str, address: str) -> Client:
-        return client_create(
-            company=self.company,
-            now=self.now,
+
+@dataclass(frozen=True)
+class Planned:
+    client: str
+    kind: str
+    lines: tuple[LineInput, ...]
+    days_ago: int
+    term_days: int = 30
+    requires_signature: bool = False
+    final: bool = True
+    send: bool = True
+    later: tuple[Later, ...] = ()
+
+
+INVOICE, QUOTE = Document.Kind.INVOICE, Document.Kind.QUOTE
+CAFE, RIVAGE, HARBOR, HOTEL = (
+    "Café des Arts",
+    "Studio Rivage",
+    "Harbor & Co",
+    "Hôtel des Terreaux",
+)
+CLIENTS = {
+    ATELIER.name: (
+        (
+            CAFE,
+            "compta@cafedesarts.example",
+            "fr",
+            "7 place de la République\n75011 Paris",
+        ),
+        (
+            RIVAGE,
+            "hello@studiorivage.example",
+            "en",
+            "21 quai de la Loire\n75019 Paris",
+        ),
+    ),
+    NORTHWIND.name: (
+        (HARBOR, "accounts@harbor.example", "en", "9 Quay Road\nBristol BS1 6AA"),
+    ),
+    BOULANGERIE.name: (
+        (HOTEL, "achats@hotelterreaux.example", "fr", "5 rue Terraille\n69001 Lyon"),
+    ),
+}
+BAR_LIGHTING = _line("Rénovation du bar — éclairage", "1", "3200.00")
+DIMMERS = _line("Variateurs DALI", "4", "145.00")
+PLANS = {
+    ATELIER.name: (
+        # Invoices in every state the client can see.
+        Planned(
+            CAFE,
+            INVOICE,
+            (_line("Audit énergétique", "1", "650.00"),),
+            days_ago=80,
+            later=(Later(12, "mark_paid"),),
+        ),
+        Planned(
+            CAFE,
+            INVOICE,
+            (_line("Maintenance trimestrielle", "1", "320.00"),),
+            days_ago=50,
+        ),  # overdue
+        Planned(
+            CAFE,
+            INVOICE,
+            (
+                _line("Installation terrasse", "1", "2400.00"),
+                _line("Câblage extérieur", "35", "18.50", "10"),
+            ),
+            days_ago=20,
+            term_days=45,
+            later=(Later(6, "pay", amount="1000.00"),),
+        ),
+        Planned(
+            CAFE,
+            INVOICE,
+            (_line("Dépannage (annulé)", "2", "90.00"),),
+            days_ago=15,
+            term_days=15,
+            later=(Later(1, "cancel"),),
+        ),
+        Planned(
+            CAFE,
+            INVOICE,
+            (
+                _line("Conception de l'éclairage de la salle", "1", "1850.00"),
+                _line("Luminaires suspendus laiton", "6", "240.00"),
+            ),
+            days_ago=10,
+        ),
+        # Three versions: the scope grew twice after it was sent.
+        Planned(
+            CAFE,
+            INVOICE,
+            (BAR_LIGHTING,),
+            days_ago=5,
+            later=(
+                Later(1, "revise", lines=(BAR_LIGHTING, DIMMERS)),
+                Later(
+                    3,
+                    "revise",
+                    lines=(
+                        BAR_LIGHTING,
+                        DIMMERS,
+                        _line("Déplacement et mise en service", "1", "60.00"),
+                    ),
+                    notes="Mise en service ajoutée à la demande du client.",
+                ),
+            ),
+        ),
+        Planned(
+            CAFE,
+            INVOICE,
+            (_line("Acompte interne (ne pas montrer)", "1", "500.00"),),
+            days_ago=3,
+            send=False,
+            later=(Later(0, "hide"),),
+        ),
+        Planned(
+            CAFE,
+            INVOICE,
+            (_line("Étude pour la cave (brouillon)", "1", "900.00"),),
+            days_ago=0,
+            final=False,
+        ),
+        # Quotes in every state.
+        Planned(
+            CAFE, QUOTE, (_line("Projet mezzanine", "1", "5400.00"),), days_ago=60
+        ),  # expired
+        Planned(
+            CAFE,
+            QUOTE,
+            (_line("Éclairage de Noël", "1", "780.00"),),
+            days_ago=40,
+            later=(Later(5, "cancel"),),
+        ),
+        Planned(
+            CAFE,
+            QUOTE,
+            (_line("Appliques murales", "8", "95.00"),),
+            days_ago=30,
+            later=(Later(4, "accept"),),
+        ),
+        Planned(
+            CAFE,
+            QUOTE,
+            (_line("Enseigne lumineuse", "1", "2600.00"),),
+            days_ago=25,
+            later=(Later(7, "decline", reason="Budget reporté à l'an prochain."),),
+        ),
+        Planned(
+            CAFE,
+            QUOTE,
+            (_line("Remplacement des ampoules LED", "40", "12.90"),),
+            days_ago=4,
+        ),
+        Planned(
+            CAFE,
+            QUOTE,
+            (_line("Éclairage de la vitrine", "1", "1200.00"),),
+            days_ago=2,
+            requires_signature=True,
+        ),
+        Planned(
+            CAFE,
+            QUOTE,
+            (_line("Jardin d'hiver (brouillon)", "1", "3100.00"),),
+            days_ago=0,
+            final=False,
+        ),
+        # A second client, who reads its portal in English.
+        Planned(
+            RIVAGE,
+            INVOICE,
+            (
+                _line("Studio lighting rig", "1", "4100.00"),
+                _line("On-site setup", "6", "85.00"),
+            ),
+            days_ago=7,
+        ),
+        Planned(
+            RIVAGE,
+            QUOTE,
+            (_line("Photo booth lighting", "1", "1450.00"),),
+            days_ago=1,
+            requires_signature=True,
+        ),
+    ),
+    NORTHWIND.name: (
+        Planned(
+            HARBOR,
+            INVOICE,
+            (
+                _line("Brand identity workshop", "2", "750.00"),
+                _line("Logo design", "1", "1200.00"),
+            ),
+            days_ago=12,
+        ),
+        Planned(
+            HARBOR,
+            QUOTE,
+            (_line("Website redesign", "1", "8600.00"),),
+            days_ago=3,
+            requires_signature=True,
+        ),
+    ),
+    BOULANGERIE.name: (
+        Planned(
+            HOTEL,
+            INVOICE,
+            (_line("Viennoiseries (livraison hebdomadaire)", "4", "180.00", "5.5"),),
+            days_ago=6,
+        ),
+    ),
+}
+
+
+def _documents(company: Company, now: dt.datetime) -> None:
+    """Issue the company's planned documents oldest first, each at its own date.
+
+    Finalising in date order keeps the numbers chronological, as French law
+    wants them, and every event carries the moment it would really have had.
+    """
+    owner = (
+        Membership.objects.filter(company=company, role=Membership.Role.OWNER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+        .user
+    )
+    clients = {
+        name: client_create(
+            company=company,
+            now=now,
             name=name,
             email=email,
             locale=locale,
             address=address,
         )
-
-    def draft(
-        self,
-        client: Client,
-        kind: str,
-        lines: list[LineInput],
-        *,
-        days_ago: int = 0,
-        term_days: int = 30,
-        **extra: object,
-    ) -> Document:
-        issue_date = self.today - dt.timedelta(days=days_ago)
-        term = issue_date + dt.timedelta(days=term_days)
-        dates = (
-            {"due_date": term}
-            if kind == Document.Kind.INVOICE
-            else {"expiry_date": term}
+        for name, email, locale, address in CLIENTS[company.name]
+    }
+    today = timezone.localdate(now)
+    plans = sorted(PLANS[company.name], key=lambda plan: -plan.days_ago)
+    for plan in plans:
+        issue_date = today - dt.timedelta(days=plan.days_ago)
+        issued_at = min(
+            now,
+            timezone.make_aware(dt.datetime.combine(issue_date, dt.time(9, 30))),
         )
-        return document_services.document_create(
-            company=self.company,
-            client=client,
-            kind=kind,
-            lines=lines,
-            actor=self.owner,
-            now=self.now,
+        term = issue_date + dt.timedelta(days=plan.term_days)
+        document = document_services.document_create(
+            company=company,
+            client=clients[plan.client],
+            kind=plan.kind,
+            lines=plan.lines,
+            actor=owner,
+            now=issued_at,
             issue_date=issue_date,
-            **dates,
-            **extra,
+            requires_signature=plan.requires_signature,
+            **({"due_date": term} if plan.kind == INVOICE else {"expiry_date": term}),
         )
-
-    def final(
-        self, client: Client, kind: str, lines: list[LineInput], **options: object
-    ) -> Document:
-        send = options.pop("send", True)
-        document = self.draft(client, kind, lines, **options)
-        document = document_services.document_finalise(
-            document=document, actor=self.owner, now=self.now
+        if not plan.final:
+            continue
+        document_services.document_finalise(
+            document=document, actor=owner, now=issued_at
         )
-        if send and client.email:
-            document = document_services.document_send(
-                document=document, actor=self.owner, now=self.now
+        if plan.send:
+            document_services.document_send(
+                document=document, actor=owner, now=issued_at
             )
-        return document
+        for later in plan.later:
+            at = min(now, issued_at + dt.timedelta(days=later.days, hours=4))
+            _do_later(document, later, owner, at)
 
 
-def _atelier_documents(company: Company, now: dt.datetime) -> None:
-    book = _Book(company, now)
-    cafe = book.client(
-        "Café des Arts",
-        "compta@cafedesarts.example",
-        "fr",
-        "7 place de la République\n75011 Paris",
-    )
-    rivage = book.client(
-        "Studio Rivage",
-        "hello@studiorivage.example",
-        "en",
-        "21 quai de la Loire\n75019 Paris",
-    )
-    invoice, quote = Document.Kind.INVOICE, Document.Kind.QUOTE
-
-    # Invoices in every state the client can see.
-    book.final(
-        cafe,
-        invoice,
-        [
-            _line("Conception de l'éclairage de la salle", "1", "1850.00"),
-            _line("Luminaires suspendus laiton", "6", "240.00"),
-        ],
-        days_ago=10,
-        term_days=30,
-    )
-    book.final(
-        cafe,
-        invoice,
-        [_line("Maintenance trimestrielle", "1", "320.00")],
-        days_ago=50,
-        term_days=30,
-    )  # overdue
-    partly = book.final(
-        cafe,
-        invoice,
-        [
-            _line("Installation terrasse", "1", "2400.00"),
-            _line("Câblage extérieur", "35", "18.50", "10"),
-        ],
-        days_ago=20,
-        term_days=45,
-    )
-    payment_record(
-        invoice=partly,
-        amount=Decimal("1000.00"),
-        method="transfer",
-        actor=book.owner,
-        now=now,
-    )
-    paid = book.final(
-        cafe,
-        invoice,
-        [_line("Audit énergétique", "1", "650.00")],
-        days_ago=80,
-        term_days=30,
-    )
-    invoice_mark_paid(invoice=paid, actor=book.owner, now=now)
-    canceled = book.final(
-        cafe,
-        invoice,
-        [_line("Dépannage (annulé)", "2", "90.00")],
-        days_ago=15,
-        term_days=15,
-    )
-    document_services.document_cancel(document=canceled, actor=book.owner, now=now)
-    # Three versions: the scope grew twice after it was sent.
-    revised = book.final(
-        cafe,
-        invoice,
-        [_line("Rénovation du bar — éclairage", "1", "3200.00")],
-        days_ago=5,
-        term_days=30,
-    )
-    document_services.document_update(
-        document=revised,
-        actor=book.owner,
-        now=now,
-        lines=[
-            _line("Rénovation du bar — éclairage", "1", "3200.00"),
-            _line("Variateurs DALI", "4", "145.00"),
-        ],
-    )
-    document_services.document_update(
-        document=revised,
-        actor=book.owner,
-        now=now,
-        lines=[
-            _line("Rénovation du bar — éclairage", "1", "3200.00"),
-            _line("Variateurs DALI", "4", "145.00"),
-            _line("Déplacement et mise en service", "1", "60.00"),
-        ],
-        notes="Mise en service ajoutée à la demande du client.",
-    )
-    hidden = book.final(
-        cafe,
-        invoice,
-        [_line("Acompte interne (ne pas montrer)", "1", "500.00")],
-        days_ago=3,
-        send=False,
-    )
-    document_services.document_hide(document=hidden, actor=book.owner, now=now)
-    book.draft(cafe, invoice, [_line("Étude pour la cave (brouillon)", "1", "900.00")])
-
-    # Quotes in every state.
-    book.final(
-        cafe,
-        quote,
-        [_line("Éclairage de la vitrine", "1", "1200.00")],
-        days_ago=2,
-        requires_signature=True,
-    )
-    book.final(
-        cafe, quote, [_line("Remplacement des ampoules LED", "40", "12.90")], days_ago=4
-    )
-    book.final(
-        cafe,
-        quote,
-        [_line("Projet mezzanine", "1", "5400.00")],
-        days_ago=60,
-        term_days=30,
-    )  # expired
-    accepted = book.final(
-        cafe, quote, [_line("Appliques murales", "8", "95.00")], days_ago=30
-    )
-    document_services.quote_accept(quote=accepted, actor=book.owner, now=now)
-    declined = book.final(
-        cafe, quote, [_line("Enseigne lumineuse", "1", "2600.00")], days_ago=25
-    )
-    document_services.quote_decline(
-        quote=declined,
-        actor=book.owner,
-        now=now,
-        reason="Budget reporté à l'an prochain.",
-    )
-    canceled_quote = book.final(
-        cafe, quote, [_line("Éclairage de Noël", "1", "780.00")], days_ago=40
-    )
-    document_services.document_cancel(
-        document=canceled_quote, actor=book.owner, now=now
-    )
-    book.draft(cafe, quote, [_line("Jardin d'hiver (brouillon)", "1", "3100.00")])
-
-    # A second client, in English.
-    book.final(
-        rivage,
-        invoice,
-        [
-            _line("Studio lighting rig", "1", "4100.00"),
-            _line("On-site setup", "6", "85.00"),
-        ],
-        days_ago=7,
-    )
-    book.final(
-        rivage,
-        quote,
-        [_line("Photo booth lighting", "1", "1450.00")],
-        days_ago=1,
-        requires_signature=True,
-    )
-
-
-def _northwind_documents(company: Company, now: dt.datetime) -> None:
-    book = _Book(company, now)
-    harbor = book.client(
-        "Harbor & Co", "accounts@harbor.example", "en", "9 Quay Road\nBristol BS1 6AA"
-    )
-    book.final(
-        harbor,
-        Document.Kind.INVOICE,
-        [
-            _line("Brand identity workshop", "2", "750.00"),
-            _line("Logo design", "1", "1200.00"),
-        ],
-        days_ago=12,
-    )
-    book.final(
-        harbor,
-        Document.Kind.QUOTE,
-        [_line("Website redesign", "1", "8600.00")],
-        days_ago=3,
-        requires_signature=True,
-    )
-
-
-def _boulangerie_documents(company: Company, now: dt.datetime) -> None:
-    book = _Book(company, now)
-    hotel = book.client(
-        "Hôtel des Terreaux",
-        "achats@hotelterreaux.example",
-        "fr",
-        "5 rue Terraille\n69001 Lyon",
-    )
-    book.final(
-        hotel,
-        Document.Kind.INVOICE,
-        [_line("Viennoiseries (livraison hebdomadaire)", "4", "180.00", "5.5")],
-        days_ago=6,
-    )
+def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) -> None:
+    document.refresh_from_db()
+    match later.action:
+        case "pay":
+            payment_record(
+                invoice=document,
+                amount=Decimal(later.amount),
+                method="transfer",
+                actor=owner,
+                now=at,
+            )
+        case "mark_paid":
+            invoice_mark_paid(invoice=document, actor=owner, now=at)
+        case "cancel":
+            document_services.document_cancel(document=document, actor=owner, now=at)
+        case "accept":
+            document_services.quote_accept(quote=document, actor=owner, now=at)
+        case "decline":
+            document_services.quote_decline(
+                quote=document, actor=owner, now=at, reason=later.reason
+            )
+        case "hide":
+            document_services.document_hide(document=document, actor=owner, now=at)
+        case "revise":
+            header = {} if later.notes is None else {"notes": later.notes}
+            document_services.document_update(
+                document=document, lines=later.lines, actor=owner, now=at, **header
+            )
 
 
 def summary() -> dict:

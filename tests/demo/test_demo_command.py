@@ -72,5 +72,12 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
     for role in ("owner", "admin", "manager", "reporting"):
         assert f"{role} " in output
     assert portal_status == 200
-    assert len(portal_lines) == 4  # two clients at Atelier, one each elsewhere
-    assert all(f"http://127.0.0.1:{port}/p/" in line for line in portal_lines)
+    # Two clients at Atelier Lumière, one at Northwind; the bakery has no add-on.
+    assert [line.split(":")[0].strip() for line in portal_lines] == [
+        "portal of Café des Arts",
+        "portal of Studio Rivage",
+        "portal of Harbor & Co",
+        "portal of Hôtel des Terreaux",
+    ]
+    assert all(f"http://127.0.0.1:{port}/p/" in line for line in portal_lines[:3])
+    assert "none (the link answers 404 without the add-on)" in portal_lines[3]

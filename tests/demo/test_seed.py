@@ -81,3 +81,17 @@ def test_seed_demo_is_idempotent():
 
     assert first == second
     assert Company.objects.count() == 3
+
+
+def test_demo_numbers_follow_the_issue_dates():
+    seed_json()
+    company = Company.objects.get(name="Atelier Lumière")
+
+    for kind in ("invoice", "quote"):
+        finalised = (
+            Document.objects.for_company(company)
+            .filter(kind=kind, number__isnull=False)
+            .order_by("number_sequence")
+        )
+        dates = [document.issue_date for document in finalised]
+        assert dates == sorted(dates)

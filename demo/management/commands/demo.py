@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -20,6 +22,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         created = seed.seed()
         base = "http://" + (addrport if ":" in addrport else f"127.0.0.1:{addrport}")
+        if "PORTAL_BASE_URL" not in os.environ:
+            # The links the back office and e-mails give point at this very server.
+            settings.PORTAL_BASE_URL = base
         if not settings.DEBUG:
             self.stderr.write(
                 "DJANGO_DEBUG is off: static files are not served by the demo server."
@@ -46,5 +51,10 @@ class Command(BaseCommand):
                     f"  password: {member['password']}"
                 )
             for client in company["clients"]:
-                out.write(f"  portal of {client['name']}: {base}{client['portal_url']}")
+                link = (
+                    f"{base}{client['portal_url']}"
+                    if company["has_receivables_addon"]
+                    else "none (the link answers 404 without the add-on)"
+                )
+                out.write(f"  portal of {client['name']}: {link}")
         out.write("")
