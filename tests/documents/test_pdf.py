@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import http.server
 import io
+import re
 import shutil
 import struct
 import subprocess
@@ -462,3 +463,18 @@ def test_garbage_collection_resumes_after_rendering_even_on_error():
     assert gc.isenabled()
     pdf.html_to_pdf("<p>ok</p>")
     assert gc.isenabled()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+def test_every_word_stays_inside_the_page_margins():
+    _, version = invoice_with_three_versions()
+
+    data = stored_bytes(version_pdf_ensure(version=version))
+
+    layout = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    page_width = float(re.search(r'<page width="([\d.]+)"', layout).group(1))
+    right_edges = [float(x) for x in re.findall(r'<word [^>]*xMax="([\d.]+)"', layout)]
+    ten_millimetres = 28.3
+    assert right_edges and max(right_edges) <= page_width - ten_millimetres
