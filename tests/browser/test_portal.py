@@ -122,10 +122,10 @@ def test_french_client_sees_its_branded_portal_in_french(
     expect(page.locator("#tab-invoice")).to_contain_text("Factures")
     expect(page.locator("#tab-quote")).to_contain_text("Devis")
     assert sorted(listed_numbers(page)) == sorted(d["number"] for d in invoices)
-    first = only(invoices, number="INV-2026-0001")
+    first = only(invoices, number="INV-2026-0005")
     assert first["total"] == "3948.00"
     assert re.fullmatch(
-        r"3[\u202f\u00a0]948,00[\u202f\u00a0]€", amount_cell(page, "INV-2026-0001")
+        r"3[\u202f\u00a0]948,00[\u202f\u00a0]€", amount_cell(page, "INV-2026-0005")
     )
     assert all(FRENCH_EUROS.match(amount_cell(page, d["number"])) for d in invoices)
     primary = brand_primary(ATELIER)  # #1F3A5F
@@ -363,7 +363,7 @@ def test_language_form_posts_with_csrf_under_same_origin_referrer_policy(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#language-select")).to_have_value("en")
     expect(page.locator("#tab-invoice")).to_contain_text("Invoices")
-    assert amount_cell(page, "INV-2026-0001") == "€3,948.00"
+    assert amount_cell(page, "INV-2026-0005") == "€3,948.00"
 
     page.reload()  # the choice is remembered
 

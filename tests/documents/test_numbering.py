@@ -69,7 +69,7 @@ def test_concurrent_finalisations_never_share_or_skip_a_number():
     for thread in threads:
         thread.join(timeout=60)
 
-    assert errors == []
+    assert errors == [], [repr(error) for error in errors]
     numbers = sorted(
         Document.objects.for_company(client.company).values_list("number", flat=True)
     )
