@@ -23,7 +23,7 @@ from django.apps import apps  # noqa: E402
 
 from companies.models import CompanyOwned  # noqa: E402
 
-ALLOWED = ("for_company(", "create(", "bulk_create(", "select_for_update()")
+ALLOWED = ("for_company(", "create(", "bulk_create(", "select_for_update(")
 owned = sorted(m.__name__ for m in apps.get_models() if issubclass(m, CompanyOwned))
 pattern = re.compile(r"\b(" + "|".join(owned) + r")\.objects\.(?P<rest>\w+\(\)?)")
 skip_parts = {"migrations", "tests", ".venv", "benchmarks", ".ci"}

@@ -73,8 +73,11 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
     if version.pdf_sha256 and version.pdf_file:
         return version
     with transaction.atomic():
+        # Lock the version row only: locking the joined company and client rows
+        # would block every insert that references them (foreign-key checks take
+        # KEY SHARE locks) for as long as the render takes, and could deadlock.
         locked = (
-            DocumentVersion.objects.select_for_update()
+            DocumentVersion.objects.select_for_update(of=("self",))
             .select_related("document__company", "document__client")
             .get(pk=version.pk)
         )

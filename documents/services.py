@@ -372,7 +372,7 @@ def document_send(*, document: Document, actor: Actor, now: dt.datetime) -> Docu
     :raises DocumentNotSendable: a draft, or a client without an e-mail address.
     """
     document = (
-        Document.objects.select_for_update()
+        Document.objects.select_for_update(of=("self",))  # not the client's row
         .select_related("client")
         .get(pk=document.pk)
     )
