@@ -1,5 +1,6 @@
 """Reads of a company's brand, as every portal page, icon and manifest uses it."""
 
+import functools
 from dataclasses import dataclass
 
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, Palette, palette_for
@@ -21,8 +22,15 @@ class Brand:
         return bool(self.logo_name)
 
 
-def brand_for_company(*, company: Company) -> Brand:
-    """The company's brand kit, or its name and the default colours without one."""
+@functools.lru_cache(maxsize=256)
+def _palette(primary: str, accent: str) -> Palette:
+    """`palette_for`, remembered: the contrast search depends on the colours only."""
+    return palette_for(primary=primary, accent=accent)
+
+
+def brand_values(*, company: Company) -> dict[str, str] | None:
+    """The company's brand kit as plain strings, small enough for any cache;
+    None without a kit. `brand_from_values` turns them into a `Brand`."""
     kit = (
         BrandKit.objects.for_company(company)
         .only("display_name", "logo", "primary_colour", "accent_colour", "updated_at")
@@ -30,15 +38,34 @@ def brand_for_company(*, company: Company) -> Brand:
         .first()
     )
     if kit is None:
+        return None
+    return {
+        "display_name": kit.display_name,
+        "logo_name": kit.logo.name or "",
+        "primary_colour": kit.primary_colour,
+        "accent_colour": kit.accent_colour,
+        "version": f"{kit.pk}-{kit.updated_at:%Y%m%d%H%M%S%f}",
+    }
+
+
+def brand_from_values(*, company: Company, values: dict[str, str] | None) -> Brand:
+    """The brand for `brand_values`' output; the company's own name is read live,
+    so a cached kit never holds on to an old one."""
+    if values is None:
         return Brand(
             name=company.name,
             logo_name="",
-            palette=palette_for(primary=DEFAULT_PRIMARY, accent=DEFAULT_ACCENT),
+            palette=_palette(DEFAULT_PRIMARY, DEFAULT_ACCENT),
             version="default",
         )
     return Brand(
-        name=kit.display_name or company.name,
-        logo_name=kit.logo.name or "",
-        palette=palette_for(primary=kit.primary_colour, accent=kit.accent_colour),
-        version=f"{kit.pk}-{kit.updated_at:%Y%m%d%H%M%S%f}",
+        name=values["display_name"] or company.name,
+        logo_name=values["logo_name"],
+        palette=_palette(values["primary_colour"], values["accent_colour"]),
+        version=values["version"],
     )
+
+
+def brand_for_company(*, company: Company) -> Brand:
+    """The company's brand kit, or its name and the default colours without one."""
+    return brand_from_values(company=company, values=brand_values(company=company))

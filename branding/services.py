@@ -90,5 +90,8 @@ def brand_kit_save(
 
 
 def _company_portal_revision_bump(*, company: Company) -> None:
-    """Every client of the company sees the brand: tell all their open portals."""
+    """Every client of the company sees the brand: tell all their open portals.
+
+    The portal also keys its cached brand on this revision (`portal.selectors`).
+    """
     Client.objects.for_company(company).update(portal_revision=F("portal_revision") + 1)

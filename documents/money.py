@@ -1,6 +1,7 @@
 """Money: currencies, rounding and formatting, all through Babel (CLDR data)."""
 
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale as BabelLocale
@@ -17,12 +18,22 @@ from babel.numbers import format_decimal as babel_format_decimal
 KNOWN_CURRENCIES = frozenset(list_currencies())
 
 
+@functools.lru_cache(maxsize=64)
+def _locale(code: str) -> BabelLocale:
+    """The parsed locale: Babel re-parses a code string on every call it gets one.
+
+    A handful of codes (the portal's languages, each company's default) ever
+    reach here; a Locale is immutable CLDR data, safe to share between threads.
+    """
+    return BabelLocale.parse(code)
+
+
 def is_known_currency(code: str) -> bool:
     return code in KNOWN_CURRENCIES
 
 
 def currency_choices(locale: str = "en") -> list[tuple[str, str]]:
-    names = BabelLocale.parse(locale).currencies
+    names = _locale(locale).currencies
     return sorted(
         ((code, f"{code} — {names.get(code, code)}") for code in KNOWN_CURRENCIES),
         key=lambda choice: choice[0],
@@ -37,28 +48,33 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """1 234,56 € in French, €1,234.56 in English."""
-    return format_currency(amount, currency, locale=locale)
+    return format_currency(amount, currency, locale=_locale(locale))
 
 
 def format_day(day: dt.date, locale: str) -> str:
     """27 nov. 2026 in French, Nov 27, 2026 in English."""
-    return babel_format_date(day, format="medium", locale=locale)
+    return babel_format_date(day, format="medium", locale=_locale(locale))
 
 
 def format_moment(moment: dt.datetime, locale: str, tzinfo: dt.tzinfo) -> str:
     """27 nov. 2026, 14:05 in French, Nov 27, 2026, 2:05 PM in English."""
     moment = moment.astimezone(tzinfo)
-    pattern = BabelLocale.parse(locale).datetime_formats["medium"]  # "{1}, {0}"
-    date_part = babel_format_date(moment.date(), format="medium", locale=locale)
-    time_part = format_time(moment, format="short", locale=locale)
+    parsed = _locale(locale)
+    pattern = parsed.datetime_formats["medium"]  # "{1}, {0}"
+    date_part = babel_format_date(moment.date(), format="medium", locale=parsed)
+    time_part = format_time(moment, format="short", locale=parsed)
     return str(pattern).replace("{1}", date_part).replace("{0}", time_part)
 
 
 def format_number(value: Decimal, locale: str) -> str:
     """1 234,5 in French, 1,234.5 in English (as many decimals as the value has)."""
-    return babel_format_decimal(value, locale=locale, decimal_quantization=False)
+    return babel_format_decimal(
+        value, locale=_locale(locale), decimal_quantization=False
+    )
 
 
 def format_rate(percent: Decimal, locale: str) -> str:
     """A VAT rate given in percent: 5,5 % in French, 5.5% in English."""
-    return format_percent(percent / 100, locale=locale, decimal_quantization=False)
+    return format_percent(
+        percent / 100, locale=_locale(locale), decimal_quantization=False
+    )

@@ -10,12 +10,14 @@ import datetime as dt
 import hmac
 from collections.abc import Iterator
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from branding.selectors import Brand, brand_from_values, brand_values
 from clients.models import Client
 from clients.services import portal_token_digest
 from documents.models import Document, DocumentEvent, DocumentQuerySet, DocumentVersion
@@ -48,9 +50,26 @@ PAGE_SIZE = 20
 
 # Only what a list row shows is read.
 LIST_FIELDS = (
-    "id", "kind", "number", "status", "currency", "issue_date", "due_date",
-    "expiry_date", "requires_signature", "total", "amount_paid",
+    "id",
+    "kind",
+    "number",
+    "status",
+    "currency",
+    "issue_date",
+    "due_date",
+    "expiry_date",
+    "requires_signature",
+    "total",
+    "amount_paid",
 )
+
+
+# The parts of an event's details that the client's history shows.
+HISTORY_DETAILS = ("amount", "currency")
+
+# Reads cached under the client's portal revision live this long: the key moves on
+# with every change, so this only bounds how long an abandoned key lingers.
+REVISION_CACHE_SECONDS = 24 * 3600
 
 
 def client_status_label(kind: str, code: str) -> str:
@@ -87,15 +106,15 @@ def portal_client(*, token: str) -> Client:
     :raises Http404: unknown or rotated token, or a company without the
         Accounts Receivable add-on; all look the same from outside.
     """
-    client = (
+    clients = (
         # unscoped: the one read without a company, since the token names it.
-        Client.objects.select_related("company")
-        .filter(
+        Client.objects.select_related("company").filter(
             portal_token_digest=portal_token_digest(token),
             company__has_receivables_addon=True,
         )
-        .first()
     )
+    # The digest is unique: one row at most, so no ORDER BY (as first() adds).
+    client = next(iter(clients[:1]), None)
     if client is None or not hmac.compare_digest(client.portal_token, token):
         raise Http404("No portal here.")
     return client
@@ -110,12 +129,48 @@ def portal_documents(*, client: Client) -> DocumentQuerySet:
     )
 
 
+def _revision_key(client: Client, name: str) -> str:
+    """A cache key that changes with everything the client's portal shows.
+
+    `portal_revision` is bumped in the same transaction as every change the
+    client can see (a document finalised, hidden or shown, updated, paid…, the
+    company's brand kit saved), and it is read with the client itself: a request
+    that sees the new revision sees the change. So nothing is ever invalidated,
+    and no request can put back what another's change replaced, on one process
+    or many sharing Redis. The client must be the one this request read (as
+    `portal_client` does), not an older copy. Only what does not depend on
+    today's date is cached this way (an invoice becomes overdue without a change).
+    The client's creation time keeps a recreated database (a demo reseeded, a
+    fresh install) from meeting old entries under the same ids in a shared cache.
+    """
+    created = int(client.created_at.timestamp() * 1_000_000)
+    return f"portal:{name}:{client.pk}-{created}:{client.portal_revision}"
+
+
 def portal_tab_counts(*, client: Client) -> dict[str, int]:
-    """How many invoices and quotes the client has: one query."""
-    return portal_documents(client=client).aggregate(
-        invoice=Count("pk", filter=Q(kind=INVOICE)),
-        quote=Count("pk", filter=Q(kind=QUOTE)),
-    )
+    """How many invoices and quotes the client has: one query, then cached."""
+    key = _revision_key(client, "tab-counts")
+    counts = cache.get(key)
+    if counts is None:
+        counts = portal_documents(client=client).aggregate(
+            invoice=Count("pk", filter=Q(kind=INVOICE)),
+            quote=Count("pk", filter=Q(kind=QUOTE)),
+        )
+        cache.set(key, counts, REVISION_CACHE_SECONDS)
+    return counts
+
+
+def portal_brand(*, client: Client) -> Brand:
+    """The brand of the client's company: one query, then cached as plain values.
+
+    `brand_kit_save` bumps the revision of every client of the company.
+    """
+    key = _revision_key(client, "brand")
+    cached = cache.get(key)
+    if cached is None:
+        cached = {"kit": brand_values(company=client.company)}
+        cache.set(key, cached, REVISION_CACHE_SECONDS)
+    return brand_from_values(company=client.company, values=cached["kit"])
 
 
 class UrgentFirst:
@@ -151,6 +206,14 @@ class UrgentFirst:
         if isinstance(window, int):
             return self[window : window + 1][0]
         start, stop = window.start or 0, window.stop
+        if start == 0 and self._urgent_count is None:
+            # The first page needs no COUNT(*) of the open part: reading it up
+            # to `stop` tells how many there are, when there are fewer.
+            rows = list(self.urgent[:stop])
+            if stop is not None and len(rows) == stop:
+                return rows
+            self._urgent_count = len(rows)
+            return rows + list(self.rest[: None if stop is None else stop - len(rows)])
         head = self.urgent_count
         rows = list(self.urgent[start:stop]) if start < head else []
         rest_start = max(start - head, 0)
@@ -242,3 +305,39 @@ def portal_document_events(
         .only("id", "kind", "at", "details", "version_id", "document_id")
         .order_by("at", "pk")
     )
+
+
+def portal_document_history(*, client: Client, document: Document) -> dict[str, list]:
+    """The document's versions (newest first) and its history as the client may
+    see it (oldest first), as plain values: two queries, then cached.
+
+    Every version and every event a client sees is written by a service that
+    bumps the client's portal revision in the same transaction.
+    """
+    key = _revision_key(client, f"history:{document.pk}")
+    history = cache.get(key)
+    if history is None:
+        history = {
+            "versions": [
+                {"number": version.number, "created_at": version.created_at}
+                for version in portal_document_versions(
+                    client=client, document=document
+                )
+            ],
+            "events": [
+                {
+                    "kind": event.kind,
+                    "at": event.at,
+                    "version_number": event.version_number,
+                    # Only the details the page shows: nothing else is cached.
+                    "details": {
+                        name: value
+                        for name, value in event.details.items()
+                        if name in HISTORY_DETAILS
+                    },
+                }
+                for event in portal_document_events(client=client, document=document)
+            ],
+        }
+        cache.set(key, history, REVISION_CACHE_SECONDS)
+    return history

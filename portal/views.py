@@ -1,11 +1,14 @@
 """The portal's pages: every one starts from the client its token resolves to.
 
 Thin views: reads come from `portal.selectors`, formatting from the templates'
-`portal_format` filters. Only the language switch is a POST, and it changes
-nothing but a cookie; no GET changes anything.
+`portal_format` filters, except the list's rows: the view formats them through
+`documents.money` as those filters do, once per page rather than per cell. Only
+the language switch is a POST, and it changes nothing but a cookie; no GET
+changes anything.
 """
 
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -26,16 +29,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from branding import images
-from branding.selectors import Brand, brand_for_company
+from branding.selectors import Brand
 from clients.models import Client
-from documents import downloads
-from documents.models import Document
+from documents import downloads, money
+from documents.models import Document, DocumentEvent
 from portal import selectors
 from portal.forms import DocumentFilterForm, LanguageForm
 
 LANGUAGE_COOKIE = "portal_language"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 ICON_CACHE_SECONDS = 24 * 3600
+# What get_kind_display() shows, without its per-call hashing of every choice.
+EVENT_LABELS = dict(DocumentEvent.Kind.choices)
 
 
 def _portal_path(client: Client) -> str:
@@ -59,7 +64,7 @@ def _language_activate(request: HttpRequest, client: Client) -> str:
 
 def _page_context(request: HttpRequest, client: Client, **context: object) -> dict:
     _language_activate(request, client)
-    brand = brand_for_company(company=client.company)
+    brand = selectors.portal_brand(client=client)
     return {
         "client": client,
         "company": client.company,
@@ -68,6 +73,21 @@ def _page_context(request: HttpRequest, client: Client, **context: object) -> di
         "token": client.portal_token,
         **context,
     }
+
+
+# A value no real id or version number takes, to find its segment in a URL.
+_URL_MARKER = 987_654_321_012_345_678
+
+
+def _url_maker(name: str, varying: str, **kwargs: object) -> Callable[[int], str]:
+    """`reverse(name, kwargs={**kwargs, varying: value})` for any int `value`, from
+    one reverse(): a page of rows costs one URL resolution, not one per row."""
+    sample = reverse(name, kwargs={**kwargs, varying: _URL_MARKER})
+    marker = f"/{_URL_MARKER}/"
+    if sample.count(marker) != 1:
+        raise ValueError(f"{name}: <{varying}> is not one whole segment of {sample}")
+    head, _marker, tail = sample.partition(marker)
+    return lambda value: f"{head}/{int(value)}/{tail}"
 
 
 def _list_url(token: str, kind: str) -> str:
@@ -106,29 +126,50 @@ def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         client=client, kind=kind, today=today, **filters
     )
     tabs = _tabs(client, kind)
+    filtered = bool(filters["status"] or filters["number"])
     paginator = Paginator(documents, selectors.PAGE_SIZE)
-    if not (filters["status"] or filters["number"]):
+    if not filtered:
         # Unfiltered, the tab's count is the list's: no second COUNT(*).
         paginator.count = next(tab["count"] for tab in tabs if tab["kind"] == kind)
     page = paginator.get_page(request.GET.get("page"))
+    # Each row ready to print: one URL resolution and one locale for the page,
+    # the same formatting as the portal_format filters use.
+    document_url = _url_maker("portal:document", "document_id", token=token)
+    locale = translation.to_locale(translation.get_language())
     rows = []
     for document in page.object_list:
         status = document.client_status(today)
+        # The due date of an invoice, the expiry date of a quote.
+        deadline = (
+            document.due_date if kind == Document.Kind.INVOICE else document.expiry_date
+        )
         rows.append(
             {
-                "document": document,
+                "id": document.pk,
+                "number": document.number,
+                "url": document_url(document.pk),
                 "status": status,
                 "status_label": selectors.client_status_label(kind, status),
+                "amount": money.format_money(document.total, document.currency, locale),
+                "issue_date": document.issue_date.isoformat(),
+                "issue_day": money.format_day(document.issue_date, locale),
+                "deadline": deadline.isoformat() if deadline else "",
+                "deadline_day": money.format_day(deadline, locale) if deadline else "",
             }
         )
     context |= {
         "kind": kind,
         "tabs": tabs,
         "form": form,
-        "filtered": bool(filters["status"] or filters["number"]),
+        # The status <select>, written out in the template: Django's widget
+        # templates cost more than the rest of the form.
+        "status_field": form["status"],
+        "status_choices": form.fields["status"].choices,
+        "status_value": filters["status"],
+        "filtered": filtered,
         "page_obj": page,
         "rows": rows,
-        "list_url": _list_url(token, kind),
+        "list_url": next(tab["url"] for tab in tabs if tab["current"]),
     }
     return render(request, "portal/document_list.html", context)
 
@@ -168,18 +209,44 @@ def _document_page(
     context = _page_context(request, client)
     status = document.client_status(timezone.localdate())
     latest_number = document.current_version.number if document.current_version else 0
+    ids = {"token": token, "document_id": document.pk}
+    document_url = reverse("portal:document", kwargs=ids)
+    version_url = _url_maker("portal:document_version", "number", **ids)
+    pdf_url = _url_maker("portal:document_version_pdf", "number", **ids)
+    history = selectors.portal_document_history(client=client, document=document)
+    versions = [
+        {
+            **item,
+            # As the date:'c' filter writes it, without its cost per item.
+            "created_at_iso": timezone.localtime(item["created_at"]).isoformat(),
+            # The latest version's page is the document's own.
+            "url": document_url
+            if item["number"] == latest_number
+            else version_url(item["number"]),
+            "pdf_url": pdf_url(item["number"]),
+        }
+        for item in history["versions"]
+    ]
+    events = [
+        {
+            **event,
+            "at_iso": timezone.localtime(event["at"]).isoformat(),
+            "label": EVENT_LABELS.get(event["kind"], event["kind"]),
+        }
+        for event in history["events"]
+    ]
     context |= {
         "document": document,
+        "document_url": document_url,
         "version": version,
+        "pdf_url": pdf_url(version.number),
         "content": version.content,
         "status": status,
         "status_label": selectors.client_status_label(document.kind, status),
         "superseded": version.number != latest_number,
         "latest_number": latest_number,
-        "versions": selectors.portal_document_versions(
-            client=client, document=document
-        ),
-        "events": selectors.portal_document_events(client=client, document=document),
+        "versions": versions,
+        "events": events,
         "list_url": _list_url(token, document.kind),
     }
     return render(request, "portal/document_detail.html", context)
@@ -230,7 +297,7 @@ def _logo_bytes(brand: Brand) -> bytes | None:
 def brand_logo(request: HttpRequest, token: str) -> HttpResponse:
     """The company's logo, from our origin (the CSP allows no other for images)."""
     client = selectors.portal_client(token=token)
-    logo = _logo_bytes(brand_for_company(company=client.company))
+    logo = _logo_bytes(selectors.portal_brand(client=client))
     if logo is None:
         raise Http404("No logo.")
     return HttpResponse(logo, content_type="image/png")
@@ -243,7 +310,7 @@ def brand_icon(request: HttpRequest, token: str, size: int) -> HttpResponse:
     if size not in images.ICON_SIZES:
         raise Http404("No such icon.")
     client = selectors.portal_client(token=token)
-    brand = brand_for_company(company=client.company)
+    brand = selectors.portal_brand(client=client)
     key = f"portal:icon:{client.company_id}:{brand.version}:{size}"
     icon = cache.get(key)
     if icon is None:
@@ -264,7 +331,7 @@ def manifest(request: HttpRequest, token: str) -> HttpResponse:
     """The web app manifest: add the branded portal to a phone's home screen."""
     client = selectors.portal_client(token=token)
     _language_activate(request, client)
-    brand = brand_for_company(company=client.company)
+    brand = selectors.portal_brand(client=client)
     start = _portal_path(client)
     body = {
         "name": brand.name,
@@ -322,4 +389,3 @@ def language_set(request: HttpRequest, token: str) -> HttpResponse:
         samesite="Lax",
     )
     return response
-

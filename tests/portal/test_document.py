@@ -2,7 +2,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 
 from clients import services as client_services
 from companies.models import Company
@@ -13,6 +15,8 @@ from tests.portal.helpers import hide, invoice, quote, set_status, url
 pytestmark = pytest.mark.django_db
 
 DOCUMENT_QUERIES = 6  # client, document + current version, brand, versions, events
+# Brand, versions and events are cached until the client's portal revision moves.
+WARM_DOCUMENT_QUERIES = 2  # client, document + current version
 LATER = NOW + dt.timedelta(days=3)
 
 
@@ -108,6 +112,97 @@ def test_versions_are_listed_and_an_older_one_is_marked_superseded(client):
     for number in (1, 2, 3):
         pdf = url("document_version_pdf", portal, document_id=bill.pk, number=number)
         assert f'href="{pdf}"' in latest
+
+
+def test_version_links_and_labels(client):
+    portal = ClientFactory(locale="fr")
+    bill = invoice(portal)
+    _new_version(bill, line("Second take"))
+
+    latest = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+    older = client.get(
+        url("document_version", portal, document_id=bill.pk, number=1)
+    ).content.decode()
+
+    def links(html):
+        return re.findall(
+            r'<a class="versions__link" href="([^"]+)">([^<]+)<',
+            html.split('id="versions"')[1],
+        )
+
+    document_url = url("document", portal, document_id=bill.pk)
+
+    def version_url(number, name="document_version"):
+        return url(name, portal, document_id=bill.pk, number=number)
+
+    assert links(latest) == [
+        (version_url(2, "document_version_pdf"), "Télécharger le PDF"),
+        (version_url(1), "Voir"),
+        (version_url(1, "document_version_pdf"), "Télécharger le PDF"),
+    ]
+    assert links(older) == [
+        (document_url, "Voir"),
+        (version_url(2, "document_version_pdf"), "Télécharger le PDF"),
+        (version_url(1, "document_version_pdf"), "Télécharger le PDF"),
+    ]
+    assert f'id="download-pdf" href="{version_url(1, "document_version_pdf")}"' in (
+        older
+    )
+    assert f'<a href="{document_url}" id="latest-version-link">' in older
+    assert re.findall(r'class="tag tag--\w+">([^<]+)<', latest) == [
+        "Dernière",
+        "Remplacée",
+    ]
+    assert '<span class="versions__viewing">(version affichée)</span>' in latest
+
+
+def test_line_labels_follow_the_language(client):
+    portal = ClientFactory(locale="fr")
+    bill = invoice(portal)
+
+    html = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+
+    lines = html.split('class="doc__lines"')[1].split("</table>")[0]
+    vat = html.split('class="doc__vat"')[1].split("</table>")[0]
+    assert re.findall(r'data-label="([^"]+)"', lines) == [
+        "Description",
+        "Quantité",
+        "Prix unitaire HT",
+        "Taux de TVA",
+        "Total HT",
+    ]
+    assert re.findall(r'data-label="([^"]+)"', vat) == ["Taux de TVA", "Base", "TVA"]
+
+
+def test_a_warm_document_page_reads_the_client_and_the_document_only(client):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    client.get(url("document", portal, document_id=bill.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("document", portal, document_id=bill.pk))
+
+    assert response.status_code == 200
+    assert len(queries) == WARM_DOCUMENT_QUERIES
+
+
+def test_new_versions_and_events_show_as_soon_as_they_are_written(client):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    before = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+
+    services.document_send(document=bill, actor=None, now=LATER)
+    _new_version(bill, line("Changed"))
+    after = client.get(url("document", portal, document_id=bill.pk)).content.decode()
+
+    def shown(html):
+        return (
+            re.findall(r'data-version="(\d)"', html.split('id="versions"')[1]),
+            re.findall(r'data-event="([a-z_]+)"', html.split('id="history"')[1]),
+        )
+
+    assert shown(before) == (["1"], ["finalised"])
+    assert shown(after) == (["2", "1"], ["finalised", "sent", "new_version"])
 
 
 def test_history_shows_client_events_with_labels_and_dates_but_not_internal_ones(

@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import BrandKitFactory, ClientFactory, DocumentFactory
+from branding.services import brand_kit_save
+from documents import services
+from tests.factories import NOW, BrandKitFactory, ClientFactory, DocumentFactory
 from tests.portal.helpers import hide, invoice, quote, url
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +15,10 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 # client, brand kit, tab counts (= the list's count), open documents' count, and
 # at most two page reads: the open ones by deadline, then the rest newest first.
+# Brand and tab counts are cached until the client's portal revision moves on,
+# and the first page needs no count of the open documents: a warm first page
+# reads the client, then the open ones and the rest (or only the open ones when
+# they fill the page).
 LIST_QUERIES = 6
 
 
@@ -81,6 +87,33 @@ def test_a_row_shows_number_status_amount_and_dates(client, today):
     assert "€120.00" in row
     assert '<time datetime="2026-03-02">Mar 2, 2026</time>' in row
     assert '<time datetime="2026-03-10">Mar 10, 2026</time>' in row
+    assert re.findall(r'data-label="([^"]+)"', row) == [
+        "Number",
+        "Status",
+        "Amount",
+        "Issue date",
+        "Due date",
+    ]
+
+
+def test_row_labels_follow_the_language(client, today):
+    portal = ClientFactory(locale="fr")
+    bill = invoice(portal)
+    offer = quote(portal)
+
+    invoices = client.get(url("invoices", portal)).content.decode()
+    quotes = client.get(url("quotes", portal)).content.decode()
+
+    invoice_row = invoices.split(f'data-document-id="{bill.pk}"')[1].split("</tr>")[0]
+    quote_row = quotes.split(f'data-document-id="{offer.pk}"')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="([^"]+)"', invoice_row) == [
+        "Numéro",
+        "Statut",
+        "Montant",
+        "Date d’émission",
+        "Date d’échéance",
+    ]
+    assert re.findall(r'data-label="([^"]+)"', quote_row)[-1] == "Valable jusqu’au"
 
 
 def test_quote_rows_show_their_expiry_date_and_labels(client, today):
@@ -117,6 +150,35 @@ def test_filter_form_and_search(client, today):
     assert "No document matches these filters." in nothing.content.decode()
     assert _rows(bogus) == [overdue.number, to_pay.number]
     assert "<script>" not in bogus.content.decode()
+
+
+def test_status_filter_shows_the_status_applied(client, today):
+    portal = ClientFactory()
+    invoice(portal)
+    select = re.compile(r'<select name="status" id="id_status">(.*?)</select>', re.S)
+
+    unfiltered = client.get(url("invoices", portal)).content.decode()
+    overdue = client.get(url("invoices", portal), {"status": "overdue"})
+    bogus = client.get(url("invoices", portal), {"status": "bogus"})
+
+    assert '<label for="id_status">Status</label>' in unfiltered
+    options = re.findall(r"<option[^>]*>[^<]*</option>", select.search(unfiltered)[1])
+    assert options == [
+        '<option value="" selected>All statuses</option>',
+        '<option value="to_pay">To pay</option>',
+        '<option value="overdue">Overdue</option>',
+        '<option value="partially_paid">Partially paid</option>',
+        '<option value="paid">Paid</option>',
+        '<option value="canceled">Canceled</option>',
+    ]
+    assert re.findall(
+        r"<option[^>]*selected>", select.search(overdue.content.decode())[1]
+    ) == ['<option value="overdue" selected>']
+    # An unknown status is dropped, not shown as an error: the list is unfiltered.
+    assert re.findall(
+        r"<option[^>]*selected>", select.search(bogus.content.decode())[1]
+    ) == ['<option value="" selected>']
+    assert "aria-invalid" not in bogus.content.decode()
 
 
 def test_every_control_has_a_label(client, today):
@@ -176,6 +238,78 @@ def test_query_count_does_not_grow_with_the_number_of_documents(
     # Where a page falls (open part, rest, or both) may save a read; the number
     # of documents never adds one.
     assert max(counts[3:]) <= max(counts[:3]) <= LIST_QUERIES + 1
+
+
+def test_a_warm_first_page_reads_the_client_and_the_rows_only(client, today):
+    mixed, all_open = ClientFactory(), ClientFactory()
+    invoice(mixed, due_date=D(2026, 4, 1))
+    invoice(mixed, status="paid")
+    for _ in range(20):
+        invoice(all_open, due_date=D(2026, 4, 1))
+
+    warm = {}
+    for portal in (mixed, all_open):
+        client.get(url("invoices", portal))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("invoices", portal))
+        assert response.status_code == 200
+        warm[portal] = (len(queries), len(_rows(response)))
+
+    # The client, then the open part and the rest; or the open part alone.
+    assert (warm[mixed], warm[all_open]) == ((3, 2), (2, 20))
+
+
+def test_tab_counts_change_as_soon_as_a_document_is_hidden_or_finalised(client, today):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    draft = DocumentFactory(client=portal, kind="quote")
+
+    def tabs():
+        html = client.get(url("invoices", portal)).content.decode()
+        return re.findall(
+            r'id="tab-([a-z]+)" data-kind="[a-z]+" data-count="(\d+)"', html
+        )
+
+    first = tabs()
+    hide(bill)
+    hidden = tabs()
+    services.document_finalise(document=draft, actor=None, now=NOW)
+    finalised = tabs()
+    services.document_show(document=bill, actor=None, now=NOW)
+    shown = tabs()
+
+    assert first == [("invoice", "1"), ("quote", "0")]
+    assert hidden == [("invoice", "0"), ("quote", "0")]
+    assert finalised == [("invoice", "0"), ("quote", "1")]
+    assert shown == [("invoice", "1"), ("quote", "1")]
+
+
+def test_brand_changes_reach_the_page_as_soon_as_the_kit_is_saved(client, today):
+    portal = ClientFactory()
+    kit = {"primary_colour": "#1F3A5F", "accent_colour": "#E07A1F"}
+    brand_kit_save(company=portal.company, display_name="Before", **kit)
+    before = client.get(url("home", portal)).content.decode()
+
+    brand_kit_save(
+        company=portal.company,
+        display_name="After",
+        primary_colour="#FFE066",
+        accent_colour="#777777",
+    )
+    after = client.get(url("home", portal)).content.decode()
+
+    name = re.compile(r'<span class="brand-name" id="brand-name">([^<]*)</span>')
+    style = re.compile(r'id="brand-style">([^<]*)</style>')
+    assert (name.search(before)[1], style.search(before)[1]) == (
+        "Before",
+        ":root { --brand-primary: #1F3A5F; --brand-on-primary: #FFFFFF; "
+        "--brand-accent: #E07A1F; --brand-on-accent: #111111; }",
+    )
+    assert (name.search(after)[1], style.search(after)[1]) == (
+        "After",
+        ":root { --brand-primary: #FFE066; --brand-on-primary: #111111; "
+        "--brand-accent: #767676; --brand-on-accent: #FFFFFF; }",
+    )
 
 
 def test_brand_colours_and_name_reach_the_page_as_custom_properties(client, today):

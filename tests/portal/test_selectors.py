@@ -2,9 +2,14 @@ import datetime as dt
 
 import pytest
 
+from branding.services import brand_kit_save
+from clients.models import Client
+from companies.services import company_update
+from documents import services
 from documents.models import Document
+from payments.services import payment_record
 from portal import selectors
-from tests.factories import ClientFactory, DocumentFactory
+from tests.factories import NOW, ClientFactory, DocumentFactory, line
 from tests.portal.helpers import TODAY, hide, invoice, quote
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +172,220 @@ def test_status_labels_cover_every_code():
         *selectors.CLIENT_STATUS_LABELS["invoice"],
         *selectors.CLIENT_STATUS_LABELS["quote"],
     }
+
+
+def _fresh(client):
+    """The client as a portal request reads it: with its current revision."""
+    return selectors.portal_client(token=client.portal_token)
+
+
+def test_first_page_reads_the_open_part_without_counting_it(
+    django_assert_num_queries,
+):
+    client = ClientFactory()
+    open_invoices = [
+        invoice(client, due_date=D(2026, 3, day), issue_date=D(2026, 1, day))
+        for day in (20, 10, 30)
+    ]
+    settled = [
+        invoice(client, status="paid", issue_date=D(2026, 1, day)) for day in (5, 9)
+    ]
+    expected = [
+        *sorted(open_invoices, key=lambda document: document.due_date),
+        *sorted(settled, key=lambda document: document.issue_date, reverse=True),
+    ]
+
+    def numbers(documents):
+        return [document.number for document in documents]
+
+    def listing():
+        return selectors.portal_document_list(
+            client=client, kind="invoice", today=TODAY
+        )
+
+    with django_assert_num_queries(1):  # the open part fills the page
+        assert numbers(listing()[0:2]) == numbers(expected[0:2])
+    with django_assert_num_queries(2):  # the open part, then the rest
+        assert numbers(listing()[0:4]) == numbers(expected[0:4])
+    with django_assert_num_queries(2):
+        assert numbers(listing()[:]) == numbers(expected)
+    with django_assert_num_queries(3):  # a later page counts the open part first
+        assert numbers(listing()[2:5]) == numbers(expected[2:5])
+    for start in range(6):
+        for stop in range(start, 7):
+            assert numbers(listing()[start:stop]) == numbers(expected[start:stop])
+
+
+def test_tab_counts_are_read_once_per_portal_revision(django_assert_num_queries):
+    client = ClientFactory()
+    invoice(client)
+    quote(client)
+    fresh = _fresh(client)
+
+    with django_assert_num_queries(1):
+        first = selectors.portal_tab_counts(client=fresh)
+    with django_assert_num_queries(0):
+        again = selectors.portal_tab_counts(client=fresh)
+
+    assert first == again == {"invoice": 1, "quote": 1}
+
+
+def test_a_recreated_client_with_the_same_id_and_revision_misses_the_cache(
+    django_assert_num_queries,
+):
+    client = ClientFactory()
+    invoice(client)
+    selectors.portal_tab_counts(client=_fresh(client))
+    # As after a database is recreated (a demo reseeded) next to a shared cache.
+    Client.objects.filter(pk=client.pk).update(created_at=NOW + dt.timedelta(days=1))
+    quote(client)
+    Client.objects.filter(pk=client.pk).update(portal_revision=1)  # as cached
+    recreated = _fresh(client)
+
+    with django_assert_num_queries(1):
+        counts = selectors.portal_tab_counts(client=recreated)
+
+    assert (recreated.portal_revision, counts) == (1, {"invoice": 1, "quote": 1})
+
+
+def test_tab_counts_follow_every_change_the_client_can_see():
+    client = ClientFactory()
+    bill = invoice(client)
+    quote(client)
+
+    def counts():
+        return selectors.portal_tab_counts(client=_fresh(client))
+
+    assert counts() == {"invoice": 1, "quote": 1}
+    hide(bill)
+    assert counts() == {"invoice": 0, "quote": 1}
+    services.document_show(document=bill, actor=None, now=NOW)
+    assert counts() == {"invoice": 1, "quote": 1}
+    draft = DocumentFactory(client=client, kind="quote")
+    assert counts() == {"invoice": 1, "quote": 1}  # a draft is not the client's
+    services.document_finalise(document=draft, actor=None, now=NOW)
+    assert counts() == {"invoice": 1, "quote": 2}
+    invoice(client)
+    assert counts() == {"invoice": 2, "quote": 2}
+
+
+def test_brand_is_read_once_per_portal_revision(django_assert_num_queries):
+    client = ClientFactory()
+    brand_kit_save(
+        company=client.company,
+        display_name="Acme",
+        primary_colour="#1F3A5F",
+        accent_colour="#E07A1F",
+    )
+    fresh = _fresh(client)
+
+    with django_assert_num_queries(1):
+        first = selectors.portal_brand(client=fresh)
+    with django_assert_num_queries(0):
+        again = selectors.portal_brand(client=fresh)
+
+    assert first == again
+    assert (first.name, first.palette.primary.background) == ("Acme", "#1F3A5F")
+
+
+def test_brand_follows_brand_kit_save_and_the_company_name_at_once():
+    client = ClientFactory(company__name="Plain Company")
+    neighbour = ClientFactory(company=client.company)
+    before = selectors.portal_brand(client=_fresh(client))
+    selectors.portal_brand(client=_fresh(neighbour))  # cached for both clients
+
+    brand_kit_save(
+        company=client.company,
+        display_name="Acme",
+        primary_colour="#FFE066",
+        accent_colour="#777777",
+    )
+    after = selectors.portal_brand(client=_fresh(client))
+    company_update(company=client.company, name="Renamed Company")
+    neighbours = selectors.portal_brand(client=_fresh(neighbour))
+
+    assert (before.name, before.version, before.palette.css_properties()) == (
+        "Plain Company",
+        "default",
+        {
+            "--brand-primary": "#1F3A5F",
+            "--brand-on-primary": "#FFFFFF",
+            "--brand-accent": "#E07A1F",
+            "--brand-on-accent": "#111111",
+        },
+    )
+    assert (after.name, after.palette.css_properties()) == (
+        "Acme",
+        {
+            "--brand-primary": "#FFE066",
+            "--brand-on-primary": "#111111",
+            "--brand-accent": "#767676",
+            "--brand-on-accent": "#FFFFFF",
+        },
+    )
+    assert after.version != "default"
+    assert neighbours == after  # the kit's name wins over the company's
+
+
+def test_brand_without_a_kit_follows_a_company_rename():
+    client = ClientFactory(company__name="Plain Company")
+    selectors.portal_brand(client=_fresh(client))
+
+    company_update(company=client.company, name="Renamed Company")
+
+    assert selectors.portal_brand(client=_fresh(client)).name == "Renamed Company"
+
+
+def test_document_history_is_read_once_per_portal_revision(
+    django_assert_num_queries,
+):
+    client = ClientFactory()
+    bill = invoice(client)
+    fresh = _fresh(client)
+
+    with django_assert_num_queries(2):
+        first = selectors.portal_document_history(client=fresh, document=bill)
+    with django_assert_num_queries(0):
+        again = selectors.portal_document_history(client=fresh, document=bill)
+
+    assert (
+        first
+        == again
+        == {
+            "versions": [{"number": 1, "created_at": NOW}],
+            "events": [
+                {
+                    "kind": "finalised",
+                    "at": NOW,
+                    "version_number": 1,
+                    "details": {},  # only what the page shows is cached
+                }
+            ],
+        }
+    )
+
+
+def test_document_history_follows_new_versions_sending_and_payments():
+    client = ClientFactory()
+    bill = invoice(client)
+    later = NOW + dt.timedelta(days=1)
+    selectors.portal_document_history(client=_fresh(client), document=bill)
+
+    services.document_send(document=bill, actor=None, now=later)
+    services.document_update(
+        document=bill, lines=[line("Changed")], actor=None, now=later
+    )
+    bill.refresh_from_db()
+    payment_record(
+        invoice=bill, amount=bill.total, method="manual", actor=None, now=later
+    )
+    history = selectors.portal_document_history(client=_fresh(client), document=bill)
+
+    assert [version["number"] for version in history["versions"]] == [2, 1]
+    assert [(event["kind"], event["details"]) for event in history["events"]] == [
+        ("finalised", {}),
+        ("sent", {}),  # the recipient's address stays out of the cache
+        ("new_version", {}),
+        ("payment_received", {"amount": str(bill.total), "currency": "EUR"}),
+        ("paid", {}),
+    ]
