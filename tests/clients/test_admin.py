@@ -1,14 +1,13 @@
 """The back office's client pages: scope, roles, the Client Portal section."""
 
 import pytest
-from django.contrib.messages import get_messages
 
 from clients.models import Client
+from tests.backoffice import messages_of, sign_in
 from tests.factories import (
     ClientFactory,
     CompanyFactory,
     DocumentFactory,
-    MembershipFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +25,6 @@ CLIENT_POST = {
 @pytest.fixture(autouse=True)
 def _portal_base_url(settings):
     settings.PORTAL_BASE_URL = PORTAL_BASE_URL
-
-
-def sign_in(client, company, role="owner"):
-    membership = MembershipFactory(company=company, role=role)
-    client.force_login(membership.user)
-    return membership.user
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def listed_names(response):

@@ -1,7 +1,6 @@
 """The back office's site, company settings, memberships and company switcher."""
 
 import pytest
-from django.contrib.messages import get_messages
 
 from clients.models import Client
 from companies.admin_site import (
@@ -14,6 +13,7 @@ from companies.middleware import ACTIVE_COMPANY_SESSION_KEY
 from companies.models import Company, Membership, User
 from documents.models import Document
 from payments.models import Payment
+from tests.backoffice import messages_of, sign_in
 from tests.factories import (
     ClientFactory,
     CompanyFactory,
@@ -22,16 +22,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, company, role="owner"):
-    membership = MembershipFactory(company=company, role=role)
-    client.force_login(membership.user)
-    return membership.user
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 SETTINGS_POST = {

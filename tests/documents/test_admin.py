@@ -5,18 +5,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.http import HttpResponse
 
 from documents import services
 from documents.models import Document, DocumentEvent, DocumentLine, DocumentVersion
 from payments import services as payment_services
+from tests.backoffice import messages_of, sign_in
 from tests.factories import (
     NOW,
     ClientFactory,
     CompanyFactory,
     DocumentFactory,
-    MembershipFactory,
     line,
 )
 
@@ -28,16 +27,6 @@ ADD_URL = "/admin/documents/document/add/"
 
 def change_url(document):
     return f"/admin/documents/document/{document.pk}/change/"
-
-
-def sign_in(client, company, role="owner"):
-    membership = MembershipFactory(company=company, role=role)
-    client.force_login(membership.user)
-    return membership.user
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def listed(response):

@@ -3,33 +3,22 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from documents import services
 from documents.models import Document, DocumentEvent
 from payments.models import Payment
+from tests.backoffice import messages_of, sign_in
 from tests.factories import (
     NOW,
     ClientFactory,
     CompanyFactory,
     DocumentFactory,
-    MembershipFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/admin/documents/document/"
-
-
-def sign_in(client, company, role="owner"):
-    membership = MembershipFactory(company=company, role=role)
-    client.force_login(membership.user)
-    return membership.user
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def action_url(document, name):

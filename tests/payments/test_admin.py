@@ -7,17 +7,12 @@ from django.contrib.messages import get_messages
 
 from payments import services
 from payments.models import Payment
-from tests.factories import NOW, CompanyFactory, DocumentFactory, MembershipFactory
+from tests.backoffice import sign_in
+from tests.factories import NOW, CompanyFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/admin/payments/payment/"
-
-
-def sign_in(client, company, role="owner"):
-    membership = MembershipFactory(company=company, role=role)
-    client.force_login(membership.user)
-    return membership.user
 
 
 def paid_invoice(**kwargs):
