@@ -64,6 +64,20 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+def ink_on_paper(colour: str) -> str:
+    """`colour` as text on white paper: kept when it reads at 4.5:1, else the
+    closest darker shade that does (a pale amber becomes a deep amber).
+
+    :raises InvalidColour: not a `#RRGGBB` colour.
+    """
+    colour = colour_normalise(colour)
+    for step in range(101):
+        darker = _mix(colour, (0, 0, 0), step / 100)
+        if contrast_ratio(darker, WHITE) >= AA_CONTRAST:
+            return darker
+    return "#000000"  # unreachable: black on white is 21:1
+
+
 def _mix(colour: str, target: RGB, amount: float) -> str:
     rgb = colour_parse(colour)
     return colour_format(

@@ -1,14 +1,17 @@
 """A document version printed to PDF: the only module that imports WeasyPrint.
 
 The PDF is built from the version's frozen content and the company's brand
-kit, with the labels in the client's language. Nothing is fetched from the
-network while rendering: the URL fetcher serves our own PDF stylesheet and
-``data:`` URIs (the logo is embedded as one) and refuses everything else, so
-nothing a user typed can make the server open a URL.
+(the same validated palette the portal paints with), with the labels in the
+client's language. Its page frame (masthead, running header, page numbers,
+legal footer, a quote's signature block) is its own; the document inside is
+``documents/_document_body.html``, the partial the portal page shows.
+
+Nothing is fetched from the network while rendering: the URL fetcher serves our
+own PDF stylesheet and ``data:`` URIs (the logo is embedded as one) and refuses
+everything else, so nothing a user typed can make the server open a URL.
 """
 
 import base64
-import datetime as dt
 import gc
 import logging
 import mimetypes
@@ -16,14 +19,13 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
@@ -31,9 +33,11 @@ from weasyprint import images as weasyprint_images
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from branding.colours import colour_normalise, ink_on_paper
 from branding.models import BrandKit
+from branding.selectors import Brand, brand_for_company
 from documents.models import DocumentVersion
-from documents.money import format_day, format_money
+from documents.money import format_day
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +51,6 @@ weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES = False
 PDF_STATIC_DIR = (Path(settings.BASE_DIR) / "static" / "pdf").resolve()
 STYLESHEET = PDF_STATIC_DIR / "document.css"
 
-DEFAULT_PRIMARY_COLOUR = "#1F3A5F"
-DEFAULT_ACCENT_COLOUR = "#E07A1F"
-HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 # Raster formats a logo may be embedded as, by their first bytes. SVG is left
 # out on purpose: it can itself point at URLs.
@@ -176,13 +177,12 @@ def version_pdf_html(*, version: DocumentVersion) -> str:
     """The HTML the version's PDF is printed from, in the client's language."""
     document = version.document
     company, client = document.company, document.client
-    brand_kit = BrandKit.objects.for_company(company).first()
+    brand = brand_for_company(company=company)
     version_count = document.versions.count()
     with translation.override(client.locale):
         context = _context(
             version=version,
-            brand_kit=brand_kit,
-            company_name=company.name,
+            brand=brand,
             version_count=version_count,
             locale=client.locale,
         )
@@ -194,23 +194,11 @@ def version_pdf_html(*, version: DocumentVersion) -> str:
 def _context(
     *,
     version: DocumentVersion,
-    brand_kit: BrandKit | None,
-    company_name: str,
+    brand: Brand,
     version_count: int,
     locale: str,
 ) -> dict:
     content = version.content
-    currency = content["currency"]
-
-    def money(value: str) -> str:
-        return format_money(Decimal(value), currency, locale)
-
-    def day(value: str | None) -> str:
-        return format_day(dt.date.fromisoformat(value), locale) if value else ""
-
-    def rate(value: str) -> str:
-        return _("%(rate)s %%") % {"rate": formats.number_format(Decimal(value))}
-
     seller = content["seller"]
     version_date = format_day(timezone.localdate(version.created_at), locale)
     version_label = _("Version %(number)s of %(count)s · %(date)s") % {
@@ -232,72 +220,42 @@ def _context(
     return {
         "language": translation.get_language(),
         "title": title.strip(),
-        "kind": content["kind"],
+        "content": content,  # what documents/_document_body.html prints
         "stylesheet_url": STYLESHEET.as_uri(),
         "page_counter_css": _page_counter_css(),
-        "brand": _brand(brand_kit, company_name),
-        "number": content["number"] or "",
-        "issue_date": day(content["issue_date"]),
-        "due_date": day(content.get("due_date")),
-        "expiry_date": day(content.get("expiry_date")),
+        "brand": brand,
+        "brand_css": _brand_css(brand),
+        "brand_logo_data_uri": _logo_data_uri(brand),
         "version_label": version_label,
         "legal_line_css": _css_content(" · ".join(bit for bit in legal_bits if bit)),
-        "seller": seller,
-        "client": content["client"],
-        "lines": [
-            {
-                "description": line["description"],
-                "quantity": formats.number_format(Decimal(line["quantity"])),
-                "unit_price": money(line["unit_price"]),
-                "vat_rate": rate(line["vat_rate"]),
-                "total_excl_tax": money(line["total_excl_tax"]),
-            }
-            for line in content["lines"]
-        ],
-        "vat_breakdown": [
-            {
-                "rate": rate(row["rate"]),
-                "base": money(row["base"]),
-                "tax": money(row["tax"]),
-            }
-            for row in content["vat_breakdown"]
-        ],
-        "totals": {key: money(value) for key, value in content["totals"].items()},
-        "payment_reference": content.get("payment_reference") or "",
-        "notes": content.get("notes") or "",
     }
 
 
-def _brand(brand_kit: BrandKit | None, company_name: str) -> dict:
-    if brand_kit is None:
-        return {
-            "name": company_name,
-            "primary_colour": DEFAULT_PRIMARY_COLOUR,
-            "accent_colour": DEFAULT_ACCENT_COLOUR,
-            "logo_data_uri": None,
-        }
-
-    def colour(value: str, default: str) -> str:
-        # The database already checks the format; the CSS never trusts it blindly.
-        return value if HEX_COLOUR.match(value or "") else default
-
-    return {
-        "name": brand_kit.display_name or company_name,
-        "primary_colour": colour(brand_kit.primary_colour, DEFAULT_PRIMARY_COLOUR),
-        "accent_colour": colour(brand_kit.accent_colour, DEFAULT_ACCENT_COLOUR),
-        "logo_data_uri": _logo_data_uri(brand_kit),
+def _brand_css(brand: Brand) -> str:
+    """The portal's custom properties (`--brand-primary`, `--brand-on-primary`,
+    …), plus each colour as heading ink on white paper; every value is a
+    `#RRGGBB` rebuilt from numbers, so nothing can leave the ``:root`` rule."""
+    palette = brand.palette
+    inks = {
+        "--brand-primary-ink": ink_on_paper(palette.primary.background),
+        "--brand-accent-ink": ink_on_paper(palette.accent.background),
     }
+    return " ".join(
+        [palette.css_declarations()]
+        + [f"{name}: {colour_normalise(value)};" for name, value in inks.items()]
+    )
 
 
-def _logo_data_uri(brand_kit: BrandKit) -> str | None:
-    """The logo's bytes as a data: URI, read from storage; None if unusable."""
-    if not brand_kit.logo:
+def _logo_data_uri(brand: Brand) -> str | None:
+    """The brand kit's logo file as a data: URI, read from storage; None if unusable."""
+    if not brand.has_logo:
         return None
+    storage = BrandKit._meta.get_field("logo").storage
     try:
-        with brand_kit.logo.open("rb") as logo:
+        with storage.open(brand.logo_name, "rb") as logo:
             data = logo.read(MAX_LOGO_BYTES + 1)
     except OSError:
-        logger.warning("Logo of brand kit %s could not be read", brand_kit.pk)
+        logger.warning("Logo %s could not be read", brand.logo_name[:200])
         return None
     if len(data) > MAX_LOGO_BYTES:
         return None

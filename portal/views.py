@@ -1,7 +1,7 @@
 """The portal's pages: every one starts from the client its token resolves to.
 
 Thin views: reads come from `portal.selectors`, formatting from the templates'
-`portal_format` filters, except the list's rows: the view formats them through
+`document_format` filters, except the list's rows: the view formats them through
 `documents.money` as those filters do, once per page rather than per cell. Only
 the language switch is a POST, and it changes nothing but a cookie; no GET
 changes anything.
@@ -133,7 +133,7 @@ def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         paginator.count = next(tab["count"] for tab in tabs if tab["kind"] == kind)
     page = paginator.get_page(request.GET.get("page"))
     # Each row ready to print: one URL resolution and one locale for the page,
-    # the same formatting as the portal_format filters use.
+    # the same formatting as the document_format filters use.
     document_url = _url_maker("portal:document", "document_id", token=token)
     locale = translation.to_locale(translation.get_language())
     rows = []

@@ -9,7 +9,9 @@ from branding.colours import (
     WHITE,
     InvalidColour,
     colour_normalise,
+    colour_parse,
     contrast_ratio,
+    ink_on_paper,
     palette_for,
     surface_for,
 )
@@ -104,3 +106,16 @@ def test_palette_css_is_rebuilt_from_numbers_and_invalid_values_fall_back():
         "--brand-primary: #1F3A5F; --brand-on-primary: #FFFFFF; "
         "--brand-accent: #E07A1F; --brand-on-accent: #111111;"
     )
+
+
+def test_ink_on_paper_keeps_readable_colours_and_darkens_the_rest():
+    assert ink_on_paper("#1f3a5f") == "#1F3A5F"  # the default navy reads on paper
+    for colour in SWEEP:
+        ink = ink_on_paper(colour)
+        assert contrast_ratio(ink, WHITE) >= 4.5, colour
+        if contrast_ratio(colour, WHITE) < 4.5:
+            # darkened, never lightened or shifted in hue
+            darker = zip(colour_parse(ink), colour_parse(colour), strict=True)
+            assert all(i <= c for i, c in darker), colour
+    # a pale yellow becomes a dark one, not near-black
+    assert ink_on_paper("#FFE066") not in ("#FFE066", NEAR_BLACK)

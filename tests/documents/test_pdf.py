@@ -16,7 +16,10 @@ import pypdf
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.urls import reverse
 
+from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, ink_on_paper
+from branding.selectors import brand_for_company
 from documents import pdf, services
 from documents.models import DocumentVersion
 from documents.money import format_day, format_money
@@ -190,7 +193,8 @@ def test_without_brand_kit_the_company_name_and_default_colours_are_used():
     html = pdf.version_pdf_html(version=version)
     data = pdf.version_pdf_render(version=version)
 
-    assert pdf.DEFAULT_PRIMARY_COLOUR in html and pdf.DEFAULT_ACCENT_COLOUR in html
+    assert f"--brand-primary: {DEFAULT_PRIMARY};" in html
+    assert f"--brand-accent: {DEFAULT_ACCENT};" in html
     assert image_xobjects(data) == []
     assert "Plain Company" in pypdf_pages(data)[0]
 
@@ -202,7 +206,56 @@ def test_brand_colours_reach_the_stylesheet():
 
     html = pdf.version_pdf_html(version=document.versions.get())
 
-    assert "--brand-primary: #123456; --brand-accent: #ABCDEF;" in html
+    assert "--brand-primary: #123456; --brand-on-primary: #FFFFFF;" in html
+    assert "--brand-accent: #ABCDEF; --brand-on-accent: #111111;" in html
+
+
+def test_light_primary_colour_gets_dark_header_text_and_readable_headings():
+    company = CompanyFactory()
+    BrandKitFactory(company=company, primary_colour="#FFE066", accent_colour="#FFF3B0")
+    document = DocumentFactory(client=ClientFactory(company=company), finalised=True)
+
+    html = pdf.version_pdf_html(version=document.versions.get())
+
+    # The portal's palette: the same derived text colour on the primary surface.
+    palette = brand_for_company(company=company).palette
+    assert (palette.primary.background, palette.primary.text) == ("#FFE066", "#111111")
+    assert "--brand-primary: #FFE066; --brand-on-primary: #111111;" in html
+    # The lines' header row is painted with it, never with white.
+    css = pdf.STYLESHEET.read_text()
+    header_rule = re.search(r"table\.doc__lines th \{([^}]*)\}", css).group(1)
+    assert "color: var(--brand-on-primary);" in header_rule
+    assert "#fff" not in css.lower()
+    # Headings on white paper get a darker shade of each colour.
+    assert f"--brand-primary-ink: {ink_on_paper('#FFE066')};" in html
+    assert f"--brand-accent-ink: {ink_on_paper('#FFF3B0')};" in html
+
+
+def test_portal_page_and_pdf_print_the_same_partial(client):
+    document, version = invoice_with_three_versions()
+    portal = document.client
+    page = client.get(
+        reverse(
+            "portal:document_version",
+            kwargs={
+                "token": portal.portal_token,
+                "document_id": document.pk,
+                "number": version.number,
+            },
+        )
+    ).content.decode()
+
+    html = pdf.version_pdf_html(version=version)
+
+    def body(source: str) -> str:
+        """The partial's output: from its root element to its payment section."""
+        start = source.index('<div class="doc" data-document-kind="invoice"')
+        return source[start : source.index("</section>", source.index("doc__payment"))]
+
+    assert 'data-document-number="INV-2026-0001"' in body(html)
+    assert body(page) == body(html)  # same markup, same language, same formatting
+    for marker in ('id="doc-seller"', '<table class="doc__lines">', "doc__iban"):
+        assert marker in body(html)
 
 
 def test_sixty_line_invoice_flows_across_pages_repeating_the_table_header():
@@ -215,7 +268,7 @@ def test_sixty_line_invoice_flows_across_pages_repeating_the_table_header():
     for reader, pages in readers(data):
         assert len(pages) >= 2, reader
         count = len(pages)
-        header = ["Description", "Quantity", "Unit price", "Amount excl. VAT"]
+        header = ["Description", "Quantity", "Unit price", "Total excl. VAT"]
         for number, page in enumerate(pages, start=1):
             text = normalised(page)
             if number < count:  # the last page may hold only the totals

@@ -1,11 +1,8 @@
 import datetime as dt
 import re
-from decimal import Decimal
 
 import pytest
-from django.template import Context, Template
 from django.test import Client as HttpClient
-from django.utils import translation
 
 from tests.factories import ClientFactory, line
 from tests.portal.helpers import invoice, url
@@ -117,37 +114,3 @@ def test_language_form_has_the_languages_and_posts_to_the_portal(client):
     assert '<option value="en" lang="en" selected>English</option>' in html
     assert '<option value="fr" lang="fr">Français</option>' in html
     assert '<label for="language-select">' in html
-
-
-@pytest.mark.parametrize(
-    ("language", "expected"),
-    [
-        ("fr", f"1{NNBSP}234,56{NBSP}€ · 27 nov. 2026 · 2,5 · 5,5{NBSP}%"),
-        ("en", "€1,234.56 · Nov 27, 2026 · 2.5 · 5.5%"),
-    ],
-)
-def test_format_filters_follow_the_active_language(language, expected):
-    template = Template(
-        "{% load portal_format %}{{ total|money_format:'EUR' }} · "
-        "{{ day|day_format }} · {{ quantity|number_format }} · {{ rate|rate_format }}"
-    )
-    context = Context(
-        {
-            "total": Decimal("1234.56"),
-            "day": "2026-11-27",
-            "quantity": "2.5",
-            "rate": "5.5",
-        }
-    )
-
-    with translation.override(language):
-        assert template.render(context) == expected
-
-
-def test_format_filters_leave_missing_values_empty():
-    template = Template(
-        "{% load portal_format %}[{{ none|money_format:'EUR' }}|{{ none|day_format }}"
-        "|{{ bad|day_format }}|{{ bad|number_format }}|{{ none|moment_format }}]"
-    )
-
-    assert template.render(Context({"none": None, "bad": "nope"})) == "[||||]"

@@ -1,8 +1,8 @@
 """Amounts, dates and numbers for the active language, through documents.money.
 
-Used by the portal pages and by `portal/_document_body.html`, which the PDF
-reuses: the filters read only the active language (`translation.override`
-around a render is enough), never the request.
+Used by `documents/_document_body.html`, which the portal page and the PDF
+share, and by the portal's own pages: the filters read only the active language
+(`translation.override` around a render is enough), never the request.
 """
 
 import datetime as dt
