@@ -531,3 +531,14 @@ def test_every_word_stays_inside_the_page_margins():
     right_edges = [float(x) for x in re.findall(r'<word [^>]*xMax="([\d.]+)"', layout)]
     ten_millimetres = 28.3
     assert right_edges and max(right_edges) <= page_width - ten_millimetres
+
+
+def test_screen_only_labels_are_dropped_before_printing():
+    _, version = invoice_with_three_versions()
+    html = pdf.version_pdf_html(version=version)
+
+    printed = pdf._for_print(html)
+
+    assert 'data-label="' in html
+    assert 'data-label="' not in printed
+    assert "Design &amp; build of the &lt;portal&gt;" in printed
