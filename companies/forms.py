@@ -1,27 +1,17 @@
 """Back-office forms for the company's own settings."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from companies.services import COMPANY_EDITABLE_FIELDS
-from documents.money import is_known_currency
+from documents.forms import CurrencyField
 
 
 class CompanySettingsForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = COMPANY_EDITABLE_FIELDS
-
-    def clean_default_currency(self) -> str:
-        code = self.cleaned_data["default_currency"].strip().upper()
-        if not is_known_currency(code):
-            raise forms.ValidationError(
-                _("%(code)s is not a known currency."),
-                code="unknown_currency",
-                params={"code": code},
-            )
-        return code
+        field_classes = {"default_currency": CurrencyField}
 
     def clean_iban(self) -> str:
         # People paste IBANs in groups of four; the bank details print them again.

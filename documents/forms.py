@@ -17,11 +17,26 @@ from documents.totals import InvalidLine, LineInput, compute_totals
 LINE_FIELDS = ("description", "quantity", "unit_price", "vat_rate")
 
 
+class CurrencyField(forms.CharField):
+    """An ISO 4217 code that CLDR knows, whatever case it was typed in."""
+
+    def clean(self, value: str) -> str:
+        code = super().clean(value).strip().upper()
+        if code and not is_known_currency(code):
+            raise forms.ValidationError(
+                _("%(code)s is not a known currency."),
+                code="unknown_currency",
+                params={"code": code},
+            )
+        return code
+
+
 class DocumentForm(forms.ModelForm):
     """A document's header: client, kind, currency, dates and notes."""
 
     class Meta:
         model = Document
+        field_classes = {"currency": CurrencyField}
         fields = (
             "client",
             "kind",
@@ -33,16 +48,6 @@ class DocumentForm(forms.ModelForm):
             "notes",
             "hidden_from_portal",
         )
-
-    def clean_currency(self) -> str:
-        code = self.cleaned_data["currency"].strip().upper()
-        if not is_known_currency(code):
-            raise forms.ValidationError(
-                _("%(code)s is not a known currency."),
-                code="unknown_currency",
-                params={"code": code},
-            )
-        return code
 
     def clean(self) -> dict:
         cleaned = super().clean()
