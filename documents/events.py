@@ -104,19 +104,6 @@ def quote_accepted(
     )
 
 
-def quote_signed(
-    *, document: Document, at: dt.datetime, actor_name: str, details: dict
-) -> DocumentEvent:
-    return _write(
-        DocumentEvent.Kind.SIGNED,
-        document=document,
-        actor=None,
-        at=at,
-        actor_name=actor_name,
-        details=details,
-    )
-
-
 def quote_declined(
     *,
     document: Document,

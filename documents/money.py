@@ -32,14 +32,6 @@ def is_known_currency(code: str) -> bool:
     return code in KNOWN_CURRENCIES
 
 
-def currency_choices(locale: str = "en") -> list[tuple[str, str]]:
-    names = _locale(locale).currencies
-    return sorted(
-        ((code, f"{code} — {names.get(code, code)}") for code in KNOWN_CURRENCIES),
-        key=lambda choice: choice[0],
-    )
-
-
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (2 for EUR, 0 for JPY)."""
     exponent = Decimal(1).scaleb(-get_currency_precision(currency))
