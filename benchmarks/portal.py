@@ -182,6 +182,8 @@ def seed(size: int, now: dt.datetime) -> Scenario:
         logo = ROOT / "demo" / "assets" / "atelier-lumiere.png"
         brand_kit_save(
             company=company,
+            actor=owner,
+            now=now,
             display_name=company.name,
             primary_colour="#1F3A5F",
             accent_colour="#F2A541",

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,8 @@ class BrandKitAdmin(CompanyScopedAdmin):
         data: dict[str, Any] = form.cleaned_data
         kit = services.brand_kit_save(
             company=request.company,
+            actor=request.user,
+            now=timezone.now(),
             display_name=data["display_name"],
             primary_colour=data["primary_colour"],
             accent_colour=data["accent_colour"],

@@ -9,7 +9,9 @@ darkened or lightened, the smaller change winning, until one does.
 import re
 from dataclasses import dataclass
 
-HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+# `#RRGGBB`, as the database's check constraints and `colour_parse` both read it.
+HEX_COLOUR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
+HEX_COLOUR = re.compile(HEX_COLOUR_PATTERN)
 WHITE = "#FFFFFF"
 NEAR_BLACK = "#111111"
 AA_CONTRAST = 4.5

@@ -14,6 +14,8 @@ from typing import IO
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from branding.colours import colour_parse
+
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_SIDE = 4096
@@ -102,17 +104,13 @@ def logo_normalise(upload: IO[bytes]) -> Logo:
     return Logo(png=output.getvalue(), width=image.width, height=image.height)
 
 
-def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
 def icon_png(
     *, logo_png: bytes | None, size: int, background: str, foreground: str, letter: str
 ) -> bytes:
     """A square home-screen icon: the logo centred on the brand colour, or the
     company's initial when there is no logo. `logo_png` is a stored, already
     normalised logo; colours are validated `#RRGGBB` values."""
-    canvas = Image.new("RGB", (size, size), _hex_to_rgb(background))
+    canvas = Image.new("RGB", (size, size), colour_parse(background))
     if logo_png:
         with Image.open(io.BytesIO(logo_png), formats=["PNG"]) as stored:
             logo = stored.convert("RGBA")
@@ -130,8 +128,11 @@ def icon_png(
         draw = ImageDraw.Draw(canvas)
         font = ImageFont.load_default(size=round(size * 0.5))
         draw.text(
-            (size / 2, size / 2), letter[:1].upper(), fill=_hex_to_rgb(foreground),
-            font=font, anchor="mm",
+            (size / 2, size / 2),
+            letter[:1].upper(),
+            fill=colour_parse(foreground),
+            font=font,
+            anchor="mm",
         )
     output = io.BytesIO()
     canvas.save(output, format="PNG", optimize=True)

@@ -4,9 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOUR_PATTERN
 from companies.models import CompanyOwned
-
-HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
 
 class BrandKit(CompanyOwned):
@@ -15,10 +14,10 @@ class BrandKit(CompanyOwned):
     display_name = models.CharField(_("display name"), max_length=200)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
-        _("primary colour"), max_length=7, default="#1F3A5F"
+        _("primary colour"), max_length=7, default=DEFAULT_PRIMARY
     )
     accent_colour = models.CharField(
-        _("accent colour"), max_length=7, default="#E07A1F"
+        _("accent colour"), max_length=7, default=DEFAULT_ACCENT
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -31,10 +30,12 @@ class BrandKit(CompanyOwned):
                 fields=["company"], name="brand_kit_one_per_company"
             ),
             models.CheckConstraint(
-                condition=Q(primary_colour__regex=HEX_COLOUR), name="brand_primary_hex"
+                condition=Q(primary_colour__regex=HEX_COLOUR_PATTERN),
+                name="brand_primary_hex",
             ),
             models.CheckConstraint(
-                condition=Q(accent_colour__regex=HEX_COLOUR), name="brand_accent_hex"
+                condition=Q(accent_colour__regex=HEX_COLOUR_PATTERN),
+                name="brand_accent_hex",
             ),
         ]
 

@@ -1,11 +1,17 @@
 """Reads of a company's brand, as every portal page, icon and manifest uses it."""
 
 import functools
+import logging
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
+
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, Palette, palette_for
+from branding.images import MAX_LOGO_BYTES
 from branding.models import BrandKit
 from companies.models import Company
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,3 +75,17 @@ def brand_from_values(*, company: Company, values: dict[str, str] | None) -> Bra
 def brand_for_company(*, company: Company) -> Brand:
     """The company's brand kit, or its name and the default colours without one."""
     return brand_from_values(company=company, values=brand_values(company=company))
+
+
+def brand_logo_png(*, brand: Brand) -> bytes | None:
+    """The brand's stored logo (a PNG `branding.images` made), or None when there
+    is none or it cannot be read."""
+    if not brand.has_logo:
+        return None
+    try:
+        with default_storage.open(brand.logo_name, "rb") as stored:
+            data = stored.read(MAX_LOGO_BYTES + 1)
+    except OSError:
+        logger.warning("Logo %s could not be read", brand.logo_name[:200])
+        return None
+    return data if 0 < len(data) <= MAX_LOGO_BYTES else None

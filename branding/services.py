@@ -1,5 +1,6 @@
 """Every change to a company's brand kit."""
 
+import datetime as dt
 import secrets
 from typing import IO
 
@@ -13,7 +14,8 @@ from branding.colours import InvalidColour, colour_normalise
 from branding.images import LogoRejected, logo_normalise
 from branding.models import BrandKit
 from clients.models import Client
-from companies.models import Company
+from companies import audit
+from companies.models import Actor, Company
 
 
 class BrandKitInvalid(ValueError):
@@ -42,6 +44,8 @@ def brand_colour_clean(value: object, *, field: str) -> str:
 def brand_kit_save(
     *,
     company: Company,
+    actor: Actor,
+    now: dt.datetime,
     display_name: str,
     primary_colour: str,
     accent_colour: str,
@@ -71,10 +75,19 @@ def brand_kit_save(
         except LogoRejected as exc:
             raise BrandKitInvalid(str(exc), field="logo") from None
 
-    kit = BrandKit.objects.select_for_update().for_company(company).first()
+    kit = BrandKit.objects.for_company(company).select_for_update().first()
     if kit is None:
         kit = BrandKit(company=company)
     old_logo = kit.logo.name if kit.logo else ""
+    changed = [
+        name
+        for name, value in (
+            ("display_name", display_name),
+            ("primary_colour", primary),
+            ("accent_colour", accent),
+        )
+        if kit.pk is None or getattr(kit, name) != value
+    ]
     kit.display_name = display_name
     kit.primary_colour, kit.accent_colour = primary, accent
     if normalised is not None:
@@ -82,9 +95,16 @@ def brand_kit_save(
         kit.logo.save(name, ContentFile(normalised.png), save=False)
     elif remove_logo:
         kit.logo = ""
+    new_logo = kit.logo.name if kit.logo else ""
+    if new_logo != old_logo:
+        changed.append("logo")
     kit.save()
-    if old_logo and old_logo != (kit.logo.name if kit.logo else ""):
+    if old_logo and old_logo != new_logo:
         transaction.on_commit(lambda: default_storage.delete(old_logo))
+    if changed:
+        audit.brand_changed(
+            company=company, kit=kit, actor=actor, at=now, fields=changed
+        )
     _company_portal_revision_bump(company=company)
     return kit
 

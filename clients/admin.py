@@ -101,7 +101,9 @@ class ClientAdmin(CompanyScopedAdmin):
         if not self._shows_portal(request, client):
             raise Http404
         if request.method == "POST":
-            services.client_portal_rotate(client=client, now=timezone.now())
+            services.client_portal_rotate(
+                client=client, actor=request.user, now=timezone.now()
+            )
             self.message_user(
                 request,
                 _("%(client)s has a new portal link; the old one no longer works.")

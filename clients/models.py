@@ -7,10 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import CompanyOwned, CompanyQuerySet, Locale
 
 
-class ClientQuerySet(CompanyQuerySet):
-    pass
-
-
 class Client(CompanyOwned):
     """Someone a company sends quotes and invoices to.
 
@@ -33,7 +29,7 @@ class Client(CompanyOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ClientQuerySet.as_manager()
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("client")

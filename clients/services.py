@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import F
 
 from clients.models import Client
-from companies.models import Company
+from companies import audit
+from companies.models import Actor, Company
+from companies.services import fields_update
 
 
 def portal_token_digest(token: str) -> str:
@@ -38,21 +40,21 @@ CLIENT_EDITABLE_FIELDS = ("name", "email", "address", "vat_number", "locale")
 
 @transaction.atomic
 def client_update(*, client: Client, **fields: object) -> Client:
-    """Change a client's contact details; its portal link stays as it is."""
-    unknown = set(fields) - set(CLIENT_EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not a client detail: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(client, name, value)
-    client.save(update_fields=[*fields, "updated_at"])
-    client_portal_revision_bump(client_id=client.pk)
+    """Change a client's contact details; its portal link stays as it is.
+
+    :raises ValueError: a field that is not a contact detail.
+    """
+    # unscoped: the stored row of the client in hand, not a copy a form changed
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if fields_update(client, allowed=CLIENT_EDITABLE_FIELDS, fields=fields):
+        client_portal_revision_bump(client_id=client.pk)
     return client
 
 
 @transaction.atomic
-def client_portal_rotate(*, client: Client, now: dt.datetime) -> Client:
+def client_portal_rotate(*, client: Client, actor: Actor, now: dt.datetime) -> Client:
     """Give the client a new portal link; the old one stops working at once."""
-    client = Client.objects.select_for_update().get(pk=client.pk)
+    client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
     client.portal_token, client.portal_token_digest = _new_portal_token()
     client.portal_token_issued_at = now
     client.save(
@@ -62,6 +64,9 @@ def client_portal_rotate(*, client: Client, now: dt.datetime) -> Client:
             "portal_token_issued_at",
             "updated_at",
         ]
+    )
+    audit.portal_link_rotated(
+        company=client.company, client=client, actor=actor, at=now
     )
     return client
 

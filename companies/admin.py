@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies import services
@@ -33,7 +34,9 @@ class CompanyAdmin(ActiveCompanyAdmin):
         self, request: HttpRequest, obj: Company, form: ModelForm, change: bool
     ) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.company_update(company=obj, **fields)
+        services.company_update(
+            company=obj, actor=request.user, now=timezone.now(), **fields
+        )
 
 
 @admin.register(Membership, site=back_office)

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from companies.append_only import AppendOnly
+
 
 class Locale(models.TextChoices):
     ENGLISH = "en", _("English")
@@ -57,6 +59,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+
+# Who did something: a signed-in member, or None for the system or a client.
+Actor = AbstractBaseUser | None
 
 
 class Company(models.Model):
@@ -107,14 +113,17 @@ class Company(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    MANAGER = "manager", _("Manager")
+    REPORTING = "reporting", _("Reporting")
+
+
 class Membership(models.Model):
     """A user's place in a company, and so what they may do there."""
 
-    class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        ADMIN = "admin", _("Admin")
-        MANAGER = "manager", _("Manager")
-        REPORTING = "reporting", _("Reporting")
+    Role = Role
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(
@@ -132,7 +141,7 @@ class Membership(models.Model):
                 fields=["user", "company"], name="membership_unique"
             ),
             models.CheckConstraint(
-                condition=Q(role__in=["owner", "admin", "manager", "reporting"]),
+                condition=Q(role__in=Role.values),
                 name="membership_role_known",
             ),
         ]
@@ -165,3 +174,44 @@ class CompanyOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditKind(models.TextChoices):
+    SETTINGS_CHANGED = "settings_changed", _("Company settings changed")
+    BRAND_CHANGED = "brand_changed", _("Brand kit changed")
+    PORTAL_LINK_ROTATED = "portal_link_rotated", _("Portal link rotated")
+
+
+class AuditEvent(CompanyOwned, AppendOnly):
+    """Who changed what the company shows or how its clients get in.
+
+    Documents keep their own history (`DocumentEvent`); this is the rest.
+    """
+
+    Kind = AuditKind
+
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    # What it happened to, named without a foreign key: `companies` is the base
+    # app and knows nothing of clients or brand kits.
+    subject_type = models.CharField(max_length=100)
+    subject_id = models.PositiveBigIntegerField(null=True)
+    subject_name = models.CharField(_("subject"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"))
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity log")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AuditKind.values), name="audit_kind_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "-at"], name="audit_company_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.subject_name}"

@@ -1,8 +1,12 @@
-"""Every change to a company's own settings."""
+"""Every change to a company's own settings, and the update step others share."""
 
-from django.db import transaction
+import datetime as dt
+from collections.abc import Iterable
 
-from companies.models import Company
+from django.db import models, transaction
+
+from companies import audit
+from companies.models import Actor, Company
 
 # What members may change; the add-on flag belongs to billing.
 COMPANY_EDITABLE_FIELDS = (
@@ -19,16 +23,42 @@ COMPANY_EDITABLE_FIELDS = (
 )
 
 
+def fields_update(
+    instance: models.Model, *, allowed: Iterable[str], fields: dict[str, object]
+) -> list[str]:
+    """Set `fields` on `instance` and save those that changed; returns their names.
+
+    :raises ValueError: a field outside `allowed` (a programming error: forms
+        offer only allowed fields).
+    """
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(
+            f"Not an editable {instance._meta.model_name} field: {sorted(unknown)}"
+        )
+    changed = [
+        name for name, value in fields.items() if getattr(instance, name) != value
+    ]
+    for name in changed:
+        setattr(instance, name, fields[name])
+    if changed:
+        instance.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
 @transaction.atomic
-def company_update(*, company: Company, **fields: object) -> Company:
+def company_update(
+    *, company: Company, actor: Actor, now: dt.datetime, **fields: object
+) -> Company:
     """Change a company's legal details, bank details, currency or language.
 
     :raises ValueError: a field members may not change, such as the add-on flag.
     """
-    unknown = set(fields) - set(COMPANY_EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not a company setting: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(company, name, value)
-    company.save(update_fields=[*fields, "updated_at"])
+    # The stored row, not the caller's copy, which a form may have changed.
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    changed = fields_update(company, allowed=COMPANY_EDITABLE_FIELDS, fields=fields)
+    if changed:
+        audit.company_settings_changed(
+            company=company, actor=actor, at=now, fields=changed
+        )
     return company

@@ -155,6 +155,8 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
         primary, accent, logo_file = spec.brand
         branding_services.brand_kit_save(
             company=company,
+            actor=None,
+            now=now,
             display_name=spec.name,
             primary_colour=primary,
             accent_colour=accent,

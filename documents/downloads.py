@@ -9,8 +9,8 @@ from django.http import (
 )
 from django.utils.cache import get_conditional_response
 
-from documents.models import DocumentVersion
-from documents.pdf_store import version_pdf_ensure, version_pdf_storage
+from documents.models import DocumentVersion, document_storage
+from documents.pdf_store import version_pdf_ensure
 
 PDF_CONTENT_TYPE = "application/pdf"
 # The portal middleware sets these on portal paths; the back office gets them
@@ -70,7 +70,7 @@ def version_pdf_response(
     if not_modified is not None:
         return _private(not_modified, version)
     filename = version_pdf_filename(version)
-    storage = version_pdf_storage()
+    storage = document_storage()
     if getattr(storage, "querystring_auth", False):
         # S3 through django-storages: the bytes go straight from the bucket,
         # behind a signature that expires after AWS_QUERYSTRING_EXPIRE seconds.

@@ -2,11 +2,8 @@
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
-
+from companies.models import Actor
 from documents.models import Document, DocumentEvent, DocumentVersion
-
-Actor = AbstractBaseUser | None
 
 
 def _write(

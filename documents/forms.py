@@ -10,25 +10,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from companies.forms import CurrencyField
+from companies.money import is_known_currency
 from documents.models import VAT_RATES, Document, DocumentLine
-from documents.money import is_known_currency
-from documents.totals import InvalidLine, LineInput, compute_totals
+from documents.totals import InvalidLine, LineInput, compute_totals, line_check
 
 LINE_FIELDS = ("description", "quantity", "unit_price", "vat_rate")
-
-
-class CurrencyField(forms.CharField):
-    """An ISO 4217 code that CLDR knows, whatever case it was typed in."""
-
-    def clean(self, value: str) -> str:
-        code = super().clean(value).strip().upper()
-        if code and not is_known_currency(code):
-            raise forms.ValidationError(
-                _("%(code)s is not a known currency."),
-                code="unknown_currency",
-                params={"code": code},
-            )
-        return code
 
 
 class DocumentForm(forms.ModelForm):
@@ -127,9 +114,9 @@ class DocumentLineForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                self.line_input = LineInput(
-                    **{name: cleaned[name] for name in LINE_FIELDS}
-                )
+                line = LineInput(**{name: cleaned[name] for name in LINE_FIELDS})
+                line_check(line)
+                self.line_input = line
             except InvalidLine as exc:
                 raise forms.ValidationError(str(exc)) from exc
         return cleaned

@@ -1,15 +1,15 @@
 """Quotes and invoices, their immutable versions and their history."""
 
-import datetime as dt
 from decimal import Decimal
 from typing import Self
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from companies.append_only import AppendOnly
 from companies.models import CompanyOwned, CompanyQuerySet
 
 # The VAT rates a line may carry (France: standard, intermediate, reduced,
@@ -17,25 +17,40 @@ from companies.models import CompanyOwned, CompanyQuerySet
 VAT_RATES = (Decimal("0"), Decimal("2.1"), Decimal("5.5"), Decimal("10"), Decimal("20"))
 VAT_RATE_CHOICES = [(rate, f"{rate} %") for rate in VAT_RATES]
 
-INVOICE_STATUSES = ("draft", "to_pay", "partially_paid", "paid", "canceled")
-QUOTE_STATUSES = ("draft", "pending", "accepted", "declined", "canceled")
+
+class DocumentKind(models.TextChoices):
+    QUOTE = "quote", _("Quote")
+    INVOICE = "invoice", _("Invoice")
 
 
-class ImmutableRecordError(Exception):
-    """A stored version or event was asked to change or disappear."""
+class DocumentStatus(models.TextChoices):
+    """What is stored; `documents.status` derives what the client sees."""
+
+    DRAFT = "draft", _("Draft")
+    TO_PAY = "to_pay", _("To pay")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELED = "canceled", _("Canceled")
 
 
-def document_storage():
+_S = DocumentStatus
+INVOICE_STATUSES = (_S.DRAFT, _S.TO_PAY, _S.PARTIALLY_PAID, _S.PAID, _S.CANCELED)
+QUOTE_STATUSES = (_S.DRAFT, _S.PENDING, _S.ACCEPTED, _S.DECLINED, _S.CANCELED)
+
+
+def document_storage() -> Storage:
+    """The private storage of document files, read as configured now.
+
+    Looked up on each call rather than kept by the FileField, which would hold
+    on to the storage it met at import (and miss a settings change).
+    """
     return storages["documents"]
 
 
 class DocumentQuerySet(CompanyQuerySet):
-    def quotes(self) -> Self:
-        return self.filter(kind=Document.Kind.QUOTE)
-
-    def invoices(self) -> Self:
-        return self.filter(kind=Document.Kind.INVOICE)
-
     def finalised(self) -> Self:
         return self.exclude(status=Document.Status.DRAFT)
 
@@ -46,19 +61,8 @@ class DocumentQuerySet(CompanyQuerySet):
 class Document(CompanyOwned):
     """A quote or an invoice addressed to one client."""
 
-    class Kind(models.TextChoices):
-        QUOTE = "quote", _("Quote")
-        INVOICE = "invoice", _("Invoice")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        TO_PAY = "to_pay", _("To pay")
-        PARTIALLY_PAID = "partially_paid", _("Partially paid")
-        PAID = "paid", _("Paid")
-        PENDING = "pending", _("Pending")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        CANCELED = "canceled", _("Canceled")
+    Kind = DocumentKind
+    Status = DocumentStatus
 
     NUMBER_PREFIXES = {Kind.QUOTE: "Q", Kind.INVOICE: "INV"}
 
@@ -134,12 +138,12 @@ class Document(CompanyOwned):
         verbose_name_plural = _("documents")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["quote", "invoice"]), name="document_kind_known"
+                condition=Q(kind__in=DocumentKind.values), name="document_kind_known"
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="invoice", status__in=INVOICE_STATUSES)
-                    | Q(kind="quote", status__in=QUOTE_STATUSES)
+                    Q(kind=DocumentKind.INVOICE, status__in=INVOICE_STATUSES)
+                    | Q(kind=DocumentKind.QUOTE, status__in=QUOTE_STATUSES)
                 ),
                 name="document_status_fits_kind",
             ),
@@ -208,28 +212,9 @@ class Document(CompanyOwned):
         return self.status == self.Status.DRAFT
 
     @property
-    def balance_due(self) -> Decimal:
+    def amount_due(self) -> Decimal:
+        """What the client still owes on it."""
         return self.total - self.amount_paid
-
-    def client_status(self, today: dt.date) -> str:
-        """The status code a client sees: stored status, plus overdue and expired."""
-        if (
-            self.kind == self.Kind.INVOICE
-            and self.status in (self.Status.TO_PAY, self.Status.PARTIALLY_PAID)
-            and self.due_date is not None
-            and self.due_date < today
-        ):
-            return "overdue"
-        if (
-            self.kind == self.Kind.QUOTE
-            and self.status == self.Status.PENDING
-            and self.expiry_date is not None
-            and self.expiry_date < today
-        ):
-            return "expired"
-        if self.kind == self.Kind.QUOTE and self.status == self.Status.PENDING:
-            return "awaiting_signature" if self.requires_signature else "pending"
-        return self.status
 
 
 class DocumentLine(CompanyOwned):
@@ -276,12 +261,13 @@ class DocumentLine(CompanyOwned):
         return self.description
 
 
-class DocumentVersion(CompanyOwned):
+class DocumentVersion(CompanyOwned, AppendOnly):
     """A full, immutable snapshot of a finalised document's content.
 
-    Written once. Only its PDF may be attached later, once (see the database
-    trigger in the migrations, which also refuses UPDATE and DELETE).
+    Written once. Only its PDF may be attached later, once.
     """
+
+    attach_once = ("pdf_file", "pdf_sha256")
 
     document = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="versions"
@@ -313,37 +299,27 @@ class DocumentVersion(CompanyOwned):
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.get("update_fields"):
-            raise ImmutableRecordError("A document version is never updated.")
-        if kwargs.get("update_fields") and set(kwargs["update_fields"]) - {
-            "pdf_file",
-            "pdf_sha256",
-        }:
-            raise ImmutableRecordError("Only a version's PDF may be attached, once.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError("A document version is never deleted.")
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    FINALISED = "finalised", _("Finalised")
+    NEW_VERSION = "new_version", _("New version")
+    SENT = "sent", _("Sent")
+    VIEWED = "viewed", _("Viewed")
+    HIDDEN = "hidden", _("Hidden from the portal")
+    SHOWN = "shown", _("Shown in the portal")
+    ACCEPTED = "accepted", _("Accepted")
+    SIGNED = "signed", _("Signed")
+    DECLINED = "declined", _("Declined")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAID = "paid", _("Paid")
+    CANCELED = "canceled", _("Canceled")
 
 
-class DocumentEvent(CompanyOwned):
+class DocumentEvent(CompanyOwned, AppendOnly):
     """One thing that happened to a document: the history the portal shows."""
 
-    class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
-        FINALISED = "finalised", _("Finalised")
-        NEW_VERSION = "new_version", _("New version")
-        SENT = "sent", _("Sent")
-        VIEWED = "viewed", _("Viewed")
-        HIDDEN = "hidden", _("Hidden from the portal")
-        SHOWN = "shown", _("Shown in the portal")
-        ACCEPTED = "accepted", _("Accepted")
-        SIGNED = "signed", _("Signed")
-        DECLINED = "declined", _("Declined")
-        PAYMENT_RECEIVED = "payment_received", _("Payment received")
-        PAID = "paid", _("Paid")
-        CANCELED = "canceled", _("Canceled")
+    Kind = EventKind
 
     # Events that concern only the business: never shown to the client.
     INTERNAL_KINDS = (Kind.CREATED, Kind.HIDDEN, Kind.SHOWN, Kind.VIEWED)
@@ -367,23 +343,7 @@ class DocumentEvent(CompanyOwned):
         verbose_name_plural = _("events")
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=[
-                        "created",
-                        "finalised",
-                        "new_version",
-                        "sent",
-                        "viewed",
-                        "hidden",
-                        "shown",
-                        "accepted",
-                        "signed",
-                        "declined",
-                        "payment_received",
-                        "paid",
-                        "canceled",
-                    ]
-                ),
+                condition=Q(kind__in=EventKind.values),
                 name="event_kind_known",
             ),
         ]

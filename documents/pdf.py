@@ -34,10 +34,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from branding.colours import colour_normalise, ink_on_paper
-from branding.models import BrandKit
-from branding.selectors import Brand, brand_for_company
+from branding.selectors import Brand, brand_for_company, brand_logo_png
+from companies.money import format_day
 from documents.models import DocumentVersion
-from documents.money import format_day
 
 logger = logging.getLogger(__name__)
 
@@ -50,16 +49,6 @@ weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES = False
 # The only files a PDF may load from disk: static/pdf/ (its stylesheet).
 PDF_STATIC_DIR = (Path(settings.BASE_DIR) / "static" / "pdf").resolve()
 STYLESHEET = PDF_STATIC_DIR / "document.css"
-
-MAX_LOGO_BYTES = 2 * 1024 * 1024
-# Raster formats a logo may be embedded as, by their first bytes. SVG is left
-# out on purpose: it can itself point at URLs.
-LOGO_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 
 _render_lock = threading.Lock()
 _render_count = 0
@@ -272,24 +261,11 @@ def _brand_css(brand: Brand) -> str:
 
 
 def _logo_data_uri(brand: Brand) -> str | None:
-    """The brand kit's logo file as a data: URI, read from storage; None if unusable."""
-    if not brand.has_logo:
+    """The brand's logo as a data: URI, the one way an image reaches a PDF."""
+    logo = brand_logo_png(brand=brand)
+    if logo is None:
         return None
-    storage = BrandKit._meta.get_field("logo").storage
-    try:
-        with storage.open(brand.logo_name, "rb") as logo:
-            data = logo.read(MAX_LOGO_BYTES + 1)
-    except OSError:
-        logger.warning("Logo %s could not be read", brand.logo_name[:200])
-        return None
-    if len(data) > MAX_LOGO_BYTES:
-        return None
-    for signature, media_type in LOGO_SIGNATURES:
-        if data.startswith(signature):
-            return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return f"data:image/webp;base64,{base64.b64encode(data).decode('ascii')}"
-    return None
+    return f"data:image/png;base64,{base64.b64encode(logo).decode('ascii')}"
 
 
 def _css_string(text: str) -> str:

@@ -10,24 +10,15 @@ import hashlib
 import logging
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 
 from documents import pdf
-from documents.models import DocumentVersion
+from documents.models import DocumentVersion, document_storage
 
 logger = logging.getLogger(__name__)
 
 SHA_PREFIX_LENGTH = 16
-
-
-def version_pdf_storage() -> Storage:
-    """The private storage PDFs live in, as configured now.
-
-    Read from ``storages`` rather than ``pdf_file.storage``: a FileField builds
-    its storage once, at import, and would miss a settings change.
-    """
-    return storages["documents"]
 
 
 def version_pdf_path(*, version: DocumentVersion, sha256: str) -> str:
@@ -77,6 +68,7 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
         # would block every insert that references them (foreign-key checks take
         # KEY SHARE locks) for as long as the render takes, and could deadlock.
         locked = (
+            # unscoped: re-read under lock, the caller scoped this version
             DocumentVersion.objects.select_for_update(of=("self",))
             .select_related("document__company", "document__client")
             .get(pk=version.pk)
@@ -85,7 +77,7 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
             return locked
         data = pdf.version_pdf_render(version=locked)
         sha256 = hashlib.sha256(data).hexdigest()
-        storage = version_pdf_storage()
+        storage = document_storage()
         name = _store(
             storage=storage,
             path=version_pdf_path(version=locked, sha256=sha256),
@@ -101,6 +93,7 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
             # Without row locks (SQLite) another writer can win the race; the
             # trigger refuses our second attachment. Keep theirs.
             logger.info("PDF of version %s was attached concurrently", locked.pk)
+            # unscoped: the version in hand, re-read
             winner = DocumentVersion.objects.select_for_update().get(pk=locked.pk)
             if winner.pdf_file.name != name:
                 storage.delete(name)

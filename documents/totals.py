@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from companies.money import round_money
 from documents.models import VAT_RATES
-from documents.money import round_money
 
 HUNDRED = Decimal(100)
 MAX_AMOUNT = Decimal("999999999999.99")  # fits the 14-digit columns
@@ -19,22 +19,27 @@ class InvalidLine(ValueError):
 
 @dataclass(frozen=True)
 class LineInput:
+    """A line as the services take it; `line_check` says whether it may be used."""
+
     description: str
     quantity: Decimal
     unit_price: Decimal
     vat_rate: Decimal
 
-    def __post_init__(self) -> None:
-        if not self.description.strip():
-            raise InvalidLine(_("Every line needs a description."))
-        if self.quantity <= 0:
-            raise InvalidLine(_("A quantity must be greater than zero."))
-        if self.unit_price < 0:
-            raise InvalidLine(_("A unit price cannot be negative."))
-        if self.vat_rate not in VAT_RATES:
-            raise InvalidLine(
-                _("%(rate)s %% is not an allowed VAT rate.") % {"rate": self.vat_rate}
-            )
+
+def line_check(line: LineInput) -> None:
+    """:raises InvalidLine: a blank description, a quantity not above zero, a
+    negative price or an unknown VAT rate."""
+    if not line.description.strip():
+        raise InvalidLine(_("Every line needs a description."))
+    if line.quantity <= 0:
+        raise InvalidLine(_("A quantity must be greater than zero."))
+    if line.unit_price < 0:
+        raise InvalidLine(_("A unit price cannot be negative."))
+    if line.vat_rate not in VAT_RATES:
+        raise InvalidLine(
+            _("%(rate)s %% is not an allowed VAT rate.") % {"rate": line.vat_rate}
+        )
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,12 @@ class Totals:
 def compute_totals(lines: Iterable[LineInput], currency: str) -> Totals:
     """Each line rounded half-up to the currency's unit, then summed.
 
-    :raises InvalidLine: when an amount is too large to store.
+    :raises InvalidLine: a line `line_check` refuses, or a total too large to
+        store.
     """
     computed, by_rate = [], {}
     for line in lines:
+        line_check(line)
         excl = round_money(line.quantity * line.unit_price, currency)
         tax = round_money(excl * line.vat_rate / HUNDRED, currency)
         computed.append(

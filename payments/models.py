@@ -8,18 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import CompanyOwned
 
 
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Card")
+    TRANSFER = "transfer", _("Bank transfer")
+    MANUAL = "manual", _("Recorded by hand")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
 class Payment(CompanyOwned):
     """A payment of (part of) an invoice, by card, by transfer or recorded by hand."""
 
-    class Method(models.TextChoices):
-        CARD = "card", _("Card")
-        TRANSFER = "transfer", _("Bank transfer")
-        MANUAL = "manual", _("Recorded by hand")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+    Method = PaymentMethod
+    Status = PaymentStatus
 
     invoice = models.ForeignKey(
         "documents.Document", on_delete=models.PROTECT, related_name="payments"
@@ -47,11 +52,11 @@ class Payment(CompanyOwned):
                 condition=Q(amount__gt=0), name="payment_amount_positive"
             ),
             models.CheckConstraint(
-                condition=Q(method__in=["card", "transfer", "manual"]),
+                condition=Q(method__in=PaymentMethod.values),
                 name="payment_method_known",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "succeeded", "failed"]),
+                condition=Q(status__in=PaymentStatus.values),
                 name="payment_status_known",
             ),
             models.UniqueConstraint(

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal.selectors import CLIENT_STATUS_LABELS
+from documents.status import CLIENT_STATUSES
 
 
 class DocumentFilterForm(forms.Form):
@@ -19,7 +19,7 @@ class DocumentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             ("", _("All statuses")),
-            *CLIENT_STATUS_LABELS[kind].items(),
+            *((status.value, status.label) for status in CLIENT_STATUSES[kind]),
         ]
 
     def filters(self) -> dict[str, str]:

@@ -1,9 +1,9 @@
 """Reads for the portal: everything starts from the client a token resolves to.
 
 What the client sees of a document's status (overdue, expired, awaiting
-signature) depends on today's date, so it is computed in the database too
-(`client_status` below mirrors `Document.client_status`): the list is filtered
-and ordered there, most urgent first, and pagination stays a LIMIT/OFFSET.
+signature) depends on today's date, so lists read it from the database
+(`documents.status`): they are filtered and ordered there, most urgent first,
+and pagination stays a LIMIT/OFFSET.
 """
 
 import datetime as dt
@@ -15,35 +15,15 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 
 from branding.selectors import Brand, brand_from_values, brand_values
 from clients.models import Client
 from clients.services import portal_token_digest
 from documents.models import Document, DocumentEvent, DocumentQuerySet, DocumentVersion
+from documents.status import CLIENT_STATUSES, awaiting_client, with_client_status
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
-S = Document.Status
-
-# Every status a client can see, in the order the filters list them.
-CLIENT_STATUS_LABELS = {
-    INVOICE: {
-        "to_pay": _("To pay"),
-        "overdue": _("Overdue"),
-        "partially_paid": _("Partially paid"),
-        "paid": _("Paid"),
-        "canceled": _("Canceled"),
-    },
-    QUOTE: {
-        "awaiting_signature": _("Awaiting signature"),
-        "pending": _("Pending"),
-        "accepted": _("Accepted"),
-        "declined": _("Declined"),
-        "expired": _("Expired"),
-        "canceled": _("Canceled"),
-    },
-}
 
 # Rows per page of the invoice and quote lists.
 PAGE_SIZE = 20
@@ -70,34 +50,6 @@ HISTORY_DETAILS = ("amount", "currency")
 # Reads cached under the client's portal revision live this long: the key moves on
 # with every change, so this only bounds how long an abandoned key lingers.
 REVISION_CACHE_SECONDS = 24 * 3600
-
-
-def client_status_label(kind: str, code: str) -> str:
-    return str(CLIENT_STATUS_LABELS.get(kind, {}).get(code, code))
-
-
-def client_status_conditions(*, kind: str, today: dt.date) -> dict[str, Q]:
-    """Client status code → the condition that selects it, for one kind."""
-    if kind == INVOICE:
-        not_due = Q(due_date__gte=today) | Q(due_date__isnull=True)
-        return {
-            "overdue": Q(status__in=(S.TO_PAY, S.PARTIALLY_PAID), due_date__lt=today),
-            "to_pay": Q(status=S.TO_PAY) & not_due,
-            "partially_paid": Q(status=S.PARTIALLY_PAID) & not_due,
-            "paid": Q(status=S.PAID),
-            "canceled": Q(status=S.CANCELED),
-        }
-    open_quote = Q(status=S.PENDING) & (
-        Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
-    )
-    return {
-        "awaiting_signature": open_quote & Q(requires_signature=True),
-        "pending": open_quote & Q(requires_signature=False),
-        "accepted": Q(status=S.ACCEPTED),
-        "declined": Q(status=S.DECLINED),
-        "expired": Q(status=S.PENDING, expiry_date__lt=today),
-        "canceled": Q(status=S.CANCELED),
-    }
 
 
 def portal_client(*, token: str) -> Client:
@@ -228,29 +180,23 @@ def portal_document_list(
 ) -> UrgentFirst:
     """One tab of the portal: filtered, most urgent first, ready to paginate.
 
-    Each row's `client_status` is `Document.client_status(today)`, computed in
-    Python for the page's rows only; `client_status_conditions` is its database
-    mirror, used to filter."""
-    conditions = client_status_conditions(kind=kind, today=today)
-    documents = portal_documents(client=client).filter(kind=kind).only(*LIST_FIELDS)
-    if status in conditions:
-        documents = documents.filter(conditions[status])
+    Each row carries its `client_status` (documents.status), the same
+    annotation the status filter selects on."""
+    documents = with_client_status(
+        portal_documents(client=client).filter(kind=kind).only(*LIST_FIELDS), today
+    )
+    if status in CLIENT_STATUSES[kind]:
+        documents = documents.filter(client_status=status)
     if number:
         documents = documents.filter(number__icontains=number)
-    if kind == INVOICE:
-        # Sorting open invoices by due date puts the overdue ones first.
-        is_open = Q(status__in=(S.TO_PAY, S.PARTIALLY_PAID))
-        deadline = "due_date"
-    else:  # an expired quote is closed, not urgent
-        is_open = Q(status=S.PENDING) & (
-            Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
-        )
-        deadline = "expiry_date"
+    # Sorting open invoices by due date puts the overdue ones first.
+    deadline = "due_date" if kind == INVOICE else "expiry_date"
+    waiting = awaiting_client(kind, today)
     return UrgentFirst(
-        urgent=documents.filter(is_open).order_by(
+        urgent=documents.filter(waiting).order_by(
             F(deadline).asc(nulls_last=True), "-issue_date", "-pk"
         ),
-        rest=documents.exclude(is_open).order_by("-issue_date", "-pk"),
+        rest=documents.exclude(waiting).order_by("-issue_date", "-pk"),
     )
 
 

@@ -5,7 +5,7 @@ from portal import views
 app_name = "portal"
 
 urlpatterns = [
-    path("<str:token>/", views.home, name="home"),
+    path("<str:token>/", views.invoice_list, name="home"),
     path("<str:token>/invoices/", views.invoice_list, name="invoices"),
     path("<str:token>/quotes/", views.quote_list, name="quotes"),
     path(

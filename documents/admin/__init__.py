@@ -27,7 +27,7 @@ from companies.admin_site import (
     member_can_change,
     member_can_view,
 )
-from documents import downloads, services
+from documents import downloads, services, status
 from documents.admin.actions import (
     DOCUMENT_ACTIONS,
     REFUSALS,
@@ -38,7 +38,6 @@ from documents.admin.inlines import (
     DocumentEventInline,
     DocumentLineInline,
     DocumentVersionInline,
-    content_editable,
     money_display,
 )
 from documents.forms import DocumentForm, DocumentLineFormSet
@@ -94,7 +93,7 @@ class DocumentAdmin(CompanyScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Paid, accepted, declined and canceled documents are kept as they are.
         return super().has_change_permission(request, obj) and (
-            obj is None or content_editable(obj)
+            obj is None or status.is_editable(obj)
         )
 
     def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list:

@@ -15,10 +15,9 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from documents import services
+from documents import services, status
 from documents.models import Document
 from payments import services as payment_services
-from payments.services import PAYABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -66,17 +65,6 @@ def _decline(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.quote_decline(quote=document, actor=actor, now=now)
 
 
-def _is_open(document: Document) -> bool:
-    return (
-        document.status in (Document.Status.TO_PAY, Document.Status.PENDING)
-        and document.amount_paid == 0
-    )
-
-
-def _is_pending_quote(document: Document) -> bool:
-    return document.status == Document.Status.PENDING
-
-
 DOCUMENT_ACTIONS = {
     action.name: action
     for action in (
@@ -115,7 +103,7 @@ DOCUMENT_ACTIONS = {
             label=_("Cancel"),
             done=_("%(document)s: canceled."),
             confirm=_("Cancel this document? This cannot be undone."),
-            offered=_is_open,
+            offered=status.is_cancelable,
             run=_cancel,
         ),
         DocumentAction(
@@ -123,21 +111,21 @@ DOCUMENT_ACTIONS = {
             label=_("Mark as paid"),
             done=_("%(document)s: marked as paid."),
             confirm=_("Record the whole balance due as received?"),
-            offered=lambda document: document.status in PAYABLE_STATUSES,
+            offered=status.is_payable,
             run=_mark_paid,
         ),
         DocumentAction(
             name="mark_accepted",
             label=_("Mark accepted"),
             done=_("%(document)s: marked accepted."),
-            offered=_is_pending_quote,
+            offered=status.is_answerable,
             run=_accept,
         ),
         DocumentAction(
             name="mark_declined",
             label=_("Mark declined"),
             done=_("%(document)s: marked declined."),
-            offered=_is_pending_quote,
+            offered=status.is_answerable,
             run=_decline,
         ),
     )

@@ -11,21 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin_site import CompanyScopedInline, ReadOnlyInline, member_can_change
+from companies.money import format_money
+from documents import status
 from documents.forms import DocumentLineForm, DocumentLineFormSet
 from documents.models import Document, DocumentEvent, DocumentLine, DocumentVersion
-from documents.money import format_money
-
-# documents.services.document_update changes content only in these statuses,
-# and never once money was received.
-CONTENT_EDITABLE_STATUSES = (
-    Document.Status.DRAFT,
-    Document.Status.TO_PAY,
-    Document.Status.PENDING,
-)
-
-
-def content_editable(document: Document) -> bool:
-    return document.status in CONTENT_EDITABLE_STATUSES and document.amount_paid == 0
 
 
 def money_display(amount, currency: str) -> str:
@@ -45,7 +34,7 @@ class DocumentLineInline(CompanyScopedInline):
         return 3 if obj is None else 1
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_can_change(request) and (obj is None or content_editable(obj))
+        return member_can_change(request) and (obj is None or status.is_editable(obj))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)

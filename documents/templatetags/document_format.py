@@ -1,4 +1,4 @@
-"""Amounts, dates and numbers for the active language, through documents.money.
+"""Amounts, dates and numbers for the active language, through companies.money.
 
 Used by `documents/_document_body.html`, which the portal page and the PDF
 share, and by the portal's own pages: the filters read only the active language
@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone, translation
 
-from documents import money
+from companies import money
 
 register = template.Library()
 

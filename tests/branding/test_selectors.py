@@ -5,7 +5,7 @@ import pytest
 from branding.colours import palette_for
 from branding.selectors import brand_for_company, brand_from_values, brand_values
 from branding.services import brand_kit_save
-from tests.factories import CompanyFactory
+from tests.factories import NOW, CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_brand_values_are_plain_strings_that_rebuild_the_same_brand():
     company = CompanyFactory()
     kit = brand_kit_save(
+        actor=None,
+        now=NOW,
         company=company,
         display_name="Acme",
         primary_colour="#FFE066",

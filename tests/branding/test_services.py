@@ -7,8 +7,15 @@ from PIL import Image
 from branding.models import BrandKit
 from branding.services import BrandKitInvalid, brand_kit_save
 from clients.models import Client
+from companies.models import AuditEvent
 from tests.branding.helpers import image_bytes, jpeg_with_exif, upload
-from tests.factories import BrandKitFactory, ClientFactory, CompanyFactory
+from tests.factories import (
+    NOW,
+    BrandKitFactory,
+    ClientFactory,
+    CompanyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +23,8 @@ pytestmark = pytest.mark.django_db
 def _save(company, **overrides):
     values = {
         "company": company,
+        "actor": None,
+        "now": NOW,
         "display_name": "Acme",
         "primary_colour": "#1f3a5f",
         "accent_colour": "#E07A1F",
@@ -47,6 +56,21 @@ def test_brand_kit_save_changes_the_one_kit_of_the_company():
     kits = BrandKit.objects.for_company(company)
     assert list(kits.values_list("display_name", "primary_colour")) == [
         ("Acme 2", "#000000")
+    ]
+
+
+def test_each_change_of_the_kit_records_who_changed_what():
+    company = CompanyFactory()
+    member = UserFactory()
+    _save(company, actor=member)
+
+    _save(company, actor=member, primary_colour="#000000")
+    _save(company, actor=member, primary_colour="#000000")  # nothing changes
+
+    events = AuditEvent.objects.for_company(company).order_by("at", "pk")
+    assert [(e.kind, e.actor, e.details["fields"]) for e in events] == [
+        ("brand_changed", member, ["accent_colour", "display_name", "primary_colour"]),
+        ("brand_changed", member, ["primary_colour"]),
     ]
 
 

@@ -124,8 +124,7 @@ def demo(transactional_db, live_server) -> dict:
         with override_settings(TASKS=dummy_tasks):
             seed.seed()
         _snapshot.update(_snapshot_take(), summary=seed.summary())
-    yield _snapshot["summary"]
-    _flush_past_immutable_versions()
+    return _snapshot["summary"]
 
 
 def _demo_models() -> list:
@@ -177,32 +176,6 @@ def _snapshot_load(snapshot: dict) -> None:
                     cursor.execute(statement)
     for name, content in snapshot["files"].items():
         default_storage.save(name, ContentFile(content))
-
-
-def _flush_past_immutable_versions() -> None:
-    """Empty the tables, dropping the version trigger for as long as it takes.
-
-    On SQLite, `flush` deletes row by row and the trigger refuses to delete a
-    document version; on PostgreSQL it truncates, which the trigger lets pass.
-    """
-    from importlib import import_module
-
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    trigger = import_module("documents.migrations.0002_version_immutable_trigger")
-    with connection.schema_editor() as editor:
-        trigger.uninstall(None, editor)
-    try:
-        tables = connection.introspection.django_table_names(only_existing=True)
-        connection.ops.execute_sql_flush(
-            connection.ops.sql_flush(no_style(), tables, allow_cascade=False)
-        )
-    finally:
-        with connection.schema_editor() as editor:
-            trigger.install(None, editor)
 
 
 def run_axe(page) -> list[dict]:

@@ -3,8 +3,9 @@ from django.http import Http404
 
 from clients import services
 from clients.models import Client
+from companies.models import AuditEvent
 from portal.selectors import portal_client
-from tests.factories import NOW, ClientFactory, CompanyFactory
+from tests.factories import NOW, ClientFactory, CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,32 @@ def test_client_portal_rotate_kills_the_old_link_at_once():
     client = ClientFactory()
     old_token = client.portal_token
 
-    services.client_portal_rotate(client=client, now=NOW)
+    services.client_portal_rotate(client=client, actor=None, now=NOW)
 
     client.refresh_from_db()
     assert client.portal_token != old_token
     with pytest.raises(Http404):
         portal_client(token=old_token)
     assert portal_client(token=client.portal_token) == client
+
+
+def test_rotating_a_link_records_who_did_it_and_never_the_token():
+    client = ClientFactory()
+    member = UserFactory()
+
+    services.client_portal_rotate(client=client, actor=member, now=NOW)
+
+    client.refresh_from_db()
+    event = AuditEvent.objects.for_company(client.company).get()
+    assert (event.kind, event.actor, event.at, event.subject_id) == (
+        "portal_link_rotated",
+        member,
+        NOW,
+        client.pk,
+    )
+    assert client.portal_token not in str(
+        AuditEvent.objects.for_company(client.company).values().get()
+    )
 
 
 def test_portal_client_is_404_without_the_receivables_addon():

@@ -20,9 +20,9 @@ from django.urls import reverse
 
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, ink_on_paper
 from branding.selectors import brand_for_company
+from companies.money import format_day, format_money
 from documents import pdf, services
 from documents.models import DocumentVersion
-from documents.money import format_day, format_money
 from documents.pdf_store import version_pdf_ensure, version_pdf_path
 from tests.factories import (
     NOW,

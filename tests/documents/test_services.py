@@ -283,13 +283,3 @@ def test_document_cancel_refuses_an_invoice_with_payments():
 
     document.refresh_from_db()
     assert document.status == "partially_paid"
-
-
-def test_client_status_derives_overdue_and_expired():
-    invoice = DocumentFactory(finalised=True)
-    quote = DocumentFactory(kind="quote", finalised=True, requires_signature=True)
-
-    assert invoice.client_status(invoice.due_date) == "to_pay"
-    assert invoice.client_status(invoice.due_date + dt.timedelta(days=1)) == "overdue"
-    assert quote.client_status(quote.expiry_date) == "awaiting_signature"
-    assert quote.client_status(quote.expiry_date + dt.timedelta(days=1)) == "expired"

@@ -8,7 +8,7 @@ from PIL import Image
 
 from branding.services import brand_kit_save
 from tests.branding.helpers import image_bytes, upload
-from tests.factories import BrandKitFactory, ClientFactory
+from tests.factories import NOW, BrandKitFactory, ClientFactory
 from tests.portal.helpers import url
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def _branded(**kit):
         "primary_colour": "#1F3A5F",
         "accent_colour": "#E07A1F",
     }
-    brand_kit_save(company=portal.company, **(values | kit))
+    brand_kit_save(company=portal.company, actor=None, now=NOW, **(values | kit))
     return portal
 
 

@@ -343,7 +343,7 @@ def test_a_rotated_or_unknown_token_or_a_company_without_the_addon_is_404(client
     bill = invoice(portal)
     extra = {"size": 192} if name == "icon" else {}
     old = url(name, portal, **extra)
-    client_services.client_portal_rotate(client=portal, now=NOW)
+    client_services.client_portal_rotate(client=portal, actor=None, now=NOW)
     portal.refresh_from_db()
     without_addon = ClientFactory(company__has_receivables_addon=False)
 

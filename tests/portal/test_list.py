@@ -287,10 +287,14 @@ def test_tab_counts_change_as_soon_as_a_document_is_hidden_or_finalised(client, 
 def test_brand_changes_reach_the_page_as_soon_as_the_kit_is_saved(client, today):
     portal = ClientFactory()
     kit = {"primary_colour": "#1F3A5F", "accent_colour": "#E07A1F"}
-    brand_kit_save(company=portal.company, display_name="Before", **kit)
+    brand_kit_save(
+        company=portal.company, actor=None, now=NOW, display_name="Before", **kit
+    )
     before = client.get(url("home", portal)).content.decode()
 
     brand_kit_save(
+        actor=None,
+        now=NOW,
         company=portal.company,
         display_name="After",
         primary_colour="#FFE066",

@@ -1,0 +1,72 @@
+"""One keyword-only writer per kind of audit event (see `AuditEvent`)."""
+
+import datetime as dt
+
+from django.db import models
+
+from companies.models import Actor, AuditEvent, Company
+
+
+def _write(
+    kind: str,
+    *,
+    company: Company,
+    subject: models.Model,
+    actor: Actor,
+    at: dt.datetime,
+    details: dict | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        company=company,
+        kind=kind,
+        subject_type=subject._meta.label_lower,
+        subject_id=subject.pk,
+        subject_name=str(subject)[:200],
+        actor=actor,
+        actor_name=str(actor) if actor is not None else "",
+        at=at,
+        details=details or {},
+    )
+
+
+def company_settings_changed(
+    *, company: Company, actor: Actor, at: dt.datetime, fields: list[str]
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.SETTINGS_CHANGED,
+        company=company,
+        subject=company,
+        actor=actor,
+        at=at,
+        details={"fields": sorted(fields)},
+    )
+
+
+def brand_changed(
+    *,
+    company: Company,
+    kit: models.Model,
+    actor: Actor,
+    at: dt.datetime,
+    fields: list[str],
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.BRAND_CHANGED,
+        company=company,
+        subject=kit,
+        actor=actor,
+        at=at,
+        details={"fields": sorted(fields)},
+    )
+
+
+def portal_link_rotated(
+    *, company: Company, client: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.PORTAL_LINK_ROTATED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
+    )

@@ -1,0 +1,42 @@
+"""Every change to a quote or an invoice: one function per business action.
+
+Each runs in one transaction, writes the document's history (a DocumentEvent)
+and bumps the client's portal revision in that same transaction; side effects
+(e-mail, PDF rendering) run on commit. The modules split them by concern;
+callers import from here.
+"""
+
+from documents.services.drafts import (
+    HEADER_FIELDS,
+    DocumentNotEditable,
+    InvalidDocument,
+    document_create,
+    document_lines,
+    document_update,
+)
+from documents.services.errors import DocumentError
+from documents.services.finalising import DocumentNotFinalisable, document_finalise
+from documents.services.lifecycle import StatusChangeRefused, document_cancel
+from documents.services.quotes import quote_accept, quote_decline
+from documents.services.sending import DocumentNotSendable, document_send
+from documents.services.visibility import document_hide, document_show
+
+__all__ = [
+    "HEADER_FIELDS",
+    "DocumentError",
+    "DocumentNotEditable",
+    "DocumentNotFinalisable",
+    "DocumentNotSendable",
+    "InvalidDocument",
+    "StatusChangeRefused",
+    "document_cancel",
+    "document_create",
+    "document_finalise",
+    "document_hide",
+    "document_lines",
+    "document_send",
+    "document_show",
+    "document_update",
+    "quote_accept",
+    "quote_decline",
+]

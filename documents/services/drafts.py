@@ -1,0 +1,234 @@
+"""Writing a document's content: creating a draft, changing a draft or, once
+finalised, publishing the change as the document's next version."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from clients.services import client_portal_revision_bump
+from companies.models import Actor, Company
+from companies.money import is_known_currency
+from documents import events, status
+from documents.models import Document, DocumentLine, DocumentVersion
+from documents.services.errors import DocumentError
+from documents.services.versions import snapshot, version_write
+from documents.totals import InvalidLine, LineInput, Totals, compute_totals
+
+
+class InvalidDocument(DocumentError):
+    pass
+
+
+class DocumentNotEditable(DocumentError):
+    pass
+
+
+HEADER_FIELDS = (
+    "currency",
+    "issue_date",
+    "due_date",
+    "expiry_date",
+    "requires_signature",
+    "notes",
+)
+
+
+def _header_check(*, kind: str, header: dict) -> None:
+    if not is_known_currency(header["currency"]):
+        raise InvalidDocument(
+            _("%(code)s is not a known currency.") % {"code": header["currency"]}
+        )
+    issue_date = header["issue_date"]
+    if kind == Document.Kind.INVOICE:
+        if header.get("expiry_date") is not None or header.get("requires_signature"):
+            raise InvalidDocument(_("An invoice has a due date, not an expiry date."))
+        if header.get("due_date") is not None and header["due_date"] < issue_date:
+            raise InvalidDocument(_("The due date cannot be before the issue date."))
+    else:
+        if header.get("due_date") is not None:
+            raise InvalidDocument(_("A quote has an expiry date, not a due date."))
+        if header.get("expiry_date") is not None and header["expiry_date"] < issue_date:
+            raise InvalidDocument(_("The expiry date cannot be before the issue date."))
+
+
+def totals_of(lines: Sequence[LineInput], currency: str) -> Totals:
+    """The lines' totals.
+
+    :raises InvalidDocument: a line that cannot be used, or a total too large.
+    """
+    try:
+        return compute_totals(lines, currency)
+    except InvalidLine as exc:
+        raise InvalidDocument(str(exc)) from exc
+
+
+def _lines_replace(document: Document, lines: Sequence[LineInput]) -> None:
+    document.lines.all().delete()
+    DocumentLine.objects.bulk_create(
+        DocumentLine(
+            company_id=document.company_id,
+            document=document,
+            position=position,
+            description=line.description.strip(),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate,
+        )
+        for position, line in enumerate(lines)
+    )
+
+
+def _totals_apply(document: Document, totals: Totals) -> None:
+    document.total_excl_tax = totals.total_excl_tax
+    document.total_tax = totals.total_tax
+    document.total = totals.total
+
+
+def document_lines(document: Document) -> list[LineInput]:
+    """The document's working lines, as the services take them."""
+    return [
+        LineInput(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate,
+        )
+        for line in document.lines.order_by("position", "pk")
+    ]
+
+
+@transaction.atomic
+def document_create(
+    *,
+    company: Company,
+    client: Client,
+    kind: str,
+    lines: Sequence[LineInput],
+    actor: Actor,
+    now: dt.datetime,
+    currency: str | None = None,
+    issue_date: dt.date | None = None,
+    due_date: dt.date | None = None,
+    expiry_date: dt.date | None = None,
+    requires_signature: bool = False,
+    notes: str = "",
+    hidden_from_portal: bool = False,
+) -> Document:
+    """Create a draft quote or invoice for one of the company's clients.
+
+    :raises InvalidDocument: unknown currency, dates out of order, a bad line.
+    """
+    if client.company_id != company.pk:
+        raise InvalidDocument(_("This client does not belong to your company."))
+    if kind not in Document.Kind.values:
+        raise InvalidDocument(_("A document is a quote or an invoice."))
+    header = {
+        "currency": currency or company.default_currency,
+        "issue_date": issue_date or timezone.localdate(now),
+        "due_date": due_date,
+        "expiry_date": expiry_date,
+        "requires_signature": requires_signature,
+        "notes": notes,
+    }
+    _header_check(kind=kind, header=header)
+    totals = totals_of(lines, header["currency"])
+    document = Document(
+        company=company,
+        client=client,
+        kind=kind,
+        hidden_from_portal=hidden_from_portal,
+        **header,
+    )
+    _totals_apply(document, totals)
+    document.save()
+    _lines_replace(document, lines)
+    events.document_created(document=document, actor=actor, at=now)
+    return document
+
+
+def _editable_check(document: Document) -> None:
+    if not status.is_editable(document):
+        raise DocumentNotEditable(
+            _("A %(status)s document can no longer be changed.")
+            % {"status": document.get_status_display().lower()}
+        )
+
+
+def _client_move(document: Document, client: Client | None) -> None:
+    """Give a draft to another of the company's clients; a final one keeps its."""
+    if client is None or client.pk == document.client_id:
+        return
+    if not document.is_draft:
+        raise DocumentNotEditable(
+            _("A finalised document cannot move to another client.")
+        )
+    if client.company_id != document.company_id:
+        raise InvalidDocument(_("This client does not belong to your company."))
+    document.client = client
+
+
+def _content_write(
+    document: Document, lines: Sequence[LineInput], header: dict[str, object]
+) -> Totals:
+    """Check and save the new header and lines on the working copy."""
+    merged = {name: getattr(document, name) for name in HEADER_FIELDS} | header
+    _header_check(kind=document.kind, header=merged)
+    totals = totals_of(lines, str(merged["currency"]))
+    for name, value in merged.items():
+        setattr(document, name, value)
+    _totals_apply(document, totals)
+    document.save()
+    _lines_replace(document, lines)
+    return totals
+
+
+def _version_publish(
+    document: Document, totals: Totals, actor: Actor, now: dt.datetime
+) -> DocumentVersion | None:
+    """The working copy as the next version, unless it shows what the current
+    one already does."""
+    content = snapshot(document, totals)
+    if document.current_version and content == document.current_version.content:
+        return None
+    version = version_write(
+        document=document, content=content, totals=totals, actor=actor, now=now
+    )
+    events.document_new_version(document=document, version=version, actor=actor, at=now)
+    client_portal_revision_bump(client_id=document.client_id)
+    return version
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: Document,
+    lines: Sequence[LineInput],
+    actor: Actor,
+    now: dt.datetime,
+    client: Client | None = None,
+    **header: object,
+) -> DocumentVersion | None:
+    """Change a document's content.
+
+    A draft is simply changed. A finalised document keeps what it was: the new
+    content becomes its next version, when it differs from the current one.
+    Returns the new version, if one was written.
+
+    :raises DocumentNotEditable: paid, partly paid, accepted, declined or canceled.
+    :raises InvalidDocument: unknown currency, dates out of order, a bad line.
+    """
+    unknown = set(header) - set(HEADER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a document header field: {sorted(unknown)}")
+    # unscoped: re-read under lock, the caller scoped this document
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    _editable_check(document)
+    _client_move(document, client)
+    totals = _content_write(document, lines, header)
+    if document.is_draft:
+        return None
+    return _version_publish(document, totals, actor, now)

@@ -1,0 +1,164 @@
+"""Every rule about where a document stands and what may happen to it next.
+
+What the client sees of a document (`ClientStatus`: the stored status, plus
+overdue, expired and awaiting signature, which depend on the date), and whether
+it may be edited, canceled, paid or answered. The back office, the portal,
+payments and the templates all ask here; a service asks again under the row
+lock of the change it guards.
+
+The client status exists twice, once per world: `client_status()` for a
+document in hand, `client_status_expression()` for the database, which filters,
+orders and labels lists with it. `tests/documents/test_status.py` pins that the
+two agree for every status and date case.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Document
+
+Kind = Document.Kind
+Status = Document.Status
+
+
+class ClientStatus(models.TextChoices):
+    """A document's status as its client sees it (a draft only in the back
+    office: drafts never reach the portal)."""
+
+    DRAFT = "draft", _("Draft")
+    TO_PAY = "to_pay", _("To pay")
+    OVERDUE = "overdue", _("Overdue")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELED = "canceled", _("Canceled")
+
+
+# The statuses a client may see of each kind, in the order filters list them.
+CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
+    Kind.INVOICE: (
+        ClientStatus.TO_PAY,
+        ClientStatus.OVERDUE,
+        ClientStatus.PARTIALLY_PAID,
+        ClientStatus.PAID,
+        ClientStatus.CANCELED,
+    ),
+    Kind.QUOTE: (
+        ClientStatus.AWAITING_SIGNATURE,
+        ClientStatus.PENDING,
+        ClientStatus.ACCEPTED,
+        ClientStatus.DECLINED,
+        ClientStatus.EXPIRED,
+        ClientStatus.CANCELED,
+    ),
+}
+
+# An invoice that still expects money, late or not.
+OPEN_INVOICE_STATUSES = (Status.TO_PAY, Status.PARTIALLY_PAID)
+# Content can change (as a new version once finalised) only in these statuses,
+# and never once money was received.
+EDITABLE_STATUSES = (Status.DRAFT, Status.TO_PAY, Status.PENDING)
+CANCELABLE_STATUSES = (Status.TO_PAY, Status.PENDING)
+
+
+def client_status(document: Document, today: dt.date) -> ClientStatus:
+    """What the client sees of `document` on `today`."""
+    if (
+        document.kind == Kind.INVOICE
+        and document.status in OPEN_INVOICE_STATUSES
+        and document.due_date is not None
+        and document.due_date < today
+    ):
+        return ClientStatus.OVERDUE
+    if document.kind == Kind.QUOTE and document.status == Status.PENDING:
+        if document.expiry_date is not None and document.expiry_date < today:
+            return ClientStatus.EXPIRED
+        if document.requires_signature:
+            return ClientStatus.AWAITING_SIGNATURE
+    return ClientStatus(document.status)
+
+
+def _overdue(today: dt.date) -> Q:
+    return Q(kind=Kind.INVOICE, status__in=OPEN_INVOICE_STATUSES, due_date__lt=today)
+
+
+def _expired(today: dt.date) -> Q:
+    return Q(kind=Kind.QUOTE, status=Status.PENDING, expiry_date__lt=today)
+
+
+def client_status_expression(today: dt.date) -> Case:
+    """`client_status()` in SQL, for any mix of kinds."""
+    return Case(
+        When(_overdue(today), then=Value(ClientStatus.OVERDUE.value)),
+        When(_expired(today), then=Value(ClientStatus.EXPIRED.value)),
+        When(
+            Q(kind=Kind.QUOTE, status=Status.PENDING, requires_signature=True),
+            then=Value(ClientStatus.AWAITING_SIGNATURE.value),
+        ),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
+def with_client_status(queryset: QuerySet[Document], today: dt.date) -> QuerySet:
+    """The documents annotated with `client_status`: filter on it, print it."""
+    return queryset.annotate(client_status=client_status_expression(today))
+
+
+def awaiting_client(kind: str, today: dt.date) -> Q:
+    """The documents of `kind` that wait on their client: an invoice to pay
+    (overdue ones included), a quote to answer before it expires."""
+    if kind == Kind.INVOICE:
+        return Q(status__in=OPEN_INVOICE_STATUSES)
+    return Q(status=Status.PENDING) & (
+        Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
+    )
+
+
+def is_editable(document: Document) -> bool:
+    """Its content may change: a draft, or an unpaid open document (as a new
+    version)."""
+    return document.status in EDITABLE_STATUSES and document.amount_paid == 0
+
+
+def is_cancelable(document: Document) -> bool:
+    """An open quote or an invoice that received nothing may be canceled."""
+    return document.status in CANCELABLE_STATUSES and document.amount_paid == 0
+
+
+def is_payable(document: Document) -> bool:
+    """An open invoice with something left to pay."""
+    return (
+        document.kind == Kind.INVOICE
+        and document.status in OPEN_INVOICE_STATUSES
+        and document.amount_due > 0
+    )
+
+
+def is_answerable(document: Document) -> bool:
+    """A pending quote: the business may record its client's answer, late or not."""
+    return document.kind == Kind.QUOTE and document.status == Status.PENDING
+
+
+def is_signable(document: Document, today: dt.date) -> bool:
+    """A pending quote the client may still sign, accept or decline: not expired."""
+    return is_answerable(document) and not (
+        document.expiry_date is not None and document.expiry_date < today
+    )
+
+
+def status_after_payment(document: Document, amount_paid: Decimal) -> str:
+    """An open invoice's status once `amount_paid` of its total was received."""
+    if amount_paid >= document.total:
+        return Status.PAID
+    if amount_paid > 0:
+        return Status.PARTIALLY_PAID
+    return Status.TO_PAY

@@ -1,0 +1,28 @@
+"""The portal's pages: every one starts from the client its token resolves to.
+
+Thin views: reads come from `portal.selectors`, formatting from the templates'
+`document_format` filters (the list's rows are formatted once per row in
+`lists`). Only the language switch is a POST, and it changes nothing but a
+cookie; no GET changes anything.
+"""
+
+from portal.views.brand import brand_icon, brand_logo, manifest
+from portal.views.documents import (
+    document_detail,
+    document_version_detail,
+    document_version_pdf,
+)
+from portal.views.language import language_set
+from portal.views.lists import invoice_list, quote_list
+
+__all__ = [
+    "brand_icon",
+    "brand_logo",
+    "document_detail",
+    "document_version_detail",
+    "document_version_pdf",
+    "invoice_list",
+    "language_set",
+    "manifest",
+    "quote_list",
+]

@@ -1,0 +1,115 @@
+"""A document's page (any of its versions) and its versions' PDFs."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from documents import downloads, status
+from documents.models import DocumentEvent
+from portal import selectors
+from portal.views.page import list_url, page_context
+
+# What get_kind_display() shows, without its per-call hashing of every choice.
+EVENT_LABELS = dict(DocumentEvent.Kind.choices)
+
+
+def _document_page(
+    request: HttpRequest, token: str, document_id: int, number: int | None
+) -> HttpResponse:
+    client = selectors.portal_client(token=token)
+    document = selectors.portal_document(client=client, document_id=document_id)
+    if number is None:
+        version = document.current_version
+    else:
+        version = selectors.portal_document_version(
+            client=client, document=document, number=number
+        )
+    if version is None:  # a finalised document always has one; be safe anyway
+        raise Http404("No version.")
+    context = page_context(request, client)
+    today = timezone.localdate()
+    client_status = status.client_status(document, today)
+    latest_number = document.current_version.number if document.current_version else 0
+    ids = {"token": token, "document_id": document.pk}
+    document_url = reverse("portal:document", kwargs=ids)
+
+    def version_urls(number: int) -> dict[str, str]:
+        return {
+            # The latest version's page is the document's own.
+            "url": document_url
+            if number == latest_number
+            else reverse("portal:document_version", kwargs={**ids, "number": number}),
+            "pdf_url": reverse(
+                "portal:document_version_pdf", kwargs={**ids, "number": number}
+            ),
+        }
+
+    history = selectors.portal_document_history(client=client, document=document)
+    versions = [
+        {
+            **item,
+            # As the date:'c' filter writes it, without its cost per item.
+            "created_at_iso": timezone.localtime(item["created_at"]).isoformat(),
+            **version_urls(item["number"]),
+        }
+        for item in history["versions"]
+    ]
+    events = [
+        {
+            **event,
+            "at_iso": timezone.localtime(event["at"]).isoformat(),
+            "label": EVENT_LABELS.get(event["kind"], event["kind"]),
+        }
+        for event in history["events"]
+    ]
+    superseded = version.number != latest_number
+    context |= {
+        "document": document,
+        "document_url": document_url,
+        "version": version,
+        "pdf_url": version_urls(version.number)["pdf_url"],
+        "content": version.content,
+        "status": client_status.value,
+        "status_label": client_status.label,
+        "superseded": superseded,
+        "can_pay": not superseded and status.is_payable(document),
+        "can_answer": not superseded and status.is_signable(document, today),
+        "latest_number": latest_number,
+        "versions": versions,
+        "events": events,
+        "list_url": list_url(token, document.kind),
+    }
+    return render(request, "portal/document_detail.html", context)
+
+
+@login_not_required
+@require_safe
+def document_detail(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+    """A document as it stands now: its latest version, versions and history."""
+    return _document_page(request, token, document_id, None)
+
+
+@login_not_required
+@require_safe
+def document_version_detail(
+    request: HttpRequest, token: str, document_id: int, number: int
+) -> HttpResponse:
+    """Any version of a document; an older one is shown as superseded."""
+    return _document_page(request, token, document_id, number)
+
+
+@login_not_required
+@require_safe
+def document_version_pdf(
+    request: HttpRequest, token: str, document_id: int, number: int
+) -> HttpResponse:
+    """The PDF of one version, once the client, document and version all resolve."""
+    client = selectors.portal_client(token=token)
+    document = selectors.portal_document(client=client, document_id=document_id)
+    version = selectors.portal_document_version(
+        client=client, document=document, number=number
+    )
+    return downloads.version_pdf_response(request=request, version=version)

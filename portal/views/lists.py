@@ -1,0 +1,111 @@
+"""The invoices and quotes tabs."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_safe
+
+from clients.models import Client
+from companies import money
+from documents.models import Document
+from documents.status import ClientStatus
+from portal import selectors
+from portal.forms import DocumentFilterForm
+from portal.views.page import list_url, page_context
+
+
+def _tabs(client: Client, current: str) -> list[dict]:
+    counts = selectors.portal_tab_counts(client=client)
+    token = client.portal_token
+    return [
+        {
+            "kind": Document.Kind.INVOICE,
+            "label": translation.gettext("Invoices"),
+            "count": counts["invoice"],
+            "url": list_url(token, Document.Kind.INVOICE),
+            "current": current == Document.Kind.INVOICE,
+        },
+        {
+            "kind": Document.Kind.QUOTE,
+            "label": translation.gettext("Quotes"),
+            "count": counts["quote"],
+            "url": list_url(token, Document.Kind.QUOTE),
+            "current": current == Document.Kind.QUOTE,
+        },
+    ]
+
+
+def _row(document: Document, *, token: str, kind: str, locale: str) -> dict:
+    """One list row ready to print, formatted as the document_format filters do
+    (here once per row rather than once per cell)."""
+    # The due date of an invoice, the expiry date of a quote.
+    deadline = (
+        document.due_date if kind == Document.Kind.INVOICE else document.expiry_date
+    )
+    status = ClientStatus(document.client_status)
+    return {
+        "id": document.pk,
+        "number": document.number,
+        "url": reverse(
+            "portal:document", kwargs={"token": token, "document_id": document.pk}
+        ),
+        "status": status.value,
+        "status_label": status.label,
+        "amount": money.format_money(document.total, document.currency, locale),
+        "issue_date": document.issue_date.isoformat(),
+        "issue_day": money.format_day(document.issue_date, locale),
+        "deadline": deadline.isoformat() if deadline else "",
+        "deadline_day": money.format_day(deadline, locale) if deadline else "",
+    }
+
+
+def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    client = selectors.portal_client(token=token)
+    context = page_context(request, client)
+    form = DocumentFilterForm(request.GET or None, kind=kind)
+    filters = form.filters() if request.GET else {"status": "", "number": ""}
+    documents = selectors.portal_document_list(
+        client=client, kind=kind, today=timezone.localdate(), **filters
+    )
+    tabs = _tabs(client, kind)
+    filtered = bool(filters["status"] or filters["number"])
+    paginator = Paginator(documents, selectors.PAGE_SIZE)
+    if not filtered:
+        # Unfiltered, the tab's count is the list's: no second COUNT(*).
+        paginator.count = next(tab["count"] for tab in tabs if tab["kind"] == kind)
+    page = paginator.get_page(request.GET.get("page"))
+    locale = translation.to_locale(translation.get_language())
+    context |= {
+        "kind": kind,
+        "tabs": tabs,
+        "form": form,
+        # The status <select>, written out in the template: Django's widget
+        # templates cost more than the rest of the form.
+        "status_field": form["status"],
+        "status_choices": form.fields["status"].choices,
+        "status_value": filters["status"],
+        "filtered": filtered,
+        "page_obj": page,
+        "rows": [
+            _row(document, token=token, kind=kind, locale=locale)
+            for document in page.object_list
+        ],
+        "list_url": next(tab["url"] for tab in tabs if tab["current"]),
+    }
+    return render(request, "portal/document_list.html", context)
+
+
+@login_not_required
+@require_safe
+def invoice_list(request: HttpRequest, token: str) -> HttpResponse:
+    """The invoices tab: also the portal's home, the link the client receives."""
+    return _document_list(request, token, Document.Kind.INVOICE)
+
+
+@login_not_required
+@require_safe
+def quote_list(request: HttpRequest, token: str) -> HttpResponse:
+    return _document_list(request, token, Document.Kind.QUOTE)

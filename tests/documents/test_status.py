@@ -1,0 +1,168 @@
+"""The one home of document state rules: the client status in Python and in SQL
+agree for every status and date case, and each rule answers as the product does."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from documents import services, status
+from documents.models import Document
+from documents.status import ClientStatus
+from payments.services import payment_record
+from tests.factories import NOW, ClientFactory, DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+ISSUED = dt.date(2026, 3, 2)
+# Before, on and after each deadline, and without one.
+DEADLINES = (None, dt.date(2026, 3, 10), dt.date(2026, 3, 15), dt.date(2026, 3, 20))
+TODAY = dt.date(2026, 3, 15)
+
+
+def _invoice(client, due_date, state: str) -> Document:
+    document = DocumentFactory(
+        client=client, kind="invoice", due_date=due_date, finalised=state != "draft"
+    )
+    if state == "partially_paid":
+        payment_record(
+            invoice=document, amount=Decimal("10"), method="manual", actor=None, now=NOW
+        )
+    elif state == "paid":
+        payment_record(
+            invoice=document,
+            amount=document.total,
+            method="manual",
+            actor=None,
+            now=NOW,
+        )
+    elif state == "canceled":
+        services.document_cancel(document=document, actor=None, now=NOW)
+    document.refresh_from_db()
+    assert document.status == state
+    return document
+
+
+def _quote(client, expiry_date, state: str, requires_signature: bool) -> Document:
+    document = DocumentFactory(
+        client=client,
+        kind="quote",
+        expiry_date=expiry_date,
+        requires_signature=requires_signature,
+        finalised=state != "draft",
+    )
+    if state == "accepted":
+        services.quote_accept(quote=document, actor=None, now=NOW)
+    elif state == "declined":
+        services.quote_decline(quote=document, actor=None, now=NOW)
+    elif state == "canceled":
+        services.document_cancel(document=document, actor=None, now=NOW)
+    document.refresh_from_db()
+    assert document.status == state
+    return document
+
+
+@pytest.fixture
+def every_case() -> list[Document]:
+    """Every stored status of each kind, with each kind of deadline."""
+    client = ClientFactory()
+    documents = []
+    for deadline in DEADLINES:
+        for state in ("draft", "to_pay", "partially_paid", "paid", "canceled"):
+            documents.append(_invoice(client, deadline, state))
+        for state in ("draft", "pending", "accepted", "declined", "canceled"):
+            for requires_signature in (False, True):
+                documents.append(_quote(client, deadline, state, requires_signature))
+    return documents
+
+
+def test_the_sql_annotation_and_the_python_rule_agree_for_every_case(every_case):
+    annotated = status.with_client_status(
+        Document.objects.for_company(every_case[0].company), TODAY
+    )
+
+    from_sql = dict(annotated.values_list("pk", "client_status"))
+
+    assert from_sql == {
+        document.pk: status.client_status(document, TODAY) for document in every_case
+    }
+    assert set(from_sql.values()) == set(ClientStatus.values)
+
+
+def test_client_statuses_are_derived_from_the_date():
+    invoice = DocumentFactory(finalised=True)
+    quote = DocumentFactory(kind="quote", finalised=True, requires_signature=True)
+    next_day = dt.timedelta(days=1)
+
+    assert [
+        status.client_status(invoice, invoice.due_date),
+        status.client_status(invoice, invoice.due_date + next_day),
+        status.client_status(quote, quote.expiry_date),
+        status.client_status(quote, quote.expiry_date + next_day),
+    ] == ["to_pay", "overdue", "awaiting_signature", "expired"]
+
+
+def test_every_stored_status_a_client_can_see_has_a_client_status_of_its_kind():
+    for kind, statuses in (
+        ("invoice", ("to_pay", "partially_paid", "paid", "canceled")),
+        ("quote", ("pending", "accepted", "declined", "canceled")),
+    ):
+        assert set(statuses) <= set(status.CLIENT_STATUSES[kind])
+
+
+def test_the_rules_answer_for_every_case(every_case):
+    def answers(document):
+        return (
+            status.is_editable(document),
+            status.is_cancelable(document),
+            status.is_payable(document),
+            status.is_answerable(document),
+            status.is_signable(document, TODAY),
+        )
+
+    expected = {
+        # kind, stored status, expired?: editable, cancelable, payable,
+        # answerable, signable
+        ("invoice", "draft"): (True, False, False, False, False),
+        ("invoice", "to_pay"): (True, True, True, False, False),
+        ("invoice", "partially_paid"): (False, False, True, False, False),
+        ("invoice", "paid"): (False, False, False, False, False),
+        ("invoice", "canceled"): (False, False, False, False, False),
+        ("quote", "draft"): (True, False, False, False, False),
+        ("quote", "pending"): (True, True, False, True, True),
+        ("quote", "accepted"): (False, False, False, False, False),
+        ("quote", "declined"): (False, False, False, False, False),
+        ("quote", "canceled"): (False, False, False, False, False),
+    }
+    for document in every_case:
+        wanted = expected[(document.kind, document.status)]
+        expired = document.kind == "quote" and (
+            document.expiry_date is not None and document.expiry_date < TODAY
+        )
+        if expired:  # a late answer is the business's to record, not the client's
+            wanted = (*wanted[:4], False)
+        assert answers(document) == wanted, (document.kind, document.status)
+
+
+def test_status_after_payment():
+    invoice = DocumentFactory(finalised=True)  # 120.00 in all
+
+    assert [
+        status.status_after_payment(invoice, amount)
+        for amount in (Decimal("0"), Decimal("0.01"), Decimal("120"), Decimal("130"))
+    ] == ["to_pay", "partially_paid", "paid", "paid"]
+
+
+def test_a_status_change_checks_the_rule_on_the_row_it_locked():
+    """Cancel reads `amount_paid` under the lock, not from the caller's copy."""
+    invoice = DocumentFactory(finalised=True)
+    stale = Document.objects.for_company(invoice.company).get(pk=invoice.pk)
+    payment_record(
+        invoice=invoice, amount=Decimal("10"), method="manual", actor=None, now=NOW
+    )
+
+    with pytest.raises(services.StatusChangeRefused):
+        services.document_cancel(document=stale, actor=None, now=NOW)
+
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid) == ("partially_paid", Decimal("10"))
