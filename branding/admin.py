@@ -20,6 +20,7 @@ from companies.admin_site import (
     back_office,
     member_can_change,
 )
+from companies.middleware import active_company, member, request_company
 
 
 @admin.register(BrandKit, site=back_office)
@@ -42,16 +43,16 @@ class BrandKitAdmin(CompanyScopedAdmin):
     @admin.display(description=_("current logo"))
     def current_logo(self, kit: BrandKit) -> str:
         if not kit or not kit.logo:
-            return _("No logo: the portal shows the name alone.")
+            return str(_("No logo: the portal shows the name alone."))
         return format_html(
             '<img src="{}" alt="{}" class="brand-current-logo">',
             kit.logo.url,
             _("Current logo"),
         )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # One kit per company: once it exists, it is changed, not added again.
-        if not super().has_add_permission(request) or request.company is None:
+        if not super().has_add_permission(request) or request_company(request) is None:
             return False
         return not self.get_queryset(request).exists()
 
@@ -80,9 +81,10 @@ class BrandKitAdmin(CompanyScopedAdmin):
     ) -> HttpResponse:
         # Drawn by admin/branding/brandkit/change_form.html, updated by
         # static/branding/brand_preview.js as the colours change.
-        kit = obj or BrandKit(company=request.company)
-        if not kit.display_name and request.company is not None:
-            kit.display_name = request.company.name
+        company = active_company(request)
+        kit = obj or BrandKit(company=company)
+        if not kit.display_name:
+            kit.display_name = company.name
         palette = palette_for(primary=kit.primary_colour, accent=kit.accent_colour)
         context["brand_preview"] = {
             "name": kit.display_name,
@@ -96,8 +98,8 @@ class BrandKitAdmin(CompanyScopedAdmin):
     ) -> None:
         data: dict[str, Any] = form.cleaned_data
         kit = services.brand_kit_save(
-            company=request.company,
-            actor=request.user,
+            company=active_company(request),
+            actor=member(request),
             now=timezone.now(),
             display_name=data["display_name"],
             primary_colour=data["primary_colour"],

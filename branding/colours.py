@@ -81,10 +81,11 @@ def ink_on_paper(colour: str) -> str:
 
 
 def _mix(colour: str, target: RGB, amount: float) -> str:
-    rgb = colour_parse(colour)
-    return colour_format(
-        tuple(round(c + (t - c) * amount) for c, t in zip(rgb, target, strict=True))
+    red, green, blue = (
+        round(c + (t - c) * amount)
+        for c, t in zip(colour_parse(colour), target, strict=True)
     )
+    return colour_format((red, green, blue))
 
 
 @dataclass(frozen=True)

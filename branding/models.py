@@ -7,11 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOUR_PATTERN
 from companies.models import CompanyOwned
 
+DISPLAY_NAME_MAX_LENGTH = 200
+
 
 class BrandKit(CompanyOwned):
     """A company's brand as its clients see it in the portal, PDFs and e-mails."""
 
-    display_name = models.CharField(_("display name"), max_length=200)
+    display_name = models.CharField(
+        _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH
+    )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default=DEFAULT_PRIMARY

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from branding.colours import InvalidColour, colour_normalise
 from branding.images import LogoRejected, logo_normalise
-from branding.models import BrandKit
+from branding.models import DISPLAY_NAME_MAX_LENGTH, BrandKit
 from clients.models import Client
 from companies import audit
 from companies.models import Actor, Company
@@ -64,7 +64,7 @@ def brand_kit_save(
         raise BrandKitInvalid(
             _("Enter the name your clients will see."), field="display_name"
         )
-    if len(display_name) > BrandKit._meta.get_field("display_name").max_length:
+    if len(display_name) > DISPLAY_NAME_MAX_LENGTH:
         raise BrandKitInvalid(_("The name is too long."), field="display_name")
     primary = brand_colour_clean(primary_colour, field="primary_colour")
     accent = brand_colour_clean(accent_colour, field="accent_colour")

@@ -21,6 +21,7 @@ from companies.admin_site import (
     back_office,
     member_can_change,
 )
+from companies.middleware import active_company, member
 
 
 @admin.register(Client, site=back_office)
@@ -41,11 +42,12 @@ class ClientAdmin(CompanyScopedAdmin):
 
     @admin.display(description=_("documents"), ordering="document_count")
     def document_count(self, client: Client) -> int:
-        return client.document_count
+        count: int = client.document_count  # type: ignore[attr-defined]  # annotated
+        return count
 
-    def _shows_portal(self, request: HttpRequest, client: Client | None) -> bool:
+    def _shows_portal(self, request: HttpRequest) -> bool:
         # A company without the add-on has no portal, so no link to show.
-        return client is not None and request.company.has_receivables_addon
+        return active_company(request).has_receivables_addon
 
     def render_change_form(
         self,
@@ -57,7 +59,7 @@ class ClientAdmin(CompanyScopedAdmin):
         obj: Client | None = None,
     ) -> HttpResponse:
         # The Client Portal section is drawn by admin/clients/client/change_form.html.
-        if self._shows_portal(request, obj):
+        if obj is not None and self._shows_portal(request):
             context["client_portal"] = {
                 "url": client_portal_url(client=obj),
                 "issued_at": obj.portal_token_issued_at,
@@ -77,7 +79,7 @@ class ClientAdmin(CompanyScopedAdmin):
         else:
             details = {name: form.cleaned_data[name] for name in CLIENT_EDITABLE_FIELDS}
             client = services.client_create(
-                company=request.company, now=timezone.now(), **details
+                company=active_company(request), now=timezone.now(), **details
             )
             adopt_saved(obj, client)
 
@@ -98,11 +100,11 @@ class ClientAdmin(CompanyScopedAdmin):
         if not member_can_change(request):
             raise PermissionDenied
         client = self.get_object(request, object_id)
-        if not self._shows_portal(request, client):
+        if client is None or not self._shows_portal(request):
             raise Http404
         if request.method == "POST":
             services.client_portal_rotate(
-                client=client, actor=request.user, now=timezone.now()
+                client=client, actor=member(request), now=timezone.now()
             )
             self.message_user(
                 request,

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import CompanyOwned, CompanyQuerySet, Locale
+from companies.models import CompanyOwned, Locale
 
 
 class Client(CompanyOwned):
@@ -28,8 +28,6 @@ class Client(CompanyOwned):
     portal_revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("client")

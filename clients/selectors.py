@@ -7,4 +7,5 @@ from clients.models import Client
 def client_portal_url(*, client: Client) -> str:
     """The full address of the client's portal, for e-mails and the back office."""
     path = reverse("portal:home", args=[client.portal_token])
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
+    base: str = settings.PORTAL_BASE_URL
+    return base.rstrip("/") + path

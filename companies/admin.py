@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from companies import services
 from companies.admin_site import ActiveCompanyAdmin, back_office
 from companies.forms import CompanySettingsForm
+from companies.middleware import member
 from companies.models import Company, Membership
 
 
@@ -35,7 +36,7 @@ class CompanyAdmin(ActiveCompanyAdmin):
     ) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         services.company_update(
-            company=obj, actor=request.user, now=timezone.now(), **fields
+            company=obj, actor=member(request), now=timezone.now(), **fields
         )
 
 

@@ -13,8 +13,14 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from companies.middleware import ACTIVE_COMPANY_SESSION_KEY
-from companies.models import Company
+from companies.middleware import (
+    ACTIVE_COMPANY_SESSION_KEY,
+    active_company,
+    member,
+    request_company,
+    request_membership,
+)
+from companies.models import Company, CompanyQuerySet, User
 from companies.selectors import memberships_for
 
 
@@ -47,9 +53,7 @@ class BackOfficeSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return (
-            request.user.is_active and getattr(request, "membership", None) is not None
-        )
+        return request.user.is_active and request_membership(request) is not None
 
     def get_urls(self) -> list:
         return [
@@ -63,9 +67,9 @@ class BackOfficeSite(admin.AdminSite):
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
-        if request.user.is_authenticated:
+        if isinstance(request.user, User):
             context["memberships"] = list(memberships_for(user=request.user))
-            context["active_membership"] = getattr(request, "membership", None)
+            context["active_membership"] = request_membership(request)
         return context
 
     @staticmethod
@@ -76,7 +80,12 @@ class BackOfficeSite(admin.AdminSite):
             company_id = int(request.POST.get("company", ""))
         except ValueError:
             company_id = None
-        if memberships_for(user=request.user).filter(company_id=company_id).exists():
+        if (
+            company_id is not None
+            and memberships_for(user=member(request))
+            .filter(company_id=company_id)
+            .exists()
+        ):
             request.session[ACTIVE_COMPANY_SESSION_KEY] = company_id
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
@@ -93,52 +102,26 @@ back_office = BackOfficeSite(name="admin")
 
 def member_can_view(request: HttpRequest) -> bool:
     """Every role but manager sees receivables and the client portal."""
-    membership = getattr(request, "membership", None)
+    membership = request_membership(request)
     return membership is not None and membership.can_view_receivables
 
 
 def member_can_change(request: HttpRequest) -> bool:
     """Only owners and admins change receivables and the client portal."""
-    membership = getattr(request, "membership", None)
+    membership = request_membership(request)
     return membership is not None and membership.can_change_receivables
 
 
 class RoleRights:
-    """Rights by role, for every back-office page: owners and admins change,
-    reporting reads, managers get nothing (403).
+    """Rights by role, for every back-office page and inline: owners and admins
+    change, reporting reads, managers get nothing (403).
 
-    Nothing is deleted from the back office: no service deletes, and documents
-    keep their history for good.
+    Pages delete nothing (no service deletes; documents keep their history for
+    good); inlines of lines being edited may remove rows.
     """
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return member_can_view(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_can_view(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return member_can_change(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_can_change(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CompanyScopedInline(admin.TabularInline):
-    """Rows shown on their parent's page: scoped, with the parent page's rights."""
-
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        # The parent is scoped already; scoping the children too costs nothing.
-        return super().get_queryset(request).for_company(request.company)
-
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ):
-        kwargs["queryset"] = scoped_choices(db_field.related_model, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return member_can_view(request)
@@ -148,6 +131,46 @@ class CompanyScopedInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return member_can_change(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def scoped_choices(
+    related_model: type[models.Model], request: HttpRequest
+) -> models.QuerySet:
+    """The rows a member may pick for a foreign key: their company's only.
+
+    Fails closed: a key to a table with no company scope offers no choice at all
+    until someone decides how to scope it.
+    """
+    company = active_company(request)
+    if related_model is Company:
+        return Company.objects.filter(pk=company.pk)
+    rows = related_model._default_manager.all()
+    if isinstance(rows, CompanyQuerySet):
+        return rows.for_company(company)
+    return rows.none()
+
+
+class ScopedChoices(admin.options.BaseModelAdmin):
+    """Foreign-key choices limited to the active company's rows."""
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        kwargs["queryset"] = scoped_choices(db_field.related_model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CompanyScopedInline(RoleRights, ScopedChoices, admin.TabularInline):
+    """Rows shown on their parent's page: scoped, with the parent page's rights."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        # The parent is scoped already; scoping the children too costs nothing.
+        rows = super().get_queryset(request)
+        assert isinstance(rows, CompanyQuerySet), f"{self.model} is not CompanyOwned"
+        return rows.for_company(active_company(request))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return member_can_change(request)
@@ -169,22 +192,6 @@ class ReadOnlyInline(CompanyScopedInline):
         return False
 
 
-def _forbid_get_queryset_override(cls: type) -> None:
-    if "get_queryset" in cls.__dict__:
-        raise TypeError(
-            f"{cls.__name__} overrides get_queryset; use scoped_queryset() instead "
-            "so the company scope cannot be lost."
-        )
-
-
-def _ordered(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: models.QuerySet
-) -> models.QuerySet:
-    # As Django's own get_queryset does: autocomplete pages through it unsorted.
-    ordering = model_admin.get_ordering(request)
-    return queryset.order_by(*ordering) if ordering else queryset
-
-
 def adopt_saved(instance: models.Model, saved: models.Model) -> None:
     """Make the admin's form instance the row a service wrote.
 
@@ -196,23 +203,32 @@ def adopt_saved(instance: models.Model, saved: models.Model) -> None:
     instance._state.adding = False
 
 
-class CompanyScopedAdmin(RoleRights, admin.ModelAdmin):
-    """The base of every back-office page for company data.
-
-    Querysets and foreign-key choices are filtered by `request.company`; rights
-    come from the member's role. Subclasses may not override `get_queryset`, so
-    no page can forget the scope.
+class _TenantAdmin(RoleRights, ScopedChoices, admin.ModelAdmin):
+    """What every back-office page shares: the active company's rows only, in
+    the page's order, and no subclass can override `get_queryset` to lose that.
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        _forbid_get_queryset_override(cls)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; use scoped_queryset() "
+                "instead so the company scope cannot be lost."
+            )
+
+    def company_rows(self, request: HttpRequest) -> models.QuerySet:
+        """Every row of the active company (never called without one)."""
+        raise NotImplementedError
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        if request.company is None:
-            return self.model.objects.none()
-        queryset = self.model.objects.for_company(request.company)
-        return self.scoped_queryset(request, _ordered(self, request, queryset))
+        if request_company(request) is None:
+            return self.model._default_manager.none()
+        queryset = self.company_rows(request)
+        # As Django's own get_queryset does: autocomplete pages through it unsorted.
+        ordering = self.get_ordering(request)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return self.scoped_queryset(request, queryset)
 
     def scoped_queryset(
         self, request: HttpRequest, queryset: models.QuerySet
@@ -220,51 +236,34 @@ class CompanyScopedAdmin(RoleRights, admin.ModelAdmin):
         """Narrow or annotate the already company-scoped queryset."""
         return queryset
 
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ):
-        kwargs["queryset"] = scoped_choices(db_field.related_model, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+class CompanyScopedAdmin(_TenantAdmin):
+    """The base of every back-office page for company data (CompanyOwned rows).
 
-def scoped_choices(
-    related_model: type[models.Model], request: HttpRequest
-) -> models.QuerySet:
-    """The rows a member may pick for a foreign key: their company's only.
-
-    Fails closed: a key to a table with no company scope offers no choice at all
-    until someone decides how to scope it.
+    Querysets and foreign-key choices are filtered by the active company; rights
+    come from the member's role.
     """
-    if related_model is Company:
-        return Company.objects.filter(pk=request.company.pk)
-    if hasattr(related_model.objects, "for_company"):
-        return related_model.objects.for_company(request.company)
-    return related_model.objects.none()
+
+    def company_rows(self, request: HttpRequest) -> models.QuerySet:
+        rows = self.model._default_manager.all()
+        assert isinstance(rows, CompanyQuerySet), f"{self.model} is not CompanyOwned"
+        return rows.for_company(active_company(request))
 
 
-class ActiveCompanyAdmin(RoleRights, admin.ModelAdmin):
+class ActiveCompanyAdmin(_TenantAdmin):
     """A back-office page for the tenant's own tables (Company, Membership).
 
     They are not CompanyOwned, so `company_lookup` names how a row points at
-    the active company; like CompanyScopedAdmin, subclasses may not override
-    `get_queryset`.
+    the active company.
     """
 
     company_lookup: str = "company"
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _forbid_get_queryset_override(cls)
+    def company_rows(self, request: HttpRequest) -> models.QuerySet:
+        company = active_company(request)
+        return self.model._default_manager.filter(**{self.company_lookup: company.pk})
 
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        if request.company is None:
-            return self.model.objects.none()
-        queryset = self.model.objects.filter(
-            **{self.company_lookup: request.company.pk}
-        )
-        return _ordered(self, request, queryset)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # companies and memberships are made by sign-up and billing
 
 

@@ -14,7 +14,7 @@ def _write(
     subject: models.Model,
     actor: Actor,
     at: dt.datetime,
-    details: dict | None = None,
+    details: dict[str, object] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         company=company,

@@ -51,7 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012 - Django reads a plain class list
 
     class Meta:
         verbose_name = _("user")
@@ -62,7 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 # Who did something: a signed-in member, or None for the system or a client.
-Actor = AbstractBaseUser | None
+Actor = User | None
 
 
 class Company(models.Model):

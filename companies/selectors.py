@@ -1,10 +1,9 @@
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from companies.models import Membership
+from companies.models import Membership, User
 
 
-def memberships_for(*, user: AbstractBaseUser) -> QuerySet[Membership]:
+def memberships_for(*, user: User) -> QuerySet[Membership]:
     """The companies a user belongs to, in a stable order for the switcher."""
     return (
         Membership.objects.filter(user=user)
@@ -13,9 +12,7 @@ def memberships_for(*, user: AbstractBaseUser) -> QuerySet[Membership]:
     )
 
 
-def active_membership(
-    *, user: AbstractBaseUser, company_id: int | None
-) -> Membership | None:
+def active_membership(*, user: User, company_id: int | None) -> Membership | None:
     """The membership for the company the user picked, else their first one."""
     memberships = memberships_for(user=user)
     if company_id is not None:

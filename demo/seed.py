@@ -403,8 +403,7 @@ def _documents(company: Company, now: dt.datetime) -> None:
     owner = (
         Membership.objects.filter(company=company, role=Membership.Role.OWNER)
         .select_related("user")
-        .order_by("pk")
-        .first()
+        .order_by("pk")[0]
         .user
     )
     clients = {
@@ -436,7 +435,8 @@ def _documents(company: Company, now: dt.datetime) -> None:
             now=issued_at,
             issue_date=issue_date,
             requires_signature=plan.requires_signature,
-            **({"due_date": term} if plan.kind == INVOICE else {"expiry_date": term}),
+            due_date=term if plan.kind == INVOICE else None,
+            expiry_date=term if plan.kind == QUOTE else None,
         )
         if not plan.final:
             continue
@@ -476,9 +476,12 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
         case "hide":
             document_services.document_hide(document=document, actor=owner, now=at)
         case "revise":
-            header = {} if later.notes is None else {"notes": later.notes}
             document_services.document_update(
-                document=document, lines=later.lines, actor=owner, now=at, **header
+                document=document,
+                lines=later.lines,
+                actor=owner,
+                now=at,
+                notes=document.notes if later.notes is None else later.notes,
             )
 
 

@@ -7,6 +7,7 @@ from django.http import (
     HttpResponseNotModified,
     HttpResponseRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 
 from documents.models import DocumentVersion, document_storage
@@ -35,7 +36,7 @@ def _etag(version: DocumentVersion) -> str:
     return f'"{version.pdf_sha256}"'
 
 
-def _private(response: HttpResponse, version: DocumentVersion) -> HttpResponse:
+def _private(response: HttpResponseBase, version: DocumentVersion) -> HttpResponseBase:
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
     response["ETag"] = _etag(version)
@@ -55,7 +56,7 @@ def _not_modified(
 
 def version_pdf_response(
     *, request: HttpRequest, version: DocumentVersion
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The response that delivers this version's PDF; the caller checked access.
 
     Renders the PDF first if it is not stored yet (once, even under a race).
@@ -74,7 +75,7 @@ def version_pdf_response(
     if getattr(storage, "querystring_auth", False):
         # S3 through django-storages: the bytes go straight from the bucket,
         # behind a signature that expires after AWS_QUERYSTRING_EXPIRE seconds.
-        url = storage.url(
+        url = storage.url(  # type: ignore[call-arg]  # S3Storage takes parameters
             version.pdf_file.name,
             parameters={
                 "ResponseContentType": PDF_CONTENT_TYPE,
@@ -83,7 +84,7 @@ def version_pdf_response(
         )
         return _private(HttpResponseRedirect(url), version)
     response = FileResponse(
-        storage.open(version.pdf_file.name, "rb"),
+        storage.open(version.pdf_file.name or "", "rb"),
         as_attachment=True,
         filename=filename,
         content_type=PDF_CONTENT_TYPE,

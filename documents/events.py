@@ -14,7 +14,7 @@ def _write(
     at: dt.datetime,
     version: DocumentVersion | None = None,
     actor_name: str = "",
-    details: dict | None = None,
+    details: dict[str, object] | None = None,
 ) -> DocumentEvent:
     return DocumentEvent.objects.create(
         company_id=document.company_id,

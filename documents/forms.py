@@ -6,6 +6,7 @@ authority (see DocumentAdmin.changeform_view for what only they can see).
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.forms import CurrencyField
 from companies.money import is_known_currency
 from documents.models import VAT_RATES, Document, DocumentLine
+from documents.services.drafts import HEADER_FIELDS, header_errors
 from documents.totals import InvalidLine, LineInput, compute_totals, line_check
 
 LINE_FIELDS = ("description", "quantity", "unit_price", "vat_rate")
@@ -24,48 +26,16 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         field_classes = {"currency": CurrencyField}
-        fields = (
-            "client",
-            "kind",
-            "currency",
-            "issue_date",
-            "due_date",
-            "expiry_date",
-            "requires_signature",
-            "notes",
-            "hidden_from_portal",
-        )
+        fields = ("client", "kind", *HEADER_FIELDS, "hidden_from_portal")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         # A document's kind is fixed once created, so it may not be in the form.
         kind = cleaned.get("kind", self.instance.kind)
-        issue_date = cleaned.get("issue_date")
-        due_date = cleaned.get("due_date")
-        expiry_date = cleaned.get("expiry_date")
-        if kind == Document.Kind.INVOICE:
-            if expiry_date is not None:
-                self.add_error(
-                    "expiry_date", _("An invoice has a due date, not an expiry date.")
-                )
-            if cleaned.get("requires_signature"):
-                self.add_error(
-                    "requires_signature", _("Only a quote can require a signature.")
-                )
-        if kind == Document.Kind.QUOTE and due_date is not None:
-            self.add_error("due_date", _("A quote has an expiry date, not a due date."))
-        if issue_date is not None and due_date is not None and due_date < issue_date:
-            self.add_error(
-                "due_date", _("The due date cannot be before the issue date.")
-            )
-        if (
-            issue_date is not None
-            and expiry_date is not None
-            and expiry_date < issue_date
-        ):
-            self.add_error(
-                "expiry_date", _("The expiry date cannot be before the issue date.")
-            )
+        header = {name: cleaned.get(name) for name in HEADER_FIELDS}
+        header.pop("currency")  # CurrencyField checked it already
+        for field, message in header_errors(kind=kind, header=header).items():
+            self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -110,8 +80,8 @@ class DocumentLineForm(forms.ModelForm):
             raise forms.ValidationError(_("A unit price cannot be negative."))
         return unit_price
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if not self.errors:
             try:
                 line = LineInput(**{name: cleaned[name] for name in LINE_FIELDS})
@@ -132,7 +102,9 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
         self.line_inputs = [
             form.line_input
             for form in self.forms
-            if form.line_input is not None and not form.cleaned_data.get("DELETE")
+            if isinstance(form, DocumentLineForm)
+            and form.line_input is not None
+            and not form.cleaned_data.get("DELETE")
         ]
         if any(self.errors):
             return

@@ -1,7 +1,7 @@
 """Quotes and invoices, their immutable versions and their history."""
 
 from decimal import Decimal
-from typing import Self
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -58,13 +58,19 @@ class DocumentQuerySet(CompanyQuerySet):
         return self.finalised().filter(hidden_from_portal=False)
 
 
+DocumentManager = models.Manager.from_queryset(DocumentQuerySet)
+
+
 class Document(CompanyOwned):
     """A quote or an invoice addressed to one client."""
 
     Kind = DocumentKind
     Status = DocumentStatus
 
-    NUMBER_PREFIXES = {Kind.QUOTE: "Q", Kind.INVOICE: "INV"}
+    NUMBER_PREFIXES: ClassVar[dict[str, str]] = {
+        DocumentKind.QUOTE: "Q",
+        DocumentKind.INVOICE: "INV",
+    }
 
     client = models.ForeignKey(
         "clients.Client",
@@ -131,7 +137,7 @@ class Document(CompanyOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects: ClassVar[DocumentManager] = DocumentManager()
 
     class Meta:
         verbose_name = _("document")

@@ -14,6 +14,7 @@ two agree for every status and date case.
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
@@ -108,7 +109,21 @@ def client_status_expression(today: dt.date) -> Case:
     )
 
 
-def with_client_status(queryset: QuerySet[Document], today: dt.date) -> QuerySet:
+class ClientStatusAnnotation(TypedDict):
+    client_status: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    DocumentWithClientStatus = WithAnnotations[Document, ClientStatusAnnotation]
+else:
+    DocumentWithClientStatus = Document
+
+
+def with_client_status(
+    queryset: QuerySet[Document], today: dt.date
+) -> QuerySet[DocumentWithClientStatus]:
     """The documents annotated with `client_status`: filter on it, print it."""
     return queryset.annotate(client_status=client_status_expression(today))
 

@@ -44,8 +44,8 @@ def line_check(line: LineInput) -> None:
 
 @dataclass(frozen=True)
 class Totals:
-    lines: list[dict]
-    vat_breakdown: list[dict]
+    lines: list[dict[str, str]]
+    vat_breakdown: list[dict[str, str]]
     total_excl_tax: Decimal
     total_tax: Decimal
     total: Decimal
@@ -57,7 +57,8 @@ def compute_totals(lines: Iterable[LineInput], currency: str) -> Totals:
     :raises InvalidLine: a line `line_check` refuses, or a total too large to
         store.
     """
-    computed, by_rate = [], {}
+    computed: list[dict[str, str]] = []
+    by_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
     for line in lines:
         line_check(line)
         excl = round_money(line.quantity * line.unit_price, currency)

@@ -10,17 +10,18 @@ from documents.status import CLIENT_STATUSES
 class DocumentFilterForm(forms.Form):
     """Filter one tab by status and search it by number; bad values are ignored."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=())
     number = forms.CharField(
         label=_("Number"), required=False, max_length=32, strip=True
     )
 
     def __init__(self, *args, kind: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        self.status_choices = [
             ("", _("All statuses")),
             *((status.value, status.label) for status in CLIENT_STATUSES[kind]),
         ]
+        self.fields["status"].choices = self.status_choices  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, str]:
         """The valid filters only: an unknown status or an over-long number is

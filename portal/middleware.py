@@ -47,7 +47,8 @@ class PortalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(PORTAL_PREFIX):
             return self.get_response(request)
-        request.csp_nonce = secrets.token_urlsafe(16)
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]  # read by templates
         address = _client_address(request)
         if cache.get(_miss_key(address), 0) >= settings.PORTAL_MISS_LIMIT:
             response = HttpResponse(
@@ -59,7 +60,7 @@ class PortalMiddleware:
             response = self.get_response(request)
             if response.status_code == 404:
                 self._count_miss(address)
-        self._harden(request, response)
+        self._harden(response, nonce)
         return response
 
     @staticmethod
@@ -74,8 +75,7 @@ class PortalMiddleware:
             cache.add(key, 1, timeout=window)
 
     @staticmethod
-    def _harden(request: HttpRequest, response: HttpResponse) -> None:
-        nonce = request.csp_nonce
+    def _harden(response: HttpResponse, nonce: str) -> None:
         response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"

@@ -9,9 +9,10 @@ and pagination stays a LIMIT/OFFSET.
 import datetime as dt
 import hmac
 from collections.abc import Iterator
+from typing import Any, overload
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -20,7 +21,12 @@ from branding.selectors import Brand, brand_from_values, brand_values
 from clients.models import Client
 from clients.services import portal_token_digest
 from documents.models import Document, DocumentEvent, DocumentQuerySet, DocumentVersion
-from documents.status import CLIENT_STATUSES, awaiting_client, with_client_status
+from documents.status import (
+    CLIENT_STATUSES,
+    DocumentWithClientStatus,
+    awaiting_client,
+    with_client_status,
+)
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
@@ -72,7 +78,7 @@ def portal_client(*, token: str) -> Client:
     return client
 
 
-def portal_documents(*, client: Client) -> DocumentQuerySet:
+def portal_documents(*, client: Client) -> DocumentQuerySet[Document]:
     """The client's finalised documents that are not hidden from its portal."""
     return (
         Document.objects.for_company(client.company)
@@ -102,7 +108,7 @@ def _revision_key(client: Client, name: str) -> str:
 def portal_tab_counts(*, client: Client) -> dict[str, int]:
     """How many invoices and quotes the client has: one query, then cached."""
     key = _revision_key(client, "tab-counts")
-    counts = cache.get(key)
+    counts: dict[str, int] | None = cache.get(key)
     if counts is None:
         counts = portal_documents(client=client).aggregate(
             invoice=Count("pk", filter=Q(kind=INVOICE)),
@@ -135,7 +141,12 @@ class UrgentFirst:
     nothing sorts the whole tab to show twenty rows. Paginator takes it as is.
     """
 
-    def __init__(self, *, urgent: DocumentQuerySet, rest: DocumentQuerySet) -> None:
+    def __init__(
+        self,
+        *,
+        urgent: QuerySet[DocumentWithClientStatus],
+        rest: QuerySet[DocumentWithClientStatus],
+    ) -> None:
         self.urgent, self.rest = urgent, rest
         self._urgent_count: int | None = None
 
@@ -151,13 +162,22 @@ class UrgentFirst:
     def __len__(self) -> int:
         return self.count()
 
-    def __iter__(self) -> Iterator[Document]:
+    def __iter__(self) -> Iterator[DocumentWithClientStatus]:
         return iter(self[:])
 
-    def __getitem__(self, window: slice | int) -> list[Document] | Document:
+    @overload
+    def __getitem__(self, window: int) -> DocumentWithClientStatus: ...
+
+    @overload
+    def __getitem__(self, window: slice) -> list[DocumentWithClientStatus]: ...
+
+    def __getitem__(
+        self, window: slice | int
+    ) -> list[DocumentWithClientStatus] | DocumentWithClientStatus:
         if isinstance(window, int):
             return self[window : window + 1][0]
-        start, stop = window.start or 0, window.stop
+        start: int = window.start or 0
+        stop: int | None = window.stop
         if start == 0 and self._urgent_count is None:
             # The first page needs no COUNT(*) of the open part: reading it up
             # to `stop` tells how many there are, when there are fewer.
@@ -205,10 +225,11 @@ def portal_document(*, client: Client, document_id: int) -> Document:
 
     :raises Http404: unknown id, another client's or company's, hidden, draft.
     """
-    return get_object_or_404(
+    document: Document = get_object_or_404(
         portal_documents(client=client).select_related("current_version"),
         pk=document_id,
     )
+    return document
 
 
 def portal_document_versions(
@@ -253,7 +274,9 @@ def portal_document_events(
     )
 
 
-def portal_document_history(*, client: Client, document: Document) -> dict[str, list]:
+def portal_document_history(
+    *, client: Client, document: Document
+) -> dict[str, list[dict[str, Any]]]:
     """The document's versions (newest first) and its history as the client may
     see it (oldest first), as plain values: two queries, then cached.
 
@@ -261,7 +284,7 @@ def portal_document_history(*, client: Client, document: Document) -> dict[str, 
     bumps the client's portal revision in the same transaction.
     """
     key = _revision_key(client, f"history:{document.pk}")
-    history = cache.get(key)
+    history: dict[str, list[dict[str, Any]]] | None = cache.get(key)
     if history is None:
         history = {
             "versions": [
@@ -274,7 +297,7 @@ def portal_document_history(*, client: Client, document: Document) -> dict[str, 
                 {
                     "kind": event.kind,
                     "at": event.at,
-                    "version_number": event.version_number,
+                    "version_number": event.version_number,  # type: ignore[attr-defined]
                     # Only the details the page shows: nothing else is cached.
                     "details": {
                         name: value

@@ -14,6 +14,7 @@ from django.contrib.admin.utils import construct_change_message
 from django.core.exceptions import PermissionDenied
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from companies.admin_site import (
     member_can_change,
     member_can_view,
 )
+from companies.middleware import active_company, member
 from documents import downloads, services, status
 from documents.admin.actions import (
     DOCUMENT_ACTIONS,
@@ -71,7 +73,7 @@ class DocumentAdmin(CompanyScopedAdmin):
     # The list.
     @admin.display(description=_("number"), ordering="number")
     def number_or_draft(self, document: Document) -> str:
-        return document.number or _("Draft")
+        return document.number or str(_("Draft"))
 
     @admin.display(description=_("total"), ordering="total")
     def total_with_currency(self, document: Document) -> str:
@@ -84,10 +86,10 @@ class DocumentAdmin(CompanyScopedAdmin):
     @admin.display(description=_("client's portal"), ordering="hidden_from_portal")
     def portal_visibility(self, document: Document) -> str:
         if document.hidden_from_portal:
-            return _("Hidden")
+            return str(_("Hidden"))
         if document.is_draft:
-            return _("Not yet (draft)")
-        return _("In portal")
+            return str(_("Not yet (draft)"))
+        return str(_("In portal"))
 
     # The change page.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -134,7 +136,7 @@ class DocumentAdmin(CompanyScopedAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         return {
-            "currency": request.company.default_currency,
+            "currency": active_company(request).default_currency,
             "issue_date": timezone.localdate(),
             **super().get_changeform_initial_data(request),
         }
@@ -199,7 +201,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             version = services.document_update(
                 document=document,
                 lines=lines,
-                actor=request.user,
+                actor=member(request),
                 now=now,
                 client=form.cleaned_data.get("client"),
                 **header,
@@ -214,11 +216,11 @@ class DocumentAdmin(CompanyScopedAdmin):
                 )
         else:
             created = services.document_create(
-                company=request.company,
+                company=active_company(request),
                 client=form.cleaned_data["client"],
                 kind=form.cleaned_data["kind"],
                 lines=lines,
-                actor=request.user,
+                actor=member(request),
                 now=now,
                 hidden_from_portal=form.cleaned_data["hidden_from_portal"],
                 **header,
@@ -226,8 +228,12 @@ class DocumentAdmin(CompanyScopedAdmin):
             adopt_saved(document, created)
 
     def construct_change_message(
-        self, request: HttpRequest, form: ModelForm, formsets: list, add: bool
-    ) -> list:
+        self,
+        request: HttpRequest,
+        form: Any,
+        formsets: Iterable[Any],
+        add: bool = False,
+    ) -> list[dict[str, dict[str, list[str]]]]:
         # The lines were never saved through their formset; versions and the
         # document's events record what changed in them.
         return construct_change_message(form, [], add)
@@ -257,7 +263,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         now = timezone.now()
         for document in documents:
             try:
-                result = action.run(document, request.user, now)
+                result = action.run(document, member(request), now)
             except REFUSALS as exc:
                 self.message_user(
                     request,
@@ -267,7 +273,7 @@ class DocumentAdmin(CompanyScopedAdmin):
                 )
                 continue
             document.refresh_from_db(fields=["number"])  # finalising numbers it
-            if result is False:
+            if result is False and action.unchanged is not None:
                 self.message_user(
                     request, action.unchanged % {"document": document}, messages.WARNING
                 )
@@ -293,7 +299,7 @@ class DocumentAdmin(CompanyScopedAdmin):
 
     def version_pdf(
         self, request: HttpRequest, object_id: str, number: int
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         """One version's PDF, for members who may see the document."""
         if not member_can_view(request):
             raise PermissionDenied

@@ -134,13 +134,15 @@ DOCUMENT_ACTIONS = {
 REFUSALS = (services.DocumentError, payment_services.PaymentRefused)
 
 
-def bulk_action(action: DocumentAction) -> Callable:
+def bulk_action(action: DocumentAction) -> Callable[..., None]:
     """The changelist version of an action: the same service, document by document."""
 
     def run_selected(
-        model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+        model_admin: Any, request: HttpRequest, queryset: QuerySet[Document]
     ) -> None:
         model_admin.run_action(request, action, queryset.order_by("pk"))
 
     run_selected.__name__ = action.name
-    return admin.action(description=action.label, permissions=["change"])(run_selected)
+    return admin.action(description=str(action.label), permissions=["change"])(
+        run_selected
+    )

@@ -2,7 +2,8 @@
 finalised, publishing the change as the document's next version."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ class DocumentNotEditable(DocumentError):
     pass
 
 
+# The header fields a document's form and its services share.
 HEADER_FIELDS = (
     "currency",
     "issue_date",
@@ -37,22 +39,37 @@ HEADER_FIELDS = (
 )
 
 
-def _header_check(*, kind: str, header: dict) -> None:
-    if not is_known_currency(header["currency"]):
-        raise InvalidDocument(
-            _("%(code)s is not a known currency.") % {"code": header["currency"]}
-        )
-    issue_date = header["issue_date"]
+def header_errors(*, kind: str, header: Mapping[str, Any]) -> dict[str, str]:
+    """What is wrong with a document's header, field by field (the back-office
+    form shows each next to its field; the services refuse the first)."""
+    errors = {}
+    currency = header.get("currency")
+    if currency is not None and not is_known_currency(currency):
+        errors["currency"] = _("%(code)s is not a known currency.") % {"code": currency}
+    issue_date = header.get("issue_date")
+    due_date, expiry_date = header.get("due_date"), header.get("expiry_date")
     if kind == Document.Kind.INVOICE:
-        if header.get("expiry_date") is not None or header.get("requires_signature"):
-            raise InvalidDocument(_("An invoice has a due date, not an expiry date."))
-        if header.get("due_date") is not None and header["due_date"] < issue_date:
-            raise InvalidDocument(_("The due date cannot be before the issue date."))
-    else:
-        if header.get("due_date") is not None:
-            raise InvalidDocument(_("A quote has an expiry date, not a due date."))
-        if header.get("expiry_date") is not None and header["expiry_date"] < issue_date:
-            raise InvalidDocument(_("The expiry date cannot be before the issue date."))
+        if expiry_date is not None:
+            errors["expiry_date"] = _("An invoice has a due date, not an expiry date.")
+        if header.get("requires_signature"):
+            errors["requires_signature"] = _("Only a quote can require a signature.")
+    elif due_date is not None:
+        errors["due_date"] = _("A quote has an expiry date, not a due date.")
+    if issue_date is not None and due_date is not None and due_date < issue_date:
+        errors.setdefault(
+            "due_date", _("The due date cannot be before the issue date.")
+        )
+    if issue_date is not None and expiry_date is not None and expiry_date < issue_date:
+        errors.setdefault(
+            "expiry_date", _("The expiry date cannot be before the issue date.")
+        )
+    return errors
+
+
+def _header_check(*, kind: str, header: Mapping[str, Any]) -> None:
+    errors = header_errors(kind=kind, header=header)
+    if errors:
+        raise InvalidDocument(next(iter(errors.values())))
 
 
 def totals_of(lines: Sequence[LineInput], currency: str) -> Totals:
@@ -126,7 +143,7 @@ def document_create(
         raise InvalidDocument(_("This client does not belong to your company."))
     if kind not in Document.Kind.values:
         raise InvalidDocument(_("A document is a quote or an invoice."))
-    header = {
+    header: dict[str, Any] = {
         "currency": currency or company.default_currency,
         "issue_date": issue_date or timezone.localdate(now),
         "due_date": due_date,
@@ -172,12 +189,12 @@ def _client_move(document: Document, client: Client | None) -> None:
 
 
 def _content_write(
-    document: Document, lines: Sequence[LineInput], header: dict[str, object]
+    document: Document, lines: Sequence[LineInput], header: Mapping[str, Any]
 ) -> Totals:
     """Check and save the new header and lines on the working copy."""
-    merged = {name: getattr(document, name) for name in HEADER_FIELDS} | header
+    merged = {name: getattr(document, name) for name in HEADER_FIELDS} | dict(header)
     _header_check(kind=document.kind, header=merged)
-    totals = totals_of(lines, str(merged["currency"]))
+    totals = totals_of(lines, merged["currency"])
     for name, value in merged.items():
         setattr(document, name, value)
     _totals_apply(document, totals)

@@ -10,7 +10,7 @@ from documents.models import Document, DocumentVersion
 from documents.totals import Totals
 
 
-def snapshot(document: Document, totals: Totals) -> dict:
+def snapshot(document: Document, totals: Totals) -> dict[str, object]:
     """Everything a version shows, frozen: parties, dates, lines and totals."""
     company, client = document.company, document.client
 
@@ -54,7 +54,12 @@ def snapshot(document: Document, totals: Totals) -> dict:
 
 
 def version_write(
-    *, document: Document, content: dict, totals: Totals, actor: Actor, now: dt.datetime
+    *,
+    document: Document,
+    content: dict[str, object],
+    totals: Totals,
+    actor: Actor,
+    now: dt.datetime,
 ) -> DocumentVersion:
     """Append the document's next version and make it the current one; its PDF
     is printed once, off the request path, after commit."""

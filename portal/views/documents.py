@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -105,7 +106,7 @@ def document_version_detail(
 @require_safe
 def document_version_pdf(
     request: HttpRequest, token: str, document_id: int, number: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The PDF of one version, once the client, document and version all resolve."""
     client = selectors.portal_client(token=token)
     document = selectors.portal_document(client=client, document_id=document_id)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from clients.models import Client
 from companies import money
 from documents.models import Document
-from documents.status import ClientStatus
+from documents.status import ClientStatus, DocumentWithClientStatus
 from portal import selectors
 from portal.forms import DocumentFilterForm
 from portal.views.page import list_url, page_context
@@ -38,7 +38,9 @@ def _tabs(client: Client, current: str) -> list[dict]:
     ]
 
 
-def _row(document: Document, *, token: str, kind: str, locale: str) -> dict:
+def _row(
+    document: DocumentWithClientStatus, *, token: str, kind: str, locale: str
+) -> dict[str, object]:
     """One list row ready to print, formatted as the document_format filters do
     (here once per row rather than once per cell)."""
     # The due date of an invoice, the expiry date of a quote.
@@ -85,7 +87,7 @@ def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         # The status <select>, written out in the template: Django's widget
         # templates cost more than the rest of the form.
         "status_field": form["status"],
-        "status_choices": form.fields["status"].choices,
+        "status_choices": form.status_choices,
         "status_value": filters["status"],
         "filtered": filtered,
         "page_obj": page,

@@ -438,7 +438,9 @@ def test_reporting_sees_documents_and_changes_nothing(client):
     assert (add.status_code, change.status_code) == (403, 403)
     document.refresh_from_db()
     assert document.notes == ""
-    assert Document.objects.count() == 1
+    assert list(
+        Document.objects.for_company(document.company).values_list("pk", flat=True)
+    ) == [document.pk]
 
 
 def test_manager_gets_403_on_every_document_page(client):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from documents import services
-from documents.models import Document, DocumentEvent
+from documents.models import Document
 from payments.models import Payment
 from tests.backoffice import messages_of, sign_in
 from tests.factories import (
@@ -135,10 +135,15 @@ def test_bulk_hide_touches_only_the_company_s_documents(client):
         "INV-2026-0001: hidden from the client's portal.",
         "INV-2026-0002: hidden from the client's portal.",
     ]
-    hidden = dict(Document.objects.values_list("pk", "hidden_from_portal"))
-    assert hidden == {first.pk: True, second.pk: True, theirs.pk: False}
+    ours = Document.objects.for_company(company)
+    assert dict(ours.values_list("pk", "hidden_from_portal")) == {
+        first.pk: True,
+        second.pk: True,
+    }
+    theirs.refresh_from_db()
+    assert theirs.hidden_from_portal is False
     assert event_kinds(theirs) == ["created", "finalised"]
-    assert DocumentEvent.objects.filter(kind="hidden").count() == 2
+    assert [event_kinds(first)[-1], event_kinds(second)[-1]] == ["hidden", "hidden"]
 
 
 def test_bulk_with_only_foreign_ids_changes_nothing(client):
@@ -162,11 +167,9 @@ def test_bulk_show(client):
 
     bulk(client, "show", documents)
 
-    assert list(Document.objects.values_list("hidden_from_portal", flat=True)) == [
-        False,
-        False,
-    ]
-    assert DocumentEvent.objects.filter(kind="shown").count() == 2
+    ours = Document.objects.for_company(company).order_by("pk")
+    assert list(ours.values_list("hidden_from_portal", flat=True)) == [False, False]
+    assert [event_kinds(document)[-1] for document in documents] == ["shown", "shown"]
 
 
 # The other actions.

@@ -5,6 +5,7 @@ import pytest
 
 from documents import services
 from documents.models import Document, DocumentEvent, DocumentVersion
+from documents.services import document_lines
 from tests.factories import NOW, ClientFactory, DocumentFactory, UserFactory, line
 
 pytestmark = pytest.mark.django_db
@@ -132,29 +133,35 @@ def test_document_update_without_a_change_writes_no_version():
 
 
 @pytest.mark.parametrize(
-    "bad_line",
+    ("bad_line", "message"),
     [
-        lambda: line(quantity="-1"),
-        lambda: line(quantity="0"),
-        lambda: line(unit_price="-5.00"),
-        lambda: line(vat_rate="19.6"),
-        lambda: line(description="   "),
+        (line(quantity="-1"), "A quantity must be greater than zero."),
+        (line(quantity="0"), "A quantity must be greater than zero."),
+        (line(unit_price="-5.00"), "A unit price cannot be negative."),
+        (line(vat_rate="19.6"), "19.6 % is not an allowed VAT rate."),
+        (line(description="   "), "Every line needs a description."),
     ],
 )
-def test_bad_lines_are_refused_and_nothing_is_saved(bad_line):
+def test_bad_lines_are_refused_and_nothing_is_saved(bad_line, message):
     client = ClientFactory()
+    draft = DocumentFactory(client=client)
 
-    with pytest.raises((services.InvalidDocument, ValueError)):
+    with pytest.raises(services.InvalidDocument) as created:
         services.document_create(
             company=client.company,
             client=client,
             kind="invoice",
-            lines=[bad_line()],
+            lines=[line(), bad_line],
             actor=None,
             now=NOW,
         )
+    with pytest.raises(services.InvalidDocument) as updated:
+        services.document_update(document=draft, lines=[bad_line], actor=None, now=NOW)
 
-    assert not Document.objects.for_company(client.company).exists()
+    assert (str(created.value), str(updated.value)) == (message, message)
+    documents = Document.objects.for_company(client.company)
+    assert list(documents.values_list("pk", flat=True)) == [draft.pk]
+    assert document_lines(draft) == [line()]
 
 
 def test_unknown_currency_is_refused():

@@ -1,4 +1,7 @@
-"""Small helpers for the portal tests: documents in a given state, URLs."""
+"""Small helpers for the portal tests: documents in a given state, URLs.
+
+Every state is reached through the services, as the product reaches it.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,9 +10,35 @@ from django.urls import reverse
 
 from documents import services
 from documents.models import Document
+from payments.services import invoice_mark_paid, payment_record
 from tests.factories import NOW, DocumentFactory
 
 TODAY = dt.date(2026, 3, 15)
+
+
+def _reach(document: Document, status: str) -> Document:
+    """Take a finalised document to `status` the way the product does."""
+    match status:
+        case "partially_paid":
+            payment_record(
+                invoice=document,
+                amount=Decimal("10.00"),
+                method="transfer",
+                actor=None,
+                now=NOW,
+            )
+        case "paid":
+            invoice_mark_paid(invoice=document, actor=None, now=NOW)
+        case "canceled":
+            services.document_cancel(document=document, actor=None, now=NOW)
+        case "accepted":
+            services.quote_accept(quote=document, actor=None, now=NOW)
+        case "declined":
+            services.quote_decline(quote=document, actor=None, now=NOW)
+        case _:
+            raise ValueError(f"No service takes a document to {status!r}")
+    document.refresh_from_db()
+    return document
 
 
 def invoice(
@@ -23,9 +52,7 @@ def invoice(
         due_date=due_date,
         **kwargs,
     )
-    if status:
-        set_status(document, status)
-    return document
+    return _reach(document, status) if status else document
 
 
 def quote(
@@ -46,21 +73,7 @@ def quote(
         requires_signature=requires_signature,
         **kwargs,
     )
-    if status:
-        set_status(document, status)
-    return document
-
-
-def set_status(document: Document, status: str) -> Document:
-    """Put a document in a state the later issues' services will reach."""
-    amount_paid = Decimal("10.00") if status == "partially_paid" else Decimal("0")
-    if status == "paid":
-        amount_paid = document.total
-    Document.objects.for_company(document.company).filter(pk=document.pk).update(
-        status=status, amount_paid=amount_paid, updated_at=NOW
-    )
-    document.refresh_from_db()
-    return document
+    return _reach(document, status) if status else document
 
 
 def hide(document: Document) -> None:

@@ -6,11 +6,10 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from clients import services as client_services
 from companies.models import Company
 from documents import events, services
 from tests.factories import NOW, ClientFactory, DocumentFactory, line
-from tests.portal.helpers import hide, invoice, quote, set_status, url
+from tests.portal.helpers import hide, invoice, quote, url
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +235,7 @@ def test_history_shows_client_events_with_labels_and_dates_but_not_internal_ones
 
 def test_status_and_balance_of_a_partly_paid_invoice(client):
     portal = ClientFactory()
-    bill = set_status(invoice(portal, due_date=dt.date(2099, 1, 1)), "partially_paid")
+    bill = invoice(portal, due_date=dt.date(2099, 1, 1), status="partially_paid")
 
     html = client.get(url("document", portal, document_id=bill.pk)).content.decode()
 
@@ -333,24 +332,3 @@ def test_pdf_url_hands_the_resolved_version_to_the_download(client, monkeypatch)
     assert response.status_code == 200
     assert served == [(bill.pk, 1)]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-
-
-@pytest.mark.parametrize(
-    "name", ["home", "invoices", "quotes", "manifest", "logo", "icon"]
-)
-def test_a_rotated_or_unknown_token_or_a_company_without_the_addon_is_404(client, name):
-    portal = ClientFactory()
-    bill = invoice(portal)
-    extra = {"size": 192} if name == "icon" else {}
-    old = url(name, portal, **extra)
-    client_services.client_portal_rotate(client=portal, actor=None, now=NOW)
-    portal.refresh_from_db()
-    without_addon = ClientFactory(company__has_receivables_addon=False)
-
-    assert client.get(old).status_code == 404
-    assert client.get(url(name, without_addon, **extra)).status_code == 404
-    assert client.get(old.replace(portal.portal_token, "nope")).status_code == 404
-    assert (
-        client.get(url("document", without_addon, document_id=bill.pk)).status_code
-        == 404
-    )

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -23,11 +24,10 @@ LIST_QUERIES = 6
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """Pin the portal's idea of today so statuses and order are exact."""
-    monkeypatch.setattr(
-        "django.utils.timezone.localdate", lambda *a, **k: D(2026, 3, 15)
-    )
+def today():
+    """Pin the clock so statuses and order are exact: 15 March 2026, noon."""
+    with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC)):
+        yield
 
 
 def _rows(response):

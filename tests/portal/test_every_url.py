@@ -1,0 +1,126 @@
+"""Every portal URL, present and future, answers the same 404 for what the
+client may not see: another client's or company's document, a hidden one, a
+draft, a rotated or unknown link, a company without the add-on.
+
+The URLs are read from the `portal` namespace itself, so a new page inherits the
+rule; a new URL parameter makes the test say what to teach it.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from branding.services import brand_kit_save
+from clients import services as client_services
+from tests.branding.helpers import image_bytes, upload
+from tests.factories import NOW, ClientFactory, DocumentFactory
+from tests.portal.helpers import hide, invoice, quote
+
+pytestmark = pytest.mark.django_db
+
+
+def _portal_patterns() -> dict[str, list[str]]:
+    _prefix, resolver = get_resolver().namespace_dict["portal"]
+    return {
+        pattern.name: sorted(pattern.pattern.converters)
+        for pattern in resolver.url_patterns
+        if pattern.name
+    }
+
+
+PATTERNS = _portal_patterns()
+
+
+def _kwargs(name: str, token: str, document_id: int) -> dict:
+    values = {"token": token, "document_id": document_id, "number": 1, "size": 192}
+    unknown = set(PATTERNS[name]) - set(values)
+    assert not unknown, f"teach test_every_url the parameters {unknown} of {name}"
+    return {key: values[key] for key in PATTERNS[name]}
+
+
+def _fetch(http, path: str):
+    """GET, or POST when the page takes only POST (as the language switch)."""
+    response = http.get(path)
+    if response.status_code == 405:
+        response = http.post(path)
+    return response
+
+
+@pytest.fixture
+def portal():
+    client = ClientFactory()
+
+    brand_kit_save(
+        company=client.company,
+        actor=None,
+        now=NOW,
+        display_name="Acme",
+        primary_colour="#1F3A5F",
+        accent_colour="#E07A1F",
+        logo=upload(image_bytes("PNG", size=(200, 100))),
+    )
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_what_the_client_may_not_see_is_the_same_404(client, settings, portal, name):
+    settings.PORTAL_MISS_LIMIT = 1000
+    neighbour = ClientFactory(company=portal.company)
+    stranger = ClientFactory()
+    without_addon = ClientFactory(company__has_receivables_addon=False)
+
+    # The page answers for the client's own visible documents: an invoice or a
+    # quote, whichever this page is about.
+    own = {"invoice": invoice(portal), "quote": quote(portal)}
+    answering = [
+        kind
+        for kind, document in own.items()
+        if _fetch(
+            client,
+            reverse(
+                f"portal:{name}", kwargs=_kwargs(name, portal.portal_token, document.pk)
+            ),
+        ).status_code
+        != 404
+    ]
+    assert answering, f"portal:{name} answers 404 even for the client's own documents"
+    kind = answering[0]
+    hidden = invoice(portal) if kind == "invoice" else quote(portal)
+    hide(hidden)
+    cases = {
+        "neighbour's document": (
+            portal,
+            invoice(neighbour) if kind == "invoice" else quote(neighbour),
+        ),
+        "another company's document": (
+            portal,
+            invoice(stranger) if kind == "invoice" else quote(stranger),
+        ),
+        "hidden document": (portal, hidden),
+        "draft": (portal, DocumentFactory(client=portal, kind=kind)),
+        "company without the add-on": (
+            without_addon,
+            DocumentFactory(client=without_addon, kind=kind, finalised=True),
+        ),
+    }
+    paths = {
+        case: reverse(
+            f"portal:{name}", kwargs=_kwargs(name, owner.portal_token, document.pk)
+        )
+        for case, (owner, document) in cases.items()
+        # Pages that name no document are about the link alone.
+        if "document_id" in PATTERNS[name] or case == "company without the add-on"
+    }
+    own_path = reverse(
+        f"portal:{name}", kwargs=_kwargs(name, portal.portal_token, own[kind].pk)
+    )
+    paths["unknown link"] = own_path.replace(portal.portal_token, "x" * 43)
+    answers = {case: _fetch(client, path) for case, path in paths.items()}
+    client_services.client_portal_rotate(client=portal, actor=None, now=NOW)
+    paths["rotated link"] = own_path
+    answers["rotated link"] = _fetch(client, own_path)
+
+    assert {case: response.status_code for case, response in answers.items()} == {
+        case: 404 for case in paths
+    }
+    bodies = {response.content for response in answers.values()}
+    assert len(bodies) == 1, f"portal:{name} tells its 404s apart"
