@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies import services
-from companies.admin_site import ActiveCompanyAdmin, back_office
+from companies.admin_site import ActiveCompanyAdmin, CompanyScopedAdmin, back_office
 from companies.forms import CompanySettingsForm
 from companies.middleware import member
-from companies.models import Company, Membership
+from companies.models import AuditEvent, Company, Membership
 
 
 @admin.register(Company, site=back_office)
@@ -50,6 +50,28 @@ class MembershipAdmin(ActiveCompanyAdmin):
     list_filter = ("role",)
     fields = ("user", "role", "created_at")
     readonly_fields = fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent, site=back_office)
+class AuditEventAdmin(CompanyScopedAdmin):
+    """Who changed the company's settings, its brand or a client's portal link."""
+
+    list_display = ("at", "kind", "subject_name", "actor_name")
+    list_filter = ("kind",)
+    ordering = ("-at", "-pk")
+    fields = ("at", "kind", "subject_name", "actor_name", "changed_fields")
+    readonly_fields = fields
+
+    @admin.display(description=_("changed"))
+    def changed_fields(self, event: AuditEvent) -> str:
+        fields = event.details.get("fields", [])
+        return ", ".join(str(field) for field in fields)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

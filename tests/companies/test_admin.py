@@ -3,6 +3,7 @@
 import pytest
 
 from clients.models import Client
+from companies import audit
 from companies.admin_site import (
     ActiveCompanyAdmin,
     CompanyScopedAdmin,
@@ -10,11 +11,12 @@ from companies.admin_site import (
     scoped_choices,
 )
 from companies.middleware import ACTIVE_COMPANY_SESSION_KEY
-from companies.models import Company, Membership, User
+from companies.models import AuditEvent, Company, Membership, User
 from documents.models import Document
 from payments.models import Payment
 from tests.backoffice import messages_of, sign_in
 from tests.factories import (
+    NOW,
     ClientFactory,
     CompanyFactory,
     MembershipFactory,
@@ -338,3 +340,33 @@ def test_memberships_cannot_be_changed_from_the_back_office(client):
     assert response.status_code == 403
     colleague.refresh_from_db()
     assert colleague.role == "reporting"
+
+
+def test_saving_settings_writes_the_activity_log_members_read(client):
+    company = CompanyFactory(name="Before")
+    owner = sign_in(client, company)
+    other = CompanyFactory()
+    audit.company_settings_changed(company=other, actor=None, at=NOW, fields=["name"])
+
+    client.post(f"/admin/companies/company/{company.pk}/change/", SETTINGS_POST)
+    log = client.get("/admin/companies/auditevent/")
+
+    events = AuditEvent.objects.for_company(company)
+    assert [(e.kind, e.actor) for e in events] == [("settings_changed", owner)]
+    assert [row.pk for row in log.context["cl"].result_list] == [events.get().pk]
+
+
+@pytest.mark.parametrize(("role", "status"), [("reporting", 200), ("manager", 403)])
+def test_the_activity_log_is_read_only(client, role, status):
+    company = CompanyFactory()
+    sign_in(client, company, role=role)
+    event = audit.company_settings_changed(
+        company=company, actor=None, at=NOW, fields=["iban"]
+    )
+
+    page = client.get(f"/admin/companies/auditevent/{event.pk}/change/")
+    add = client.get("/admin/companies/auditevent/add/")
+
+    assert (page.status_code, add.status_code) == (status, 403)
+    if status == 200:
+        assert page.context["has_change_permission"] is False
