@@ -1,4 +1,4 @@
-"""Logos and icons: the one module that imports Pillow.
+"""Logos, icons and drawn signatures: the one module that imports Pillow.
 
 An upload is trusted only once Pillow has opened it as PNG, JPEG or WebP, its
 size has been checked from the header before any pixel is decoded, and it has
@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import (
+    Image,
+    ImageChops,
+    ImageDraw,
+    ImageFont,
+    ImageOps,
+    UnidentifiedImageError,
+)
 
 from branding.colours import colour_parse
 
@@ -137,3 +144,91 @@ def icon_png(
     output = io.BytesIO()
     canvas.save(output, format="PNG", optimize=True)
     return output.getvalue()
+
+
+# A drawn signature, posted from the portal's canvas as a PNG.
+MAX_SIGNATURE_BYTES = 256 * 1024
+MAX_SIGNATURE_WIDTH = 2000
+MAX_SIGNATURE_HEIGHT = 1000
+MIN_SIGNATURE_SIDE = 20
+# Fewer inked pixels than this is a stray tap, not a signature.
+MIN_SIGNATURE_INK_PIXELS = 40
+
+
+class SignatureRejected(ValueError):
+    """A posted drawing that cannot be kept as a signature; the message is for
+    people."""
+
+
+class SignatureBlank(SignatureRejected):
+    """A drawing with nothing (or next to nothing) drawn on it."""
+
+
+def signature_png_check(data: bytes) -> bytes:
+    """Validate a drawn signature and return it re-encoded as a clean PNG.
+
+    Only PNG is accepted (what a canvas exports), at most 256 KB and
+    2000 × 1000 pixels, read from the header before any pixel is decoded. The
+    pixels are re-encoded with no metadata. A drawing whose pixels are all the
+    background colour (or almost: a stray tap) is blank.
+
+    :raises SignatureBlank: nothing drawn.
+    :raises SignatureRejected: not a PNG, too large, or damaged.
+    """
+    not_png = _("The signature must be a PNG image drawn on the page.")
+    too_large = _(
+        "The signature image is too large (at most %(kb)s KB and "
+        "%(width)s × %(height)s pixels)."
+    ) % {
+        "kb": MAX_SIGNATURE_BYTES // 1024,
+        "width": MAX_SIGNATURE_WIDTH,
+        "height": MAX_SIGNATURE_HEIGHT,
+    }
+    if not data:
+        raise SignatureBlank(_("Draw your signature, or type your name instead."))
+    if len(data) > MAX_SIGNATURE_BYTES:
+        raise SignatureRejected(too_large)
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise SignatureRejected(not_png)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=["PNG"])
+            width, height = image.size
+            if width > MAX_SIGNATURE_WIDTH or height > MAX_SIGNATURE_HEIGHT:
+                raise SignatureRejected(too_large)
+            if width < MIN_SIGNATURE_SIDE or height < MIN_SIGNATURE_SIDE:
+                raise SignatureRejected(not_png)
+            image.load()
+        except SignatureRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise SignatureRejected(too_large) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise SignatureRejected(not_png) from None
+    rgba = Image.frombytes("RGBA", image.size, image.convert("RGBA").tobytes())
+    if _ink_pixels(rgba) < MIN_SIGNATURE_INK_PIXELS:
+        raise SignatureBlank(
+            _("The signature is blank: draw it, or type your name instead.")
+        )
+    output = io.BytesIO()
+    rgba.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
+def _ink_pixels(image: Image.Image) -> int:
+    """How many pixels differ from the background (the top-left pixel's colour,
+    fully transparent pixels counting as background whatever their colour)."""
+    background = image.getpixel((0, 0))
+    opaque = image.getchannel("A").point(lambda alpha: 255 if alpha else 0)
+    if background[3] == 0:
+        return image.width * image.height - opaque.histogram()[0]
+    plain = Image.new("RGBA", image.size, background)
+    difference = ImageChops.difference(image, plain).convert("L")
+    return image.width * image.height - difference.histogram()[0]
+
+
+def signature_png_size(data: bytes) -> tuple[int, int]:
+    """The width and height of a stored (already checked) signature PNG."""
+    with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+        return image.size

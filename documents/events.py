@@ -133,3 +133,49 @@ def invoice_payment_received(
 
 def invoice_paid(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
     return _write(DocumentEvent.Kind.PAID, document=document, actor=actor, at=at)
+
+
+def quote_signed(
+    *,
+    document: Document,
+    version: DocumentVersion,
+    at: dt.datetime,
+    signer_name: str,
+    method: str,
+) -> DocumentEvent:
+    """The client signed the quote from its portal (no member: actor is None)."""
+    return _write(
+        DocumentEvent.Kind.SIGNED,
+        document=document,
+        version=version,
+        actor=None,
+        at=at,
+        actor_name=signer_name,
+        details={"method": method, "version": version.number},
+    )
+
+
+def quote_invoiced(
+    *, document: Document, invoice: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
+    """The accepted quote became a draft invoice."""
+    return _write(
+        DocumentEvent.Kind.INVOICED,
+        document=document,
+        actor=actor,
+        at=at,
+        details={"invoice_id": invoice.pk},
+    )
+
+
+def invoice_from_quote(
+    *, document: Document, quote: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
+    """The draft invoice was made from an accepted quote."""
+    return _write(
+        DocumentEvent.Kind.FROM_QUOTE,
+        document=document,
+        actor=actor,
+        at=at,
+        details={"quote_id": quote.pk, "quote": quote.number},
+    )

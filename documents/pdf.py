@@ -12,6 +12,7 @@ everything else, so nothing a user typed can make the server open a URL.
 """
 
 import base64
+import datetime as dt
 import gc
 import logging
 import mimetypes
@@ -35,8 +36,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from branding.colours import colour_normalise, ink_on_paper
 from branding.selectors import Brand, brand_for_company, brand_logo_png
-from companies.money import format_day
-from documents.models import DocumentVersion
+from companies.money import format_day, format_moment, format_money
+from documents.models import DocumentVersion, QuoteSignature
 
 logger = logging.getLogger(__name__)
 
@@ -301,3 +302,40 @@ def _page_counter_css() -> SafeString:
         elif part:
             tokens.append(_css_string(part))
     return mark_safe(" ".join(tokens))  # noqa: S308 - escaped above
+
+
+def signature_certificate_render(*, signature: QuoteSignature) -> bytes:
+    """The certificate page appended to a signed quote's PDF: who accepted what,
+    when, from where, with which consent, and the SHA-256 of the PDF signed."""
+    return html_to_pdf(signature_certificate_html(signature=signature))
+
+
+def signature_certificate_html(*, signature: QuoteSignature) -> str:
+    """The certificate page's HTML, in the language the client signed in."""
+    version = signature.version
+    content = version.content
+    png = signature.signature_png
+    with translation.override(signature.language):
+        locale = translation.to_locale(signature.language)
+        local_time = timezone.localtime(signature.signed_at)
+        return render_to_string(
+            "documents/pdf/signature_certificate.html",
+            {
+                "language": translation.get_language(),
+                "signature": signature,
+                "content": content,
+                "version_number": version.number,
+                "total": format_money(version.total, content["currency"], locale),
+                "signed_at_utc": signature.signed_at.astimezone(dt.UTC).strftime(
+                    "%Y-%m-%d %H:%M:%S UTC"
+                ),
+                "signed_at_local": format_moment(
+                    signature.signed_at, locale, local_time.tzinfo
+                ),
+                "signature_data_uri": (
+                    f"data:image/png;base64,{base64.b64encode(bytes(png)).decode()}"
+                    if png
+                    else None
+                ),
+            },
+        )

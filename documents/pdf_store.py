@@ -52,6 +52,10 @@ def _store(*, storage: Storage, path: str, data: bytes, sha256: str) -> str:
     return storage.save(path, ContentFile(data))
 
 
+# Other made-once files (a signed quote's sealed PDF) are stored the same way.
+store_once = _store
+
+
 def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
     """The version with its PDF stored, rendering it now if it is missing.
 

@@ -170,6 +170,12 @@ def is_signable(document: Document, today: dt.date) -> bool:
     )
 
 
+def is_convertible(document: Document) -> bool:
+    """An accepted quote: the business may turn it into a draft invoice (once:
+    the invoice's `source_quote` is unique)."""
+    return document.kind == Kind.QUOTE and document.status == Status.ACCEPTED
+
+
 def status_after_payment(document: Document, amount_paid: Decimal) -> str:
     """An open invoice's status once `amount_paid` of its total was received."""
     if amount_paid >= document.total:

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from documents.models import DocumentVersion
+from documents.models import DocumentVersion, QuoteSignature
 from documents.pdf_store import version_pdf_ensure
 
 
@@ -15,3 +15,17 @@ def version_render_pdf(version_id: int) -> str:
     # unscoped: a task receives only the id of a version a service just wrote.
     version = DocumentVersion.objects.get(pk=version_id)
     return version_pdf_ensure(version=version).pdf_sha256
+
+
+@task()
+def quote_signature_render_pdf(signature_id: int) -> str:
+    """Make and store a signed quote's sealed PDF; a no-op if it is there.
+
+    Returns the signed PDF's SHA-256.
+    """
+    # Imported here: pyHanko loads only in the processes that seal.
+    from documents.signed_pdf import signed_pdf_ensure
+
+    # unscoped: a task receives only the id of a signature a service just wrote.
+    signature = QuoteSignature.objects.get(pk=signature_id)
+    return signed_pdf_ensure(signature=signature).signed_pdf_sha256

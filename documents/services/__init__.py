@@ -19,11 +19,31 @@ from documents.services.finalising import DocumentNotFinalisable, document_final
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.quotes import quote_accept, quote_decline
 from documents.services.sending import DocumentNotSendable, document_send
+from documents.services.signing import (
+    InvalidAnswer,
+    QuoteNotAnswerable,
+    QuotePdfNotReady,
+    QuoteVersionChanged,
+    RequestOrigin,
+    consent_text,
+    quote_accept_online,
+    quote_decline_online,
+    quote_sign,
+)
 from documents.services.visibility import document_hide, document_show
 
 __all__ = [
     "HEADER_FIELDS",
     "DocumentError",
+    "InvalidAnswer",
+    "QuoteNotAnswerable",
+    "QuotePdfNotReady",
+    "QuoteVersionChanged",
+    "RequestOrigin",
+    "consent_text",
+    "quote_accept_online",
+    "quote_decline_online",
+    "quote_sign",
     "DocumentNotEditable",
     "DocumentNotFinalisable",
     "DocumentNotSendable",
