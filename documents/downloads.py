@@ -10,7 +10,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 
-from documents.models import DocumentVersion, document_storage
+from documents.models import DocumentVersion, QuoteSignature, document_storage
 from documents.pdf_store import version_pdf_ensure
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -90,3 +90,53 @@ def version_pdf_response(
         content_type=PDF_CONTENT_TYPE,
     )
     return _private(response, version)
+
+
+def signed_pdf_filename(signature: QuoteSignature) -> str:
+    """Q-2026-0003-v2-signed.pdf."""
+    return version_pdf_filename(signature.version).replace(".pdf", "-signed.pdf")
+
+
+def signed_pdf_response(
+    *, request: HttpRequest, signature: QuoteSignature
+) -> HttpResponse:
+    """The response that delivers a signed quote's sealed PDF; the caller
+    checked access. Made now if the background task has not made it yet."""
+    from documents.signed_pdf import signed_pdf_ensure  # loads pyHanko
+
+    signature = signed_pdf_ensure(signature=signature)
+    etag = f'"{signature.signed_pdf_sha256}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if isinstance(not_modified, HttpResponseNotModified):
+        response: HttpResponse = not_modified
+    else:
+        response = _stored_file_response(
+            name=signature.signed_pdf_file.name,
+            filename=signed_pdf_filename(signature),
+        )
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    response["ETag"] = etag
+    return response
+
+
+def _stored_file_response(*, name: str, filename: str) -> HttpResponse:
+    """A stored PDF as an attachment: streamed from disk, or a short-lived
+    presigned redirect from S3."""
+    storage = document_storage()
+    if getattr(storage, "querystring_auth", False):
+        return HttpResponseRedirect(
+            storage.url(
+                name,
+                parameters={
+                    "ResponseContentType": PDF_CONTENT_TYPE,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                },
+            )
+        )
+    return FileResponse(
+        storage.open(name, "rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=PDF_CONTENT_TYPE,
+    )

@@ -1,9 +1,14 @@
-"""The portal's two small forms: the list filter (GET) and the language (POST)."""
+"""The portal's forms: the list filter (GET), the language, and a quote's
+answers (sign, accept, decline)."""
+
+import base64
+import binascii
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from branding.images import MAX_SIGNATURE_BYTES
 from documents.status import CLIENT_STATUSES
 
 
@@ -37,3 +42,136 @@ class DocumentFilterForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     next = forms.CharField(required=False, max_length=2000)
+
+
+# A drawn signature arrives as a PNG data URL from the canvas script.
+SIGNATURE_DATA_PREFIX = "data:image/png;base64,"
+SIGNATURE_DATA_MAX_LENGTH = len(SIGNATURE_DATA_PREFIX) + 4 * (
+    MAX_SIGNATURE_BYTES // 3 + 1
+)
+
+
+class QuoteAnswerForm(forms.Form):
+    """What every answer carries: the version and the PDF the client was shown."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version_pdf_sha256 = forms.RegexField(
+        regex=r"^([0-9a-f]{64})?$",
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=64,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stale = _("This page is out of date. Reload it and check the quote again.")
+        for name in ("version", "version_pdf_sha256"):
+            for code in ("required", "invalid", "min_value", "max_length"):
+                self.fields[name].error_messages[code] = stale
+
+    def service_arguments(self) -> dict:
+        """The valid form as the answer's service takes it."""
+        return {
+            "version_number": self.cleaned_data["version"],
+            "version_pdf_sha256": self.cleaned_data["version_pdf_sha256"],
+        }
+
+
+class QuoteAcceptForm(QuoteAnswerForm):
+    """Accepting a quote that asks for no signature: who, and their consent."""
+
+    signer_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        error_messages={"required": _("Enter your full name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    signer_email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter a valid e-mail address."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm what you accept.")},
+    )
+
+    def __init__(self, *args, consent_text: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_text
+
+    def service_arguments(self) -> dict:
+        return super().service_arguments() | {
+            name: self.cleaned_data[name]
+            for name in ("signer_name", "signer_email", "consent")
+        }
+
+
+class QuoteSignForm(QuoteAcceptForm):
+    """Signing: the same, plus a drawing (the canvas) or the typed name."""
+
+    signature_data = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        strip=True,
+        max_length=SIGNATURE_DATA_MAX_LENGTH,
+        error_messages={
+            "max_length": _("The signature image is too large. Clear it and sign "
+            "again, or type your name instead.")
+        },
+    )
+    typed_name = forms.CharField(
+        label=_("Type your full name as your signature"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_signature_data(self) -> bytes | None:
+        """The PNG's bytes, or None when nothing was drawn."""
+        data = self.cleaned_data["signature_data"]
+        if not data:
+            return None
+        if not data.startswith(SIGNATURE_DATA_PREFIX):
+            raise forms.ValidationError(
+                _("The signature must be a PNG image drawn on the page.")
+            )
+        try:
+            return base64.b64decode(data[len(SIGNATURE_DATA_PREFIX) :], validate=True)
+        except (binascii.Error, ValueError):
+            raise forms.ValidationError(
+                _("The signature must be a PNG image drawn on the page.")
+            ) from None
+
+    def service_arguments(self) -> dict:
+        return super().service_arguments() | {
+            "signature_png": self.cleaned_data["signature_data"],
+            "typed_name": self.cleaned_data["typed_name"],
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("signature_data") and not cleaned.get("typed_name"):
+            if "signature_data" not in self.errors:
+                self.add_error(
+                    "typed_name",
+                    _("Draw your signature, or type your name as your signature."),
+                )
+        return cleaned
+
+
+class QuoteDeclineForm(QuoteAnswerForm):
+    """Declining a quote: an optional reason."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def service_arguments(self) -> dict:
+        return super().service_arguments() | {"reason": self.cleaned_data["reason"]}

@@ -20,7 +20,14 @@ from django.shortcuts import get_object_or_404
 from branding.selectors import Brand, brand_from_values, brand_values
 from clients.models import Client
 from clients.services import portal_token_digest
-from documents.models import Document, DocumentEvent, DocumentQuerySet, DocumentVersion
+from documents.models import (
+    Document,
+    DocumentEvent,
+    DocumentQuerySet,
+    DocumentVersion,
+    QuoteDecline,
+    QuoteSignature,
+)
 from documents.status import (
     CLIENT_STATUSES,
     DocumentWithClientStatus,
@@ -310,3 +317,47 @@ def portal_document_history(
         }
         cache.set(key, history, REVISION_CACHE_SECONDS)
     return history
+
+
+def portal_quote_signature(*, client: Client, document: Document) -> QuoteSignature:
+    """The signature of one of the client's quotes.
+
+    :raises Http404: the quote was not signed or accepted from the portal.
+    """
+    return get_object_or_404(
+        QuoteSignature.objects.for_company(client.company).select_related("version"),
+        document=document,
+    )
+
+
+def portal_quote_answer(*, client: Client, document: Document) -> dict | None:
+    """How the client answered a quote from its portal, as plain values (cached
+    under the portal revision, which every answer bumps), or None."""
+    if document.kind != QUOTE or document.status not in (
+        Document.Status.ACCEPTED,
+        Document.Status.DECLINED,
+    ):
+        return None
+    key = _revision_key(client, f"answer:{document.pk}")
+    answer = cache.get(key)
+    if answer is None:
+        signature = (
+            QuoteSignature.objects.for_company(client.company)
+            .filter(document=document)
+            .values("signer_name", "signed_at", "method")
+            .first()
+        )
+        decline = (
+            None
+            if signature
+            else QuoteDecline.objects.for_company(client.company)
+            .filter(document=document)
+            .values("declined_at", "reason")
+            .first()
+        )
+        # An answer the business recorded itself has neither: cached as empty.
+        answer = {"signature": signature, "decline": decline}
+        cache.set(key, answer, REVISION_CACHE_SECONDS)
+    if answer["signature"] is None and answer["decline"] is None:
+        return None
+    return answer

@@ -23,6 +23,26 @@ urlpatterns = [
         views.document_version_pdf,
         name="document_version_pdf",
     ),
+    path(
+        "<str:token>/documents/<int:document_id>/sign/",
+        views.quote_sign,
+        name="quote_sign",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/accept/",
+        views.quote_accept_online,
+        name="quote_accept",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/decline/",
+        views.quote_decline_online,
+        name="quote_decline",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/signed.pdf",
+        views.quote_signed_pdf,
+        name="quote_signed_pdf",
+    ),
     path("<str:token>/logo.png", views.brand_logo, name="logo"),
     path("<str:token>/icon-<int:size>.png", views.brand_icon, name="icon"),
     path("<str:token>/manifest.webmanifest", views.manifest, name="manifest"),

@@ -27,6 +27,7 @@ from documents.services.signing import (
     RequestOrigin,
     consent_text,
     quote_accept_online,
+    quote_answer_refusal,
     quote_decline_online,
     quote_sign,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "RequestOrigin",
     "consent_text",
     "quote_accept_online",
+    "quote_answer_refusal",
     "quote_decline_online",
     "quote_sign",
     "DocumentNotEditable",

@@ -90,29 +90,46 @@ def _locked_quote(quote: Document) -> Document:
     return (
         # unscoped: re-read under lock (its own row only), the caller scoped it
         Document.objects.select_for_update(of=("self",))
-        .select_related("current_version")
+        .select_related("current_version", "client")
         .get(pk=quote.pk)
     )
 
 
-def _state_check(quote: Document, now: dt.datetime) -> None:
-    """Refuse an answer to a quote that no longer waits for one."""
+def quote_answer_refusal(
+    *, quote: Document, now: dt.datetime, signing: bool | None
+) -> str:
+    """Why the client may not answer this quote now ("" when it may).
+
+    `signing`: True to sign, False to accept without a signature, None to
+    decline. The pages ask before showing a form; the services ask again under
+    the quote's lock.
+    """
+    if quote.kind != Document.Kind.QUOTE:
+        return _("Only a quote can be signed or declined.")
     today = timezone.localdate(now)
     if status.is_signable(quote, today):
-        return
+        if signing is True and not quote.requires_signature:
+            return _("This quote does not ask for a signature: accept it instead.")
+        if signing is False and quote.requires_signature:
+            return _("This quote must be signed to be accepted.")
+        return ""
     if quote.status == Document.Status.ACCEPTED:
-        message = _("This quote has already been accepted.")
-    elif quote.status == Document.Status.DECLINED:
-        message = _("This quote has already been declined.")
-    elif quote.status == Document.Status.CANCELED:
-        message = _("This quote was canceled: it can no longer be answered.")
-    elif status.is_answerable(quote):
-        message = _(
-            "This quote expired on %(date)s: ask for a new one to accept it."
-        ) % {"date": formats.date_format(quote.expiry_date, "DATE_FORMAT")}
-    else:
-        message = _("This quote cannot be answered.")
-    raise QuoteNotAnswerable(message)
+        return _("This quote has already been accepted.")
+    if quote.status == Document.Status.DECLINED:
+        return _("This quote has already been declined.")
+    if quote.status == Document.Status.CANCELED:
+        return _("This quote was canceled: it can no longer be answered.")
+    if status.is_answerable(quote):
+        return _("This quote expired on %(date)s: ask for a new one to accept it.") % {
+            "date": formats.date_format(quote.expiry_date, "DATE_FORMAT")
+        }
+    return _("This quote cannot be answered.")
+
+
+def _refusal_check(quote: Document, now: dt.datetime, signing: bool | None) -> None:
+    refusal = quote_answer_refusal(quote=quote, now=now, signing=signing)
+    if refusal:
+        raise QuoteNotAnswerable(refusal)
 
 
 def _version_check(
@@ -245,11 +262,7 @@ def quote_sign(
         drawing and no typed name, a drawing that is not an acceptable PNG.
     """
     quote = _locked_quote(quote)
-    _state_check(quote, now)
-    if not quote.requires_signature:
-        raise QuoteNotAnswerable(
-            _("This quote does not ask for a signature: accept it instead.")
-        )
+    _refusal_check(quote, now, signing=True)
     version = _version_check(quote, version_number, version_pdf_sha256, need_pdf=True)
     name, email = _signer_check(signer_name, signer_email, consent)
     method, png, typed = _signature_check(signature_png, typed_name)
@@ -297,9 +310,7 @@ def quote_accept_online(
     :raises InvalidAnswer: no name, a bad e-mail, no consent.
     """
     quote = _locked_quote(quote)
-    _state_check(quote, now)
-    if quote.requires_signature:
-        raise QuoteNotAnswerable(_("This quote must be signed to be accepted."))
+    _refusal_check(quote, now, signing=False)
     version = _version_check(quote, version_number, version_pdf_sha256, need_pdf=True)
     name, email = _signer_check(signer_name, signer_email, consent)
     signature = _signature_write(
@@ -339,7 +350,7 @@ def quote_decline_online(
     :raises InvalidAnswer: a reason over 2000 characters.
     """
     quote = _locked_quote(quote)
-    _state_check(quote, now)
+    _refusal_check(quote, now, signing=None)
     version = _version_check(quote, version_number, version_pdf_sha256, need_pdf=False)
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:

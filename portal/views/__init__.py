@@ -14,6 +14,12 @@ from portal.views.documents import (
 )
 from portal.views.language import language_set
 from portal.views.lists import invoice_list, quote_list
+from portal.views.quotes import (
+    quote_accept_online,
+    quote_decline_online,
+    quote_sign,
+    quote_signed_pdf,
+)
 
 __all__ = [
     "brand_icon",
@@ -24,5 +30,9 @@ __all__ = [
     "invoice_list",
     "language_set",
     "manifest",
+    "quote_accept_online",
+    "quote_decline_online",
     "quote_list",
+    "quote_sign",
+    "quote_signed_pdf",
 ]

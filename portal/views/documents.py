@@ -12,6 +12,7 @@ from documents import downloads, status
 from documents.models import DocumentEvent
 from portal import selectors
 from portal.views.page import list_url, page_context
+from portal.views.quotes import quote_answer_context
 
 # What get_kind_display() shows, without its per-call hashing of every choice.
 EVENT_LABELS = dict(DocumentEvent.Kind.choices)
@@ -83,6 +84,10 @@ def _document_page(
         "events": events,
         "list_url": list_url(token, document.kind),
     }
+    if document.kind == document.Kind.QUOTE:
+        context |= quote_answer_context(
+            request, client, document, can_answer=context["can_answer"]
+        )
     return render(request, "portal/document_detail.html", context)
 
 
