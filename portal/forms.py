@@ -119,8 +119,10 @@ class QuoteSignForm(QuoteAcceptForm):
         strip=True,
         max_length=SIGNATURE_DATA_MAX_LENGTH,
         error_messages={
-            "max_length": _("The signature image is too large. Clear it and sign "
-            "again, or type your name instead.")
+            "max_length": _(
+                "The signature image is too large. Clear it and sign "
+                "again, or type your name instead."
+            )
         },
     )
     typed_name = forms.CharField(

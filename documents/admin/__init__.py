@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -40,10 +41,12 @@ from documents.admin.inlines import (
     DocumentEventInline,
     DocumentLineInline,
     DocumentVersionInline,
+    QuoteDeclineInline,
+    QuoteSignatureInline,
     money_display,
 )
 from documents.forms import DocumentForm, DocumentLineFormSet
-from documents.models import Document
+from documents.models import Document, QuoteSignature
 
 
 @admin.register(Document, site=back_office)
@@ -91,6 +94,25 @@ class DocumentAdmin(CompanyScopedAdmin):
             return str(_("Not yet (draft)"))
         return str(_("In portal"))
 
+    @admin.display(description=_("quote / invoice"))
+    def conversion_link(self, document: Document) -> str:
+        """ "From quote Q-…" on an invoice, "Converted into invoice …" on a quote."""
+        if document.source_quote_id:
+            other = document.source_quote
+            label = _("From quote %(number)s") % {"number": other}
+        else:
+            # The reverse accessor reads through the document, already scoped.
+            other = getattr(document, "converted_invoice", None)
+            if other is None:
+                return self.get_empty_value_display()
+            label = (
+                _("Converted into invoice %(number)s") % {"number": other.number}
+                if other.number
+                else _("Converted into a draft invoice")
+            )
+        url = reverse("admin:documents_document_change", args=[other.pk])
+        return format_html('<a href="{}" id="conversion-link">{}</a>', url, label)
+
     # The change page.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Paid, accepted, declined and canceled documents are kept as they are.
@@ -117,6 +139,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             "notes",
             "total_with_currency",
             "portal_visibility",
+            "conversion_link",
         ]
 
     def get_readonly_fields(
@@ -126,13 +149,30 @@ class DocumentAdmin(CompanyScopedAdmin):
             return ()
         # Visibility is not a form field at all: it changes through Hide / Show,
         # which write the history. A finalised document keeps its client.
-        fixed = ("number", "kind", "status", "total_with_currency", "portal_visibility")
+        fixed = (
+            "number",
+            "kind",
+            "status",
+            "total_with_currency",
+            "portal_visibility",
+            "conversion_link",
+        )
         return fixed if obj.is_draft else (*fixed, "client")
 
     def get_inlines(self, request: HttpRequest, obj: Document | None) -> list:
         if obj is None:
             return [DocumentLineInline]
-        return [DocumentLineInline, DocumentVersionInline, DocumentEventInline]
+        evidence = (
+            [QuoteSignatureInline, QuoteDeclineInline]
+            if obj.kind == Document.Kind.QUOTE
+            else []
+        )
+        return [
+            DocumentLineInline,
+            *evidence,
+            DocumentVersionInline,
+            DocumentEventInline,
+        ]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         return {
@@ -251,6 +291,11 @@ class DocumentAdmin(CompanyScopedAdmin):
                 self.admin_site.admin_view(self.version_pdf),
                 name="documents_document_version_pdf",
             ),
+            path(
+                "<path:object_id>/signed-pdf/",
+                self.admin_site.admin_view(self.signed_pdf),
+                name="documents_document_signed_pdf",
+            ),
             *super().get_urls(),
         ]
 
@@ -259,8 +304,9 @@ class DocumentAdmin(CompanyScopedAdmin):
         request: HttpRequest,
         action: DocumentAction,
         documents: Iterable[Document],
-    ) -> None:
+    ) -> list[Any]:
         now = timezone.now()
+        results = []
         for document in documents:
             try:
                 result = action.run(document, member(request), now)
@@ -272,6 +318,7 @@ class DocumentAdmin(CompanyScopedAdmin):
                     messages.ERROR,
                 )
                 continue
+            results.append(result)
             document.refresh_from_db(fields=["number"])  # finalising numbers it
             if result is False and action.unchanged is not None:
                 self.message_user(
@@ -281,6 +328,7 @@ class DocumentAdmin(CompanyScopedAdmin):
                 self.message_user(
                     request, action.done % {"document": document}, messages.SUCCESS
                 )
+        return results
 
     def document_action(
         self, request: HttpRequest, object_id: str, action_name: str
@@ -292,7 +340,9 @@ class DocumentAdmin(CompanyScopedAdmin):
         document = self.get_object(request, object_id)
         if action is None or document is None:
             raise Http404
-        self.run_action(request, action, [document])
+        results = self.run_action(request, action, [document])
+        if action.follow and results and isinstance(results[0], Document):
+            document = results[0]  # e.g. the invoice a quote became
         return HttpResponseRedirect(
             reverse("admin:documents_document_change", args=[document.pk])
         )
@@ -308,3 +358,18 @@ class DocumentAdmin(CompanyScopedAdmin):
             raise Http404
         version = get_object_or_404(document.versions.all(), number=number)
         return downloads.version_pdf_response(request=request, version=version)
+
+    def signed_pdf(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A signed quote's sealed PDF, for members who may see the quote."""
+        if not member_can_view(request):
+            raise PermissionDenied
+        document = self.get_object(request, object_id)
+        if document is None:
+            raise Http404
+        signature = get_object_or_404(
+            QuoteSignature.objects.for_company(request.company).select_related(
+                "version"
+            ),
+            document=document,
+        )
+        return downloads.signed_pdf_response(request=request, signature=signature)

@@ -31,6 +31,7 @@ class DocumentAction:
     run: Callable[..., Any]  # (document, actor, now) → False when nothing changed
     unchanged: Promise | None = None
     confirm: Promise | None = None  # asked before an action that cannot be undone
+    follow: bool = False  # from its page, go to the document the action made
 
 
 def _finalise(document: Document, actor: Any, now: dt.datetime) -> Any:
@@ -63,6 +64,17 @@ def _accept(document: Document, actor: Any, now: dt.datetime) -> Any:
 
 def _decline(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.quote_decline(quote=document, actor=actor, now=now)
+
+
+def _convert(document: Document, actor: Any, now: dt.datetime) -> Document:
+    return services.quote_convert_to_invoice(quote=document, actor=actor, now=now)
+
+
+def _convertible(document: Document) -> bool:
+    # The reverse accessor reads through the quote, already scoped.
+    return status.is_convertible(document) and not hasattr(
+        document, "converted_invoice"
+    )
 
 
 DOCUMENT_ACTIONS = {
@@ -127,6 +139,14 @@ DOCUMENT_ACTIONS = {
             done=_("%(document)s: marked declined."),
             offered=status.is_answerable,
             run=_decline,
+        ),
+        DocumentAction(
+            name="convert_to_invoice",
+            label=_("Convert to invoice"),
+            done=_("%(document)s: converted into a draft invoice."),
+            offered=_convertible,
+            run=_convert,
+            follow=True,
         ),
     )
 }

@@ -1,5 +1,7 @@
-"""A document's lines, versions and history, shown on its page."""
+"""A document's lines, versions, history and a quote's evidence, shown on its
+page."""
 
+import base64
 from typing import Any
 
 from django.contrib import admin
@@ -14,7 +16,14 @@ from companies.admin_site import CompanyScopedInline, ReadOnlyInline, member_can
 from companies.money import format_money
 from documents import status
 from documents.forms import DocumentLineForm, DocumentLineFormSet
-from documents.models import Document, DocumentEvent, DocumentLine, DocumentVersion
+from documents.models import (
+    Document,
+    DocumentEvent,
+    DocumentLine,
+    DocumentVersion,
+    QuoteDecline,
+    QuoteSignature,
+)
 
 
 def money_display(amount, currency: str) -> str:
@@ -76,3 +85,95 @@ class DocumentEventInline(ReadOnlyInline):
     @admin.display(description=_("version"))
     def version_number(self, event: DocumentEvent) -> int | str:
         return event.version.number if event.version else self.get_empty_value_display()
+
+
+class QuoteSignatureInline(ReadOnlyInline):
+    """The client's signature or online acceptance: the evidence, read-only."""
+
+    model = QuoteSignature
+    template = "admin/edit_inline/stacked.html"
+    fields = (
+        "method",
+        "signer_name",
+        "signer_email",
+        "signed_at",
+        "signed_version",
+        "version_pdf_sha256",
+        "consent_text",
+        "signature_shown",
+        "ip_address",
+        "user_agent",
+        "language",
+        "pdf_links",
+        "signed_pdf_sha256",
+    )
+    readonly_fields = fields
+    verbose_name = _("signature (evidence)")
+    verbose_name_plural = _("signature (evidence)")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("version")
+
+    @admin.display(description=_("version signed"))
+    def signed_version(self, signature: QuoteSignature) -> int:
+        return signature.version.number
+
+    @admin.display(description=_("signature"))
+    def signature_shown(self, signature: QuoteSignature) -> str:
+        if signature.signature_png:
+            data = base64.b64encode(bytes(signature.signature_png)).decode("ascii")
+            return format_html(
+                '<img class="signature-evidence" src="data:image/png;base64,{}" '
+                'alt="{}">',
+                data,
+                _("Signature drawn by %(name)s") % {"name": signature.signer_name},
+            )
+        if signature.typed_name:
+            return format_html(
+                "<em>{}</em> ({})", signature.typed_name, _("typed name")
+            )
+        return _("None required: accepted online")
+
+    @admin.display(description=_("PDF"))
+    def pdf_links(self, signature: QuoteSignature) -> str:
+        original = reverse(
+            "admin:documents_document_version_pdf",
+            args=[signature.document_id, signature.version.number],
+        )
+        signed = reverse(
+            "admin:documents_document_signed_pdf", args=[signature.document_id]
+        )
+        return format_html(
+            '<a href="{}" id="evidence-original-pdf">{}</a> · '
+            '<a href="{}" id="evidence-signed-pdf">{}</a>',
+            original,
+            _("Original PDF (as signed)"),
+            signed,
+            _("Signed PDF (certificate page and seal)"),
+        )
+
+
+class QuoteDeclineInline(ReadOnlyInline):
+    """The client's refusal from the portal, read-only."""
+
+    model = QuoteDecline
+    template = "admin/edit_inline/stacked.html"
+    fields = (
+        "declined_at",
+        "reason",
+        "declined_version",
+        "version_pdf_sha256",
+        "ip_address",
+        "user_agent",
+        "language",
+    )
+    readonly_fields = fields
+    verbose_name = _("decline (evidence)")
+    verbose_name_plural = _("decline (evidence)")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("version")
+
+    @admin.display(description=_("version declined"))
+    def declined_version(self, decline: QuoteDecline) -> int:
+        return decline.version.number

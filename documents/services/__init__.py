@@ -6,6 +6,10 @@ and bumps the client's portal revision in that same transaction; side effects
 callers import from here.
 """
 
+from documents.services.conversion import (
+    QuoteNotConvertible,
+    quote_convert_to_invoice,
+)
 from documents.services.drafts import (
     HEADER_FIELDS,
     DocumentNotEditable,
@@ -38,12 +42,14 @@ __all__ = [
     "DocumentError",
     "InvalidAnswer",
     "QuoteNotAnswerable",
+    "QuoteNotConvertible",
     "QuotePdfNotReady",
     "QuoteVersionChanged",
     "RequestOrigin",
     "consent_text",
     "quote_accept_online",
     "quote_answer_refusal",
+    "quote_convert_to_invoice",
     "quote_decline_online",
     "quote_sign",
     "DocumentNotEditable",

@@ -73,9 +73,9 @@ def _refresh(quote: Document) -> Document:
     """The quote as it stands now, after a service refused on newer facts."""
     quote.refresh_from_db()
     if quote.current_version_id:
-        quote.current_version = DocumentVersion.objects.for_company(
-            quote.company
-        ).get(pk=quote.current_version_id)
+        quote.current_version = DocumentVersion.objects.for_company(quote.company).get(
+            pk=quote.current_version_id
+        )
     return quote
 
 
@@ -232,7 +232,9 @@ def quote_decline_online(
 
 @login_not_required
 @require_safe
-def quote_signed_pdf(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+def quote_signed_pdf(
+    request: HttpRequest, token: str, document_id: int
+) -> HttpResponse:
     """The signed quote's sealed PDF (the version's PDF, the certificate page,
     the seal), once the client, the quote and its signature all resolve."""
     client, quote = _quote(token, document_id)
