@@ -69,13 +69,14 @@ def test_document_page_renders_the_snapshot(client):
     assert 'id="pay-button" disabled' in html
 
 
-def test_quote_page_has_a_sign_placeholder_and_no_payment_details(client):
+def test_quote_page_offers_signing_and_no_payment_details(client):
     portal = ClientFactory()
-    offer = quote(portal, expiry_date=dt.date(2026, 12, 1), requires_signature=True)
+    offer = quote(portal, expiry_date=dt.date(2099, 12, 1), requires_signature=True)
 
     html = client.get(url("document", portal, document_id=offer.pk)).content.decode()
 
-    assert 'id="sign-button" disabled' in html
+    sign_url = url("quote_sign", portal, document_id=offer.pk)
+    assert f'id="sign-button" href="{sign_url}"' in html
     assert "Sign this quote" in html
     assert "Payment details" not in html
     assert "Valid until" in html
