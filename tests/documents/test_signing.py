@@ -385,7 +385,7 @@ def test_accepting_online_records_the_same_evidence_without_a_drawing():
         "",
         "Ada Lovelace",
         quote.current_version.pdf_sha256,
-        f"J'accepte le devis {quote.number}, version 1, pour un total de "
+        f"J’accepte le devis {quote.number}, version 1, pour un total de "
         "120,00\u00a0€ TTC.",
     )
     assert (quote.status, event.actor, event.actor_name) == (
