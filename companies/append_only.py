@@ -172,3 +172,23 @@ def uninstall(schema_editor: Any, *, table: str) -> None:
             schema_editor.execute(
                 f"DROP TRIGGER IF EXISTS {table}_append_only_{suffix};"
             )
+
+
+def reinstall(
+    schema_editor: Any,
+    *,
+    table: str,
+    columns: Sequence[str],
+    keys: Sequence[Sequence[str]] = (("id",),),
+    attach_once: Sequence[str] = (),
+) -> None:
+    """Put `install()`'s triggers back on `table`, whether or not they are there.
+
+    SQLite applies some schema changes (a changed check constraint, say) by
+    rebuilding the table, and the rebuilt table has no triggers: a migration
+    that changes an append-only table calls this after.
+    """
+    uninstall(schema_editor, table=table)
+    install(
+        schema_editor, table=table, columns=columns, keys=keys, attach_once=attach_once
+    )

@@ -22,6 +22,7 @@ from clients.services import client_create
 from companies.models import Company, Membership, User
 from documents import services as document_services
 from documents.models import Document
+from documents.pdf_store import version_pdf_ensure
 from documents.totals import LineInput
 from payments.services import invoice_mark_paid, payment_record
 
@@ -172,7 +173,7 @@ class Later:
     """Something the owner does to a document some days after issuing it."""
 
     days: int
-    action: str  # pay, mark_paid, cancel, accept, decline, revise, hide
+    action: str  # pay, mark_paid, cancel, accept, decline, revise, hide, sign
     amount: str = ""
     reason: str = ""
     lines: tuple[LineInput, ...] = ()
@@ -330,6 +331,14 @@ PLANS = {
         Planned(
             CAFE,
             QUOTE,
+            (_line("Luminaires de la terrasse", "4", "310.00"),),
+            days_ago=9,
+            requires_signature=True,
+            later=(Later(2, "sign"),),
+        ),  # signed by the client from its portal
+        Planned(
+            CAFE,
+            QUOTE,
             (_line("Remplacement des ampoules LED", "40", "12.90"),),
             days_ago=4,
         ),
@@ -475,6 +484,8 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
             )
         case "hide":
             document_services.document_hide(document=document, actor=owner, now=at)
+        case "sign":
+            _client_signs(document, at)
         case "revise":
             document_services.document_update(
                 document=document,
@@ -483,6 +494,27 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
                 now=at,
                 notes=document.notes if later.notes is None else later.notes,
             )
+
+
+def _client_signs(quote: Document, at: dt.datetime) -> None:
+    """The client signs from its phone, by typing its name (as without JavaScript)."""
+    version = version_pdf_ensure(version=quote.current_version)
+    document_services.quote_sign(
+        quote=quote,
+        version_number=version.number,
+        version_pdf_sha256=version.pdf_sha256,
+        signer_name="Marie Lefèvre",
+        signer_email=quote.client.email,
+        consent=True,
+        signature_png=None,
+        typed_name="Marie Lefèvre",
+        language=quote.client.locale,
+        origin=document_services.RequestOrigin(
+            ip_address="192.0.2.44",
+            user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)",
+        ),
+        now=at,
+    )
 
 
 def summary() -> dict:

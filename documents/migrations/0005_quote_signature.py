@@ -3,7 +3,19 @@
 import django.db.models.deletion
 import documents.models
 from django.conf import settings
+from importlib import import_module
+
 from django.db import migrations, models
+
+from companies import append_only
+
+history = import_module("documents.migrations.0004_append_only")
+
+
+def history_guard_reinstall(apps, schema_editor):
+    append_only.reinstall(
+        schema_editor, table=history.EVENT_TABLE, columns=history.EVENT_COLUMNS
+    )
 
 
 class Migration(migrations.Migration):
@@ -16,6 +28,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Reversed last: SQLite rebuilds the event table to restore its old
+        # constraint, dropping its triggers; they are put back then.
+        migrations.RunPython(
+            migrations.RunPython.noop,
+            history_guard_reinstall,
+        ),
         migrations.CreateModel(
             name='QuoteDecline',
             fields=[

@@ -3,11 +3,25 @@
 The signature may have its signed PDF attached once (file name and SHA-256
 going from empty to set); nothing else of either row ever changes, and
 neither is deleted.
+
+0005 changed the history's event-kind constraint, which SQLite applies by
+rebuilding the table, and a rebuilt table has lost its triggers: the
+history's append-only guard is put back here (and by 0005 when reversed).
 """
+
+from importlib import import_module
 
 from django.db import migrations
 
 from companies import append_only
+
+history = import_module("documents.migrations.0004_append_only")
+
+
+def history_guard_reinstall(apps, schema_editor):
+    append_only.reinstall(
+        schema_editor, table=history.EVENT_TABLE, columns=history.EVENT_COLUMNS
+    )
 
 SIGNATURE_TABLE = "documents_quotesignature"
 SIGNATURE_COLUMNS = (
@@ -45,6 +59,7 @@ DECLINE_COLUMNS = (
 
 
 def install(apps, schema_editor):
+    history_guard_reinstall(apps, schema_editor)
     append_only.install(
         schema_editor,
         table=SIGNATURE_TABLE,

@@ -423,4 +423,5 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "mark_paid",
         "mark_accepted",
         "mark_declined",
+        "convert_to_invoice",
     ]
