@@ -166,3 +166,13 @@ def test_a_status_change_checks_the_rule_on_the_row_it_locked():
 
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_paid) == ("partially_paid", Decimal("10"))
+
+
+def test_only_an_accepted_quote_is_convertible(every_case):
+    convertible = {
+        (document.kind, document.status)
+        for document in every_case
+        if status.is_convertible(document)
+    }
+
+    assert convertible == {("quote", "accepted")}
