@@ -220,6 +220,7 @@ def _ink_pixels(image: Image.Image) -> int:
     """How many pixels differ from the background (the top-left pixel's colour,
     fully transparent pixels counting as background whatever their colour)."""
     background = image.getpixel((0, 0))
+    assert isinstance(background, tuple)  # an RGBA image's pixel
     opaque = image.getchannel("A").point(lambda alpha: 255 if alpha else 0)
     if background[3] == 0:
         return image.width * image.height - opaque.histogram()[0]

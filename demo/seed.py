@@ -498,6 +498,7 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
 
 def _client_signs(quote: Document, at: dt.datetime) -> None:
     """The client signs from its phone, by typing its name (as without JavaScript)."""
+    assert quote.current_version is not None  # a finalised quote has one
     version = version_pdf_ensure(version=quote.current_version)
     document_services.quote_sign(
         quote=quote,

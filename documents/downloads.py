@@ -99,7 +99,7 @@ def signed_pdf_filename(signature: QuoteSignature) -> str:
 
 def signed_pdf_response(
     *, request: HttpRequest, signature: QuoteSignature
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The response that delivers a signed quote's sealed PDF; the caller
     checked access. Made now if the background task has not made it yet."""
     from documents.signed_pdf import signed_pdf_ensure  # loads pyHanko
@@ -108,10 +108,10 @@ def signed_pdf_response(
     etag = f'"{signature.signed_pdf_sha256}"'
     not_modified = get_conditional_response(request, etag=etag)
     if isinstance(not_modified, HttpResponseNotModified):
-        response: HttpResponse = not_modified
+        response: HttpResponseBase = not_modified
     else:
         response = _stored_file_response(
-            name=signature.signed_pdf_file.name,
+            name=signature.signed_pdf_file.name or "",
             filename=signed_pdf_filename(signature),
         )
     for header, value in PRIVATE_HEADERS.items():
@@ -120,13 +120,13 @@ def signed_pdf_response(
     return response
 
 
-def _stored_file_response(*, name: str, filename: str) -> HttpResponse:
+def _stored_file_response(*, name: str, filename: str) -> HttpResponseBase:
     """A stored PDF as an attachment: streamed from disk, or a short-lived
     presigned redirect from S3."""
     storage = document_storage()
     if getattr(storage, "querystring_auth", False):
         return HttpResponseRedirect(
-            storage.url(
+            storage.url(  # type: ignore[call-arg]  # S3Storage takes parameters
                 name,
                 parameters={
                     "ResponseContentType": PDF_CONTENT_TYPE,

@@ -330,7 +330,7 @@ def signature_certificate_html(*, signature: QuoteSignature) -> str:
                     "%Y-%m-%d %H:%M:%S UTC"
                 ),
                 "signed_at_local": format_moment(
-                    signature.signed_at, locale, local_time.tzinfo
+                    signature.signed_at, locale, local_time.tzinfo or dt.UTC
                 ),
                 "signature_data_uri": (
                     f"data:image/png;base64,{base64.b64encode(bytes(png)).decode()}"

@@ -34,6 +34,8 @@ def signed_pdf_path(*, signature: QuoteSignature, sha256: str) -> str:
 
 def _version_pdf_bytes(signature: QuoteSignature) -> bytes:
     version = signature.version
+    if not version.pdf_file.name:
+        raise SignedPdfError(f"Version {version.pk} has no stored PDF.")
     with document_storage().open(version.pdf_file.name, "rb") as stored:
         data = stored.read()
     if hashlib.sha256(data).hexdigest() != signature.version_pdf_sha256:

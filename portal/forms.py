@@ -3,6 +3,7 @@ answers (sign, accept, decline)."""
 
 import base64
 import binascii
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -154,8 +155,8 @@ class QuoteSignForm(QuoteAcceptForm):
             "typed_name": self.cleaned_data["typed_name"],
         }
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if not cleaned.get("signature_data") and not cleaned.get("typed_name"):
             if "signature_data" not in self.errors:
                 self.add_error(

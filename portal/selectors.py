@@ -319,18 +319,22 @@ def portal_document_history(
     return history
 
 
-def portal_quote_signature(*, client: Client, document: Document) -> QuoteSignature:
-    """The signature of one of the client's quotes.
-
-    :raises Http404: the quote was not signed or accepted from the portal.
-    """
-    return get_object_or_404(
-        QuoteSignature.objects.for_company(client.company).select_related("version"),
-        document=document,
+def portal_quote_signature(
+    *, client: Client, document: Document
+) -> QuoteSignature | None:
+    """The signature of one of the client's quotes, if it was signed or
+    accepted from the portal."""
+    return (
+        QuoteSignature.objects.for_company(client.company)
+        .select_related("version")
+        .filter(document=document)
+        .first()
     )
 
 
-def portal_quote_answer(*, client: Client, document: Document) -> dict | None:
+def portal_quote_answer(
+    *, client: Client, document: Document
+) -> dict[str, dict[str, Any] | None] | None:
     """How the client answered a quote from its portal, as plain values (cached
     under the portal revision, which every answer bumps), or None."""
     if document.kind != QUOTE or document.status not in (
@@ -339,7 +343,7 @@ def portal_quote_answer(*, client: Client, document: Document) -> dict | None:
     ):
         return None
     key = _revision_key(client, f"answer:{document.pk}")
-    answer = cache.get(key)
+    answer: dict[str, dict[str, Any] | None] | None = cache.get(key)
     if answer is None:
         signature = (
             QuoteSignature.objects.for_company(client.company)
@@ -356,7 +360,10 @@ def portal_quote_answer(*, client: Client, document: Document) -> dict | None:
             .first()
         )
         # An answer the business recorded itself has neither: cached as empty.
-        answer = {"signature": signature, "decline": decline}
+        answer = {
+            "signature": dict(signature) if signature else None,
+            "decline": dict(decline) if decline else None,
+        }
         cache.set(key, answer, REVISION_CACHE_SECONDS)
     if answer["signature"] is None and answer["decline"] is None:
         return None

@@ -97,15 +97,16 @@ class DocumentAdmin(CompanyScopedAdmin):
     @admin.display(description=_("quote / invoice"))
     def conversion_link(self, document: Document) -> str:
         """ "From quote Q-…" on an invoice, "Converted into invoice …" on a quote."""
-        if document.source_quote_id:
+        other: Document | None
+        if document.source_quote is not None:
             other = document.source_quote
-            label = _("From quote %(number)s") % {"number": other}
+            label = str(_("From quote %(number)s") % {"number": other.number})
         else:
             # The reverse accessor reads through the document, already scoped.
             other = getattr(document, "converted_invoice", None)
             if other is None:
-                return self.get_empty_value_display()
-            label = (
+                return str(self.get_empty_value_display())
+            label = str(
                 _("Converted into invoice %(number)s") % {"number": other.number}
                 if other.number
                 else _("Converted into a draft invoice")
@@ -359,7 +360,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         version = get_object_or_404(document.versions.all(), number=number)
         return downloads.version_pdf_response(request=request, version=version)
 
-    def signed_pdf(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def signed_pdf(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
         """A signed quote's sealed PDF, for members who may see the quote."""
         if not member_can_view(request):
             raise PermissionDenied
@@ -367,7 +368,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         if document is None:
             raise Http404
         signature = get_object_or_404(
-            QuoteSignature.objects.for_company(request.company).select_related(
+            QuoteSignature.objects.for_company(active_company(request)).select_related(
                 "version"
             ),
             document=document,

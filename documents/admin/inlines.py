@@ -132,7 +132,7 @@ class QuoteSignatureInline(ReadOnlyInline):
             return format_html(
                 "<em>{}</em> ({})", signature.typed_name, _("typed name")
             )
-        return _("None required: accepted online")
+        return str(_("None required: accepted online"))
 
     @admin.display(description=_("PDF"))
     def pdf_links(self, signature: QuoteSignature) -> str:

@@ -20,6 +20,8 @@ class QuoteNotConvertible(DocumentError):
 
 def _accepted_lines(quote: Document) -> list[LineInput]:
     """The lines of the version the client accepted, as the services take them."""
+    if quote.current_version is None:
+        raise QuoteNotConvertible(_("Only an accepted quote can become an invoice."))
     return [
         LineInput(
             description=line["description"],

@@ -119,7 +119,7 @@ def quote_answer_refusal(
         return _("This quote has already been declined.")
     if quote.status == Document.Status.CANCELED:
         return _("This quote was canceled: it can no longer be answered.")
-    if status.is_answerable(quote):
+    if status.is_answerable(quote) and quote.expiry_date is not None:
         return _("This quote expired on %(date)s: ask for a new one to accept it.") % {
             "date": formats.date_format(quote.expiry_date, "DATE_FORMAT")
         }

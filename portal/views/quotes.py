@@ -11,6 +11,7 @@ with nothing recorded.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import (
@@ -20,6 +21,7 @@ from django.http import (
     HttpResponseRedirect,
     QueryDict,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -45,6 +47,13 @@ def _quote(token: str, document_id: int) -> tuple[Client, Document]:
     if document.kind != Document.Kind.QUOTE:
         raise Http404("Not a quote.")
     return client, document
+
+
+def _latest(quote: Document) -> DocumentVersion:
+    """The version a finalised quote shows now (it always has one)."""
+    if quote.current_version is None:
+        raise Http404("No version.")
+    return quote.current_version
 
 
 def _origin(request: HttpRequest) -> services.RequestOrigin:
@@ -126,7 +135,7 @@ def _answer_view(
     form, error = None, refusal
     if not refusal:
         posted = request.POST if request.method == "POST" else None
-        form = _answer_form(answer, client, quote.current_version, posted)
+        form = _answer_form(answer, client, _latest(quote), posted)
     if form is not None and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -141,7 +150,7 @@ def _answer_view(
             # The quote as it is now, with a fresh form for its latest version.
             quote, error = _refresh(quote), str(exc)
             kept = {name: data[name] for name in answer.kept}
-            form = _answer_form(answer, client, quote.current_version, kept=kept)
+            form = _answer_form(answer, client, _latest(quote), kept=kept)
         except services.QuoteNotAnswerable as exc:
             quote, error, form = _refresh(quote), str(exc), None
         except services.InvalidAnswer as exc:
@@ -160,7 +169,7 @@ def _answer_page(
     form: QuoteAnswerForm | None,
     error: str,
 ) -> HttpResponse:
-    version = quote.current_version
+    version = _latest(quote)
     client_status = status.client_status(quote, timezone.localdate())
     ids = {"token": client.portal_token, "document_id": quote.pk}
     context = page_context(request, client) | {
@@ -234,11 +243,15 @@ def quote_decline_online(
 @require_safe
 def quote_signed_pdf(
     request: HttpRequest, token: str, document_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The signed quote's sealed PDF (the version's PDF, the certificate page,
-    the seal), once the client, the quote and its signature all resolve."""
+    the seal), once the client and the quote resolve. A quote of the client's
+    that was not signed from the portal has none: its page says where it stands.
+    """
     client, quote = _quote(token, document_id)
     signature = selectors.portal_quote_signature(client=client, document=quote)
+    if signature is None:
+        return _document_redirect(client, quote)
     return downloads.signed_pdf_response(request=request, signature=signature)
 
 
@@ -248,7 +261,7 @@ def quote_answer_context(
     """What a quote's own page shows of its answer: the Sign / Accept / Decline
     actions while it is open, who answered and how once it is answered."""
     ids = {"token": client.portal_token, "document_id": quote.pk}
-    context = {
+    context: dict[str, Any] = {
         "sign_url": reverse("portal:quote_sign", kwargs=ids),
         "accept_url": reverse("portal:quote_accept", kwargs=ids),
         "decline_url": reverse("portal:quote_decline", kwargs=ids),
@@ -258,5 +271,5 @@ def quote_answer_context(
     }
     if can_answer and not quote.requires_signature:
         # One click: the acceptance form sits on the quote's own page.
-        context["accept_form"] = _answer_form(ACCEPT, client, quote.current_version)
+        context["accept_form"] = _answer_form(ACCEPT, client, _latest(quote))
     return context

@@ -467,14 +467,17 @@ def test_the_signed_pdf_downloads_from_the_portal(client):
     assert again.status_code == 304
 
 
-def test_a_quote_accepted_by_the_business_has_no_signed_pdf(client):
+def test_a_quote_not_signed_online_has_no_signed_pdf_but_its_page(client):
     portal = ClientFactory()
     quote = _quote(portal)
+    pending = client.get(url("quote_signed_pdf", portal, document_id=quote.pk))
     services.quote_accept(quote=quote, actor=None, now=NOW)
 
     response = client.get(url("quote_signed_pdf", portal, document_id=quote.pk))
 
-    assert response.status_code == 404
+    page = url("document", portal, document_id=quote.pk)
+    assert (pending.status_code, pending["Location"]) == (303, page)
+    assert (response.status_code, response["Location"]) == (303, page)
 
 
 # --- what a client may not see is a 404 --------------------------------------------
