@@ -227,9 +227,3 @@ def _ink_pixels(image: Image.Image) -> int:
     plain = Image.new("RGBA", image.size, background)
     difference = ImageChops.difference(image, plain).convert("L")
     return image.width * image.height - difference.histogram()[0]
-
-
-def signature_png_size(data: bytes) -> tuple[int, int]:
-    """The width and height of a stored (already checked) signature PNG."""
-    with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
-        return image.size
