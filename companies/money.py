@@ -38,6 +38,23 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
+def currency_exponent(currency: str) -> int:
+    """Digits of the currency's minor unit, as CLDR knows them: EUR 2, JPY 0."""
+    return get_currency_precision(currency)
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """An amount as a count of the currency's minor unit (12.34 EUR → 1234),
+    as payment providers take it; rounded half-up to that unit first."""
+    return int(round_money(amount, currency).scaleb(currency_exponent(currency)))
+
+
+def from_minor_units(count: int, currency: str) -> Decimal:
+    """A count of the currency's minor unit as an amount (1234 EUR → 12.34)."""
+    exponent = currency_exponent(currency)
+    return Decimal(count).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
+
+
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """1 234,56 € in French, €1,234.56 in English."""
     return format_currency(amount, currency, locale=_locale(locale))

@@ -202,7 +202,16 @@ PORTAL_MISS_WINDOW_SECONDS = env.int("PORTAL_MISS_WINDOW_SECONDS", default=600)
 # the rate limit then reads the client's address from X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Card payments through Stripe Connect switch on when the platform's secret key
+# is set. STRIPE_API_BASE points the stripe library elsewhere (a stand-in server
+# in tests); the webhook secret verifies /payments/stripe/webhook/ deliveries.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# Where Pay sends the client: the portal's CSP lets its form go there.
+STRIPE_CHECKOUT_ORIGIN = env.str(
+    "STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com"
+)
 
 # The certificate and key that seal signed quotes (PEM or DER files; the
 # certificate file may hold the chain after it). Unset: a self-signed one is

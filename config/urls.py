@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", back_office.urls),
     path("p/", include("portal.urls")),
+    path("payments/", include("payments.urls")),
 ]
 
 if settings.DEBUG:

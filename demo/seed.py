@@ -6,6 +6,7 @@ a database that already holds the demo is left as it is.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +25,12 @@ from documents import services as document_services
 from documents.models import Document
 from documents.pdf_store import version_pdf_ensure
 from documents.totals import LineInput
+from payments import services as payment_services
+from payments import stripe_gateway
+from payments.models import StripeAccount
 from payments.services import invoice_mark_paid, payment_record
 
+logger = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
 PASSWORD = "portal-demo-2026"
 
@@ -121,14 +126,43 @@ def is_seeded() -> bool:
 # never delivered nor printed over the demo's own output.
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 def seed(*, now: dt.datetime | None = None) -> bool:
-    """Create the demo data unless it is there. Returns whether anything was made."""
+    """Create the demo data unless it is there. Returns whether anything was made.
+
+    With STRIPE_SECRET_KEY set, each add-on company is also connected to a
+    Stripe account (made through the Accounts API), so the demo takes card
+    payments; without it, or when Stripe cannot be reached, it takes transfers.
+    """
+    created = False
     with transaction.atomic():
-        if is_seeded():
-            return False
-        now = now or timezone.now()
-        for spec in COMPANIES:
-            _documents(_company(spec, now), now)
-    return True
+        if not is_seeded():
+            now = now or timezone.now()
+            for spec in COMPANIES:
+                _documents(_company(spec, now), now)
+            created = True
+    stripe_connect(now=now or timezone.now())
+    return created
+
+
+def stripe_connect(*, now: dt.datetime) -> list[str]:
+    """Connect each add-on demo company without an account to Stripe; returns
+    what could not be done (Stripe is reached outside any transaction)."""
+    if not stripe_gateway.is_configured():
+        return []
+    problems = []
+    for spec in COMPANIES:
+        company = Company.objects.filter(name=spec.name).first()
+        if (
+            company is None
+            or not company.has_receivables_addon
+            or StripeAccount.objects.for_company(company).exists()
+        ):
+            continue
+        try:
+            payment_services.stripe_account_ensure(company=company, now=now)
+        except payment_services.StripeConnectFailed as exc:
+            problems.append(f"{company.name}: {exc}")
+            logger.warning("Demo: %s not connected to Stripe: %s", company.name, exc)
+    return problems
 
 
 def _company(spec: CompanySpec, now: dt.datetime) -> Company:
@@ -540,6 +574,7 @@ def summary() -> dict:
                     "hidden": document.hidden_from_portal,
                     "versions": document.versions.count(),
                     "total": str(document.total),
+                    "amount_due": str(document.amount_due),
                     "currency": document.currency,
                 }
                 for document in Document.objects.for_company(company)
@@ -553,10 +588,12 @@ def summary() -> dict:
                     "documents": documents,
                 }
             )
+        account = StripeAccount.objects.for_company(company).first()
         companies.append(
             {
                 "name": company.name,
                 "has_receivables_addon": company.has_receivables_addon,
+                "stripe_account": account.account_id if account else None,
                 "members": members,
                 "clients": clients,
             }

@@ -19,7 +19,8 @@ def _write(
     return DocumentEvent.objects.create(
         company_id=document.company_id,
         document=document,
-        version=version or document.current_version,
+        # The current version by id: no query to load it.
+        version_id=version.pk if version is not None else document.current_version_id,
         kind=kind,
         actor=actor,
         actor_name=actor_name or (str(actor) if actor is not None else ""),
@@ -120,19 +121,44 @@ def quote_declined(
 
 
 def invoice_payment_received(
-    *, document: Document, actor: Actor, at: dt.datetime, amount: str, method: str
+    *,
+    document: Document,
+    actor: Actor,
+    at: dt.datetime,
+    amount: str,
+    method: str,
+    overpaid: str = "",
 ) -> DocumentEvent:
+    details: dict[str, object] = {
+        "amount": amount,
+        "currency": document.currency,
+        "method": method,
+    }
+    if overpaid:
+        details["overpaid"] = overpaid
     return _write(
         DocumentEvent.Kind.PAYMENT_RECEIVED,
         document=document,
         actor=actor,
         at=at,
-        details={"amount": amount, "currency": document.currency, "method": method},
+        details=details,
     )
 
 
 def invoice_paid(*, document: Document, actor: Actor, at: dt.datetime) -> DocumentEvent:
     return _write(DocumentEvent.Kind.PAID, document=document, actor=actor, at=at)
+
+
+def invoice_payment_processing(
+    *, document: Document, actor: Actor, at: dt.datetime, amount: str, method: str
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.PAYMENT_PROCESSING,
+        document=document,
+        actor=actor,
+        at=at,
+        details={"amount": amount, "currency": document.currency, "method": method},
+    )
 
 
 def quote_signed(
@@ -178,4 +204,41 @@ def invoice_from_quote(
         actor=actor,
         at=at,
         details={"quote_id": quote.pk, "quote": quote.number},
+    )
+
+
+def invoice_payment_failed(
+    *, document: Document, actor: Actor, at: dt.datetime, amount: str, method: str
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.PAYMENT_FAILED,
+        document=document,
+        actor=actor,
+        at=at,
+        details={"amount": amount, "currency": document.currency, "method": method},
+    )
+
+
+def invoice_refunded(
+    *, document: Document, actor: Actor, at: dt.datetime, amount: str, method: str
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.REFUNDED,
+        document=document,
+        actor=actor,
+        at=at,
+        details={"amount": amount, "currency": document.currency, "method": method},
+    )
+
+
+def invoice_transfer_declared(
+    *, document: Document, at: dt.datetime, client_name: str, paid_on: str
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.TRANSFER_DECLARED,
+        document=document,
+        actor=None,
+        at=at,
+        actor_name=client_name,
+        details={"paid_on": paid_on} if paid_on else {},
     )

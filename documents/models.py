@@ -125,6 +125,22 @@ class Document(CompanyOwned):
         default=Decimal("0"),
         editable=False,
     )
+    # Money given back (refunds) and money on its way (a bank debit Stripe has
+    # not confirmed yet: counted nowhere until it succeeds).
+    amount_refunded = models.DecimalField(
+        _("amount refunded"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
+    )
+    amount_processing = models.DecimalField(
+        _("payment processing"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
+    )
     current_version = models.ForeignKey(
         "DocumentVersion",
         on_delete=models.PROTECT,
@@ -208,6 +224,10 @@ class Document(CompanyOwned):
                 condition=Q(source_quote__isnull=True) | Q(kind="invoice"),
                 name="document_source_quote_on_invoice",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_processing__gte=0),
+                name="document_payment_amounts_not_negative",
+            ),
         ]
         indexes = [
             models.Index(
@@ -233,8 +253,9 @@ class Document(CompanyOwned):
 
     @property
     def amount_due(self) -> Decimal:
-        """What the client still owes on it."""
-        return self.total - self.amount_paid
+        """What the client still owes on it: the total, less the payments
+        received, plus what was refunded (negative when overpaid)."""
+        return self.total - self.amount_paid + self.amount_refunded
 
 
 class DocumentLine(CompanyOwned):
@@ -333,6 +354,10 @@ class EventKind(models.TextChoices):
     DECLINED = "declined", _("Declined")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     PAID = "paid", _("Paid")
+    PAYMENT_PROCESSING = "payment_processing", _("Payment processing")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    REFUNDED = "refunded", _("Refunded")
+    TRANSFER_DECLARED = "transfer_declared", _("Paid by transfer, says the client")
     CANCELED = "canceled", _("Canceled")
     INVOICED = "invoiced", _("Converted to an invoice")
     FROM_QUOTE = "from_quote", _("Created from a quote")

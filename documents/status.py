@@ -13,7 +13,6 @@ two agree for every status and date case.
 """
 
 import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
@@ -34,6 +33,8 @@ class ClientStatus(models.TextChoices):
     TO_PAY = "to_pay", _("To pay")
     OVERDUE = "overdue", _("Overdue")
     PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    # Paid by a bank debit that Stripe has not confirmed yet.
+    PROCESSING = "processing", _("Processing")
     PAID = "paid", _("Paid")
     AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
     PENDING = "pending", _("Pending")
@@ -49,6 +50,7 @@ CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
         ClientStatus.TO_PAY,
         ClientStatus.OVERDUE,
         ClientStatus.PARTIALLY_PAID,
+        ClientStatus.PROCESSING,
         ClientStatus.PAID,
         ClientStatus.CANCELED,
     ),
@@ -72,6 +74,8 @@ CANCELABLE_STATUSES = (Status.TO_PAY, Status.PENDING)
 
 def client_status(document: Document, today: dt.date) -> ClientStatus:
     """What the client sees of `document` on `today`."""
+    if is_processing(document):
+        return ClientStatus.PROCESSING
     if (
         document.kind == Kind.INVOICE
         and document.status in OPEN_INVOICE_STATUSES
@@ -87,6 +91,21 @@ def client_status(document: Document, today: dt.date) -> ClientStatus:
     return ClientStatus(document.status)
 
 
+def is_processing(document: Document) -> bool:
+    """An open invoice whose payment (a bank debit) Stripe has not confirmed."""
+    return (
+        document.kind == Kind.INVOICE
+        and document.status in OPEN_INVOICE_STATUSES
+        and document.amount_processing > 0
+    )
+
+
+def _processing() -> Q:
+    return Q(
+        kind=Kind.INVOICE, status__in=OPEN_INVOICE_STATUSES, amount_processing__gt=0
+    )
+
+
 def _overdue(today: dt.date) -> Q:
     return Q(kind=Kind.INVOICE, status__in=OPEN_INVOICE_STATUSES, due_date__lt=today)
 
@@ -98,6 +117,7 @@ def _expired(today: dt.date) -> Q:
 def client_status_expression(today: dt.date) -> Case:
     """`client_status()` in SQL, for any mix of kinds."""
     return Case(
+        When(_processing(), then=Value(ClientStatus.PROCESSING.value)),
         When(_overdue(today), then=Value(ClientStatus.OVERDUE.value)),
         When(_expired(today), then=Value(ClientStatus.EXPIRED.value)),
         When(
@@ -130,9 +150,10 @@ def with_client_status(
 
 def awaiting_client(kind: str, today: dt.date) -> Q:
     """The documents of `kind` that wait on their client: an invoice to pay
-    (overdue ones included), a quote to answer before it expires."""
+    (overdue ones included, not one whose payment is processing), a quote to
+    answer before it expires."""
     if kind == Kind.INVOICE:
-        return Q(status__in=OPEN_INVOICE_STATUSES)
+        return Q(status__in=OPEN_INVOICE_STATUSES, amount_processing=0)
     return Q(status=Status.PENDING) & (
         Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
     )
@@ -141,20 +162,30 @@ def awaiting_client(kind: str, today: dt.date) -> Q:
 def is_editable(document: Document) -> bool:
     """Its content may change: a draft, or an unpaid open document (as a new
     version)."""
-    return document.status in EDITABLE_STATUSES and document.amount_paid == 0
+    return (
+        document.status in EDITABLE_STATUSES
+        and document.amount_paid == 0
+        and document.amount_processing == 0
+    )
 
 
 def is_cancelable(document: Document) -> bool:
-    """An open quote or an invoice that received nothing may be canceled."""
-    return document.status in CANCELABLE_STATUSES and document.amount_paid == 0
+    """An open quote or an invoice that received nothing (and has no payment on
+    its way) may be canceled."""
+    return (
+        document.status in CANCELABLE_STATUSES
+        and document.amount_paid == 0
+        and document.amount_processing == 0
+    )
 
 
 def is_payable(document: Document) -> bool:
-    """An open invoice with something left to pay."""
+    """An open invoice with something left to pay and no payment processing."""
     return (
         document.kind == Kind.INVOICE
         and document.status in OPEN_INVOICE_STATUSES
         and document.amount_due > 0
+        and document.amount_processing == 0
     )
 
 
@@ -176,10 +207,18 @@ def is_convertible(document: Document) -> bool:
     return document.kind == Kind.QUOTE and document.status == Status.ACCEPTED
 
 
-def status_after_payment(document: Document, amount_paid: Decimal) -> str:
-    """An open invoice's status once `amount_paid` of its total was received."""
-    if amount_paid >= document.total:
+# An invoice whose status follows the money it received and gave back.
+MONEY_STATUSES = (*OPEN_INVOICE_STATUSES, Status.PAID)
+
+
+def status_after_payment(document: Document) -> str:
+    """An invoice's status once a payment or a refund changed its amounts: paid
+    when nothing is left due, partially paid while some money stays, to pay
+    otherwise. Any other status (canceled, a draft) stays as it is."""
+    if document.kind != Kind.INVOICE or document.status not in MONEY_STATUSES:
+        return document.status
+    if document.amount_due <= 0:
         return Status.PAID
-    if amount_paid > 0:
+    if document.amount_paid - document.amount_refunded > 0:
         return Status.PARTIALLY_PAID
     return Status.TO_PAY

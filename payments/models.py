@@ -1,11 +1,27 @@
-"""Money received against invoices."""
+"""Money received against invoices, and how it arrives.
+
+- `Payment`: money for (part of) an invoice, by card (Stripe), by transfer or
+  recorded by hand. One per Stripe payment intent, whatever announces it.
+- `Refund`: money given back on a payment.
+- `StripeAccount`: the company's own connected Stripe account (Connect); card
+  payments are direct charges on it, never on the platform.
+- `CheckoutSession`: each Stripe Checkout Session we opened, so an event can be
+  checked against what we asked for (invoice, amount, currency).
+- `StripeEvent`: every webhook delivery we accepted, once per event id, with
+  what we did with it (append-only); discrepancies are the ones not applied.
+- `TransferDeclaration`: a client saying "I have paid by transfer".
+"""
+
+from decimal import Decimal
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import CompanyOwned
+from companies.append_only import AppendOnly
+from companies.models import Company, CompanyOwned, CompanyQuerySet
 
 
 class PaymentMethod(models.TextChoices):
@@ -15,9 +31,21 @@ class PaymentMethod(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    # A bank debit started through Checkout that Stripe has not confirmed yet.
+    PENDING = "pending", _("Processing")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+
+
+class PaymentQuerySet(CompanyQuerySet):
+    def succeeded(self) -> Self:
+        return self.filter(status=PaymentStatus.SUCCEEDED)
+
+    def overpaid(self) -> Self:
+        return self.filter(overpaid_amount__gt=0)
+
+
+PaymentManager = models.Manager.from_queryset(PaymentQuerySet)
 
 
 class Payment(CompanyOwned):
@@ -27,22 +55,44 @@ class Payment(CompanyOwned):
     Status = PaymentStatus
 
     invoice = models.ForeignKey(
-        "documents.Document", on_delete=models.PROTECT, related_name="payments"
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("invoice"),
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    # NULL for manual payments, so that uniqueness binds only real references.
+    # The Stripe payment intent id for card payments; NULL for the others, so
+    # that uniqueness binds only real references: one payment per intent.
     provider_reference = models.CharField(  # noqa: DJ001
-        max_length=255, null=True, blank=True
+        _("provider reference"), max_length=255, null=True, blank=True
+    )
+    checkout_session_id = models.CharField(
+        _("Checkout Session"), max_length=255, blank=True
+    )
+    # Received above what the invoice still asked for (paid twice, or after it
+    # was canceled): recorded, since it was received, and flagged for review.
+    overpaid_amount = models.DecimalField(
+        _("overpaid"), max_digits=14, decimal_places=2, default=0
+    )
+    amount_refunded = models.DecimalField(
+        _("refunded"), max_digits=14, decimal_places=2, default=0
     )
     received_at = models.DateTimeField(_("received at"), null=True)
+    note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[PaymentManager] = PaymentManager()
 
     class Meta:
         verbose_name = _("payment")
@@ -64,7 +114,274 @@ class Payment(CompanyOwned):
                 condition=Q(provider_reference__isnull=False),
                 name="payment_provider_reference_unique",
             ),
+            models.CheckConstraint(
+                condition=Q(overpaid_amount__gte=0)
+                & Q(overpaid_amount__lte=models.F("amount")),
+                name="payment_overpaid_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0)
+                & Q(amount_refunded__lte=models.F("amount")),
+                name="payment_refunded_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(method=PaymentMethod.CARD)
+                | Q(status=PaymentStatus.SUCCEEDED),
+                name="payment_only_cards_wait",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "-received_at"], name="payment_recent"),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} — {self.invoice}"
+
+    @property
+    def refundable_amount(self) -> Decimal:
+        return self.amount - self.amount_refunded
+
+
+class Refund(CompanyOwned):
+    """Money given back on a payment: by Stripe for a card, by hand otherwise."""
+
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("payment"),
+    )
+    invoice = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("invoice"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    # For a card payment: the charge and how much Stripe says was refunded on it
+    # in all once this refund counts ("ch_…:1500"), whoever announced it first
+    # (our own refund call or the charge.refunded webhook). NULL by hand.
+    provider_reference = models.CharField(  # noqa: DJ001
+        _("provider reference"), max_length=255, null=True, blank=True
+    )
+    refunded_at = models.DateTimeField(_("refunded at"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="refund_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["provider_reference"],
+                condition=Q(provider_reference__isnull=False),
+                name="refund_provider_reference_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"−{self.amount} {self.currency} — {self.invoice}"
+
+
+class StripeAccount(CompanyOwned):
+    """The company's own Stripe account, connected to our platform (Connect).
+
+    Kept when disconnected, so that connecting again reuses the same account and
+    a late event for it is still recognised as the company's.
+    """
+
+    account_id = models.CharField(_("Stripe account"), max_length=255, unique=True)
+    is_connected = models.BooleanField(_("connected"), default=True)
+    charges_enabled = models.BooleanField(_("can take card payments"), default=False)
+    details_submitted = models.BooleanField(_("details submitted"), default=False)
+    checked_at = models.DateTimeField(_("checked at"), null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Stripe connection")
+        verbose_name_plural = _("Stripe connection")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], name="stripe_account_one_per_company"
+            ),
+            models.CheckConstraint(
+                condition=Q(account_id__startswith="acct_"),
+                name="stripe_account_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.account_id
+
+    @property
+    def can_take_payments(self) -> bool:
+        return self.is_connected and self.charges_enabled
+
+
+class CheckoutSession(CompanyOwned):
+    """A Stripe Checkout Session we opened for an invoice, as we asked for it."""
+
+    session_id = models.CharField(max_length=255, unique=True)
+    account_id = models.CharField(max_length=255)
+    invoice = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, related_name="+"
+    )
+    version_number = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Checkout Session")
+        verbose_name_plural = _("Checkout Sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="checkout_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.session_id
+
+
+class StripeEventOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    IGNORED = "ignored", _("Nothing to do")
+    DISCREPANCY = "discrepancy", _("Discrepancy: not applied")
+
+
+class StripeEventQuerySet(CompanyQuerySet):
+    def discrepancies(self) -> Self:
+        return self.filter(outcome=StripeEventOutcome.DISCREPANCY)
+
+
+StripeEventManager = models.Manager.from_queryset(StripeEventQuerySet)
+
+
+class StripeEvent(CompanyOwned, AppendOnly):
+    """One Stripe webhook event, stored once per event id, never changed.
+
+    Written with its outcome, in the transaction that applied it (or not). The
+    company is the one the event concerns, when known: an event naming no
+    invoice and no account of ours belongs to nobody.
+    """
+
+    Outcome = StripeEventOutcome
+
+    # Nullable here: an event may concern no company of ours.
+    company = models.ForeignKey(  # type: ignore[assignment]
+        Company, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    event_id = models.CharField(_("event"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    account_id = models.CharField(_("account"), max_length=255, blank=True)
+    invoice = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("invoice"),
+    )
+    payload = models.JSONField()
+    received_at = models.DateTimeField(_("received at"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    # A short code saying why (e.g. "account_mismatch", "payment_recorded").
+    reason = models.CharField(_("reason"), max_length=64)
+
+    objects: ClassVar[StripeEventManager] = StripeEventManager()
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=StripeEventOutcome.values),
+                name="stripe_event_outcome_known",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "outcome", "-received_at"],
+                name="stripe_event_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class TransferDeclaration(CompanyOwned):
+    """The client says it paid the invoice by bank transfer (changes no status).
+
+    The owner records the payment once it shows on the bank account; the
+    declaration then points at that payment.
+    """
+
+    invoice = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="transfer_declarations",
+        verbose_name=_("invoice"),
+    )
+    amount = models.DecimalField(_("amount due then"), max_digits=14, decimal_places=2)
+    paid_on_date = models.DateField(_("paid on (says the client)"), null=True)
+    declared_at = models.DateTimeField(_("declared at"))
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded payment"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("declared transfer")
+        verbose_name_plural = _("declared transfers")
+        constraints = [
+            # One open declaration per invoice: pressing the button again
+            # changes nothing.
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(payment__isnull=True),
+                name="transfer_declaration_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="transfer_declaration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.invoice)
+
+
+class Overpayment(Payment):
+    """Payments that brought more than was due: the owner's list to review."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("overpayment")
+        verbose_name_plural = _("overpayments")
+
+
+class Discrepancy(StripeEvent):
+    """Stripe events stored but not applied: the owner's list to review."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("discrepancy")
+        verbose_name_plural = _("Stripe discrepancies")

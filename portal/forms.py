@@ -178,3 +178,16 @@ class QuoteDeclineForm(QuoteAnswerForm):
 
     def service_arguments(self) -> dict:
         return super().service_arguments() | {"reason": self.cleaned_data["reason"]}
+
+
+class TransferDeclarationForm(forms.Form):
+    """ "I have paid by transfer", with the day of the transfer if the client
+    wants to say."""
+
+    paid_on = forms.DateField(
+        label=_("Date of the transfer (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter the date as shown: year, month, day.")},
+    )

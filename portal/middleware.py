@@ -60,7 +60,7 @@ class PortalMiddleware:
             response = self.get_response(request)
             if response.status_code == 404:
                 self._count_miss(address)
-        self._harden(response, nonce)
+        self._harden(response, nonce, getattr(request, "csp_form_targets", ()))
         return response
 
     @staticmethod
@@ -75,7 +75,11 @@ class PortalMiddleware:
             cache.add(key, 1, timeout=window)
 
     @staticmethod
-    def _harden(response: HttpResponse, nonce: str) -> None:
+    def _harden(
+        response: HttpResponse, nonce: str, form_targets: tuple[str, ...] = ()
+    ) -> None:
+        # A page may send a form elsewhere (Pay goes to Stripe's Checkout).
+        form_action = " ".join(["'self'", *form_targets])
         response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"
@@ -89,7 +93,7 @@ class PortalMiddleware:
             "font-src 'self'; "
             "connect-src 'self'; "
             "manifest-src 'self'; "
-            "form-action 'self'; "
+            f"form-action {form_action}; "
             "base-uri 'none'; "
             "frame-ancestors 'none'"
         )

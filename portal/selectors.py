@@ -34,6 +34,7 @@ from documents.status import (
     awaiting_client,
     with_client_status,
 )
+from payments import selectors as payment_selectors
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
@@ -54,11 +55,13 @@ LIST_FIELDS = (
     "requires_signature",
     "total",
     "amount_paid",
+    "amount_refunded",
+    "amount_processing",
 )
 
 
 # The parts of an event's details that the client's history shows.
-HISTORY_DETAILS = ("amount", "currency")
+HISTORY_DETAILS = ("amount", "currency", "method", "paid_on")
 
 # Reads cached under the client's portal revision live this long: the key moves on
 # with every change, so this only bounds how long an abandoned key lingers.
@@ -368,3 +371,26 @@ def portal_quote_answer(
     if answer["signature"] is None and answer["decline"] is None:
         return None
     return answer
+
+
+def portal_invoice_payment(*, client: Client, document: Document) -> dict[str, Any]:
+    """Whether card payment is ready for the client's company, and the client's
+    unanswered "I have paid by transfer", as plain values: two queries, then
+    cached. Connecting, disconnecting and declaring bump the portal revision."""
+    key = _revision_key(client, f"payment:{document.pk}")
+    cached: dict[str, Any] | None = cache.get(key)
+    if cached is None:
+        declaration = payment_selectors.open_transfer_declaration(
+            company=client.company, invoice=document
+        )
+        cached = {
+            "card_ready": payment_selectors.card_payment_ready(company=client.company),
+            "declaration": None
+            if declaration is None
+            else {
+                "paid_on_date": declaration.paid_on_date,
+                "declared_at": declaration.declared_at,
+            },
+        }
+        cache.set(key, cached, REVISION_CACHE_SECONDS)
+    return cached

@@ -43,6 +43,21 @@ urlpatterns = [
         views.quote_signed_pdf,
         name="quote_signed_pdf",
     ),
+    path(
+        "<str:token>/documents/<int:document_id>/pay/",
+        views.invoice_pay,
+        name="invoice_pay",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/pay/return/",
+        views.checkout_return,
+        name="checkout_return",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/paid-by-transfer/",
+        views.transfer_declare,
+        name="transfer_declare",
+    ),
     path("<str:token>/logo.png", views.brand_logo, name="logo"),
     path("<str:token>/icon-<int:size>.png", views.brand_icon, name="icon"),
     path("<str:token>/manifest.webmanifest", views.manifest, name="manifest"),

@@ -56,7 +56,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         "number_or_draft",
         "kind",
         "client",
-        "status",
+        "status_shown",
         "total_with_currency",
         "issue_date",
         "deadline",
@@ -81,6 +81,12 @@ class DocumentAdmin(CompanyScopedAdmin):
     @admin.display(description=_("total"), ordering="total")
     def total_with_currency(self, document: Document) -> str:
         return money_display(document.total, document.currency)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, document: Document) -> str:
+        if status.is_processing(document):  # paid by a debit not yet confirmed
+            return str(status.ClientStatus.PROCESSING.label)
+        return document.get_status_display()
 
     @admin.display(description=_("due / valid until"))
     def deadline(self, document: Document) -> dt.date | None:
@@ -132,7 +138,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         return [
             "number",
             "kind",
-            "status",
+            "status_shown",
             "client",
             "currency",
             "issue_date",
@@ -153,7 +159,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         fixed = (
             "number",
             "kind",
-            "status",
+            "status_shown",
             "total_with_currency",
             "portal_visibility",
             "conversion_link",

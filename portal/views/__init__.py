@@ -14,6 +14,7 @@ from portal.views.documents import (
 )
 from portal.views.language import language_set
 from portal.views.lists import invoice_list, quote_list
+from portal.views.payments import checkout_return, invoice_pay, transfer_declare
 from portal.views.quotes import (
     quote_accept_online,
     quote_decline_online,
@@ -24,10 +25,12 @@ from portal.views.quotes import (
 __all__ = [
     "brand_icon",
     "brand_logo",
+    "checkout_return",
     "document_detail",
     "document_version_detail",
     "document_version_pdf",
     "invoice_list",
+    "invoice_pay",
     "language_set",
     "manifest",
     "quote_accept_online",
@@ -35,4 +38,5 @@ __all__ = [
     "quote_list",
     "quote_sign",
     "quote_signed_pdf",
+    "transfer_declare",
 ]

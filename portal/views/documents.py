@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from documents import downloads, status
 from documents.models import DocumentEvent
 from portal import selectors
+from portal.views.invoice_payment import invoice_payment_context
 from portal.views.page import list_url, page_context
 from portal.views.quotes import quote_answer_context
 
@@ -19,8 +20,15 @@ EVENT_LABELS = dict(DocumentEvent.Kind.choices)
 
 
 def _document_page(
-    request: HttpRequest, token: str, document_id: int, number: int | None
+    request: HttpRequest,
+    token: str,
+    document_id: int,
+    number: int | None,
+    *,
+    extra: dict | None = None,
+    status_code: int = 200,
 ) -> HttpResponse:
+    """A document's page; `extra` adds to its context (a form's errors)."""
     client = selectors.portal_client(token=token)
     document = selectors.portal_document(client=client, document_id=document_id)
     if number is None:
@@ -88,7 +96,9 @@ def _document_page(
         context |= quote_answer_context(
             request, client, document, can_answer=context["can_answer"]
         )
-    return render(request, "portal/document_detail.html", context)
+    context |= invoice_payment_context(request, client, document, superseded=superseded)
+    context |= extra or {}
+    return render(request, "portal/document_detail.html", context, status=status_code)
 
 
 @login_not_required

@@ -16,6 +16,14 @@ from portal import selectors
 from portal.forms import DocumentFilterForm
 from portal.views.page import list_url, page_context
 
+# Statuses whose row also shows what is left to pay.
+PART_PAID = (
+    ClientStatus.TO_PAY,
+    ClientStatus.OVERDUE,
+    ClientStatus.PARTIALLY_PAID,
+    ClientStatus.PROCESSING,
+)
+
 
 def _tabs(client: Client, current: str) -> list[dict]:
     counts = selectors.portal_tab_counts(client=client)
@@ -57,6 +65,10 @@ def _row(
         "status": status.value,
         "status_label": status.label,
         "amount": money.format_money(document.total, document.currency, locale),
+        # What is left to pay, when it is not the whole total.
+        "amount_due": money.format_money(document.amount_due, document.currency, locale)
+        if status in PART_PAID and document.amount_due != document.total
+        else "",
         "issue_date": document.issue_date.isoformat(),
         "issue_day": money.format_day(document.issue_date, locale),
         "deadline": deadline.isoformat() if deadline else "",

@@ -49,6 +49,7 @@ def test_seed_demo_json_describes_the_demo():
         "hidden",
         "versions",
         "total",
+        "amount_due",
         "currency",
     }
     company = Company.objects.get(name="Atelier Lumière")
@@ -99,3 +100,39 @@ def test_demo_numbers_follow_the_issue_dates():
         )
         dates = [document.issue_date for document in finalised]
         assert dates == sorted(dates)
+
+
+def test_seed_demo_json_gives_amounts_due_and_no_stripe_account_without_a_key(
+    settings,
+):
+    settings.STRIPE_SECRET_KEY = ""
+
+    summary = seed_json()
+
+    assert [c["stripe_account"] for c in summary["companies"]] == [None, None, None]
+    for document in all_documents(summary):
+        stored = Document.objects.get(pk=document["id"])  # every demo company's
+        assert Decimal(document["amount_due"]) == stored.amount_due
+    partly = [d for d in all_documents(summary) if d["status"] == "partially_paid"]
+    assert partly and all(
+        Decimal(d["amount_due"]) == Decimal(d["total"]) - Decimal("1000.00")
+        for d in partly
+    )
+
+
+def test_with_stripe_each_add_on_company_gets_an_account_through_the_api(settings):
+    from tests.payments import fake_stripe
+
+    fixture = fake_stripe.running(settings)
+    stripe = next(fixture)
+    try:
+        summary = seed_json()
+        again = seed_json()
+    finally:
+        next(fixture, None)
+
+    accounts = [c["stripe_account"] for c in summary["companies"]]
+    assert accounts[2] is None  # no add-on, no portal, no card payments
+    assert sorted(accounts[:2]) == sorted(stripe.accounts)
+    assert len(stripe.posts("/v1/accounts")) == 2
+    assert again == summary

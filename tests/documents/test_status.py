@@ -9,7 +9,7 @@ import pytest
 from documents import services, status
 from documents.models import Document
 from documents.status import ClientStatus
-from payments.services import payment_record
+from payments.services import card_payment_settle, payment_record
 from tests.factories import NOW, ClientFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +38,17 @@ def _invoice(client, due_date, state: str) -> Document:
         )
     elif state == "canceled":
         services.document_cancel(document=document, actor=None, now=NOW)
+    elif state == "processing":  # a bank debit Stripe has not confirmed yet
+        card_payment_settle(
+            invoice_id=document.pk,
+            payment_intent=f"pi_{document.pk}",
+            amount=document.total,
+            checkout_session_id=f"cs_{document.pk}",
+            paid=False,
+            now=NOW,
+        )
     document.refresh_from_db()
-    assert document.status == state
+    assert document.status == ("to_pay" if state == "processing" else state)
     return document
 
 
@@ -68,7 +77,14 @@ def every_case() -> list[Document]:
     client = ClientFactory()
     documents = []
     for deadline in DEADLINES:
-        for state in ("draft", "to_pay", "partially_paid", "paid", "canceled"):
+        for state in (
+            "draft",
+            "to_pay",
+            "partially_paid",
+            "processing",
+            "paid",
+            "canceled",
+        ):
             documents.append(_invoice(client, deadline, state))
         for state in ("draft", "pending", "accepted", "declined", "canceled"):
             for requires_signature in (False, True):
@@ -126,6 +142,7 @@ def test_the_rules_answer_for_every_case(every_case):
         ("invoice", "draft"): (True, False, False, False, False),
         ("invoice", "to_pay"): (True, True, True, False, False),
         ("invoice", "partially_paid"): (False, False, True, False, False),
+        ("invoice", "processing"): (False, False, False, False, False),
         ("invoice", "paid"): (False, False, False, False, False),
         ("invoice", "canceled"): (False, False, False, False, False),
         ("quote", "draft"): (True, False, False, False, False),
@@ -135,7 +152,8 @@ def test_the_rules_answer_for_every_case(every_case):
         ("quote", "canceled"): (False, False, False, False, False),
     }
     for document in every_case:
-        wanted = expected[(document.kind, document.status)]
+        stored = "processing" if document.amount_processing else document.status
+        wanted = expected[(document.kind, stored)]
         expired = document.kind == "quote" and (
             document.expiry_date is not None and document.expiry_date < TODAY
         )
@@ -144,13 +162,35 @@ def test_the_rules_answer_for_every_case(every_case):
         assert answers(document) == wanted, (document.kind, document.status)
 
 
-def test_status_after_payment():
+def test_status_after_payment_follows_the_money_received_and_refunded():
     invoice = DocumentFactory(finalised=True)  # 120.00 in all
 
+    def after(paid: str, refunded: str = "0", stored: str = "to_pay") -> str:
+        invoice.amount_paid, invoice.amount_refunded = Decimal(paid), Decimal(refunded)
+        invoice.status = stored
+        return status.status_after_payment(invoice)
+
     assert [
-        status.status_after_payment(invoice, amount)
-        for amount in (Decimal("0"), Decimal("0.01"), Decimal("120"), Decimal("130"))
-    ] == ["to_pay", "partially_paid", "paid", "paid"]
+        after("0"),
+        after("0.01"),
+        after("120"),
+        after("130"),
+        after("120", refunded="50", stored="paid"),
+        after("120", refunded="120", stored="paid"),
+        after("130", refunded="10", stored="paid"),
+        after("120", stored="canceled"),
+        after("120", stored="draft"),
+    ] == [
+        "to_pay",
+        "partially_paid",
+        "paid",
+        "paid",
+        "partially_paid",
+        "to_pay",
+        "paid",
+        "canceled",
+        "draft",
+    ]
 
 
 def test_a_status_change_checks_the_rule_on_the_row_it_locked():

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from documents import services
 from documents.models import Document
-from payments.services import invoice_mark_paid, payment_record
+from payments.services import card_payment_settle, invoice_mark_paid, payment_record
 from tests.factories import NOW, DocumentFactory
 
 TODAY = dt.date(2026, 3, 15)
@@ -31,6 +31,15 @@ def _reach(document: Document, status: str) -> Document:
             invoice_mark_paid(invoice=document, actor=None, now=NOW)
         case "canceled":
             services.document_cancel(document=document, actor=None, now=NOW)
+        case "processing":  # a bank debit Stripe has not confirmed yet
+            card_payment_settle(
+                invoice_id=document.pk,
+                payment_intent=f"pi_test_{document.pk}",
+                amount=document.total,
+                checkout_session_id=f"cs_test_{document.pk}",
+                paid=False,
+                now=NOW,
+            )
         case "accepted":
             services.quote_accept(quote=document, actor=None, now=NOW)
         case "declined":

@@ -13,7 +13,9 @@ from tests.portal.helpers import hide, invoice, quote, url
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENT_QUERIES = 6  # client, document + current version, brand, versions, events
+# client, document + current version, brand, versions, events, Stripe account,
+# open transfer declaration
+DOCUMENT_QUERIES = 7
 # Brand, versions and events are cached until the client's portal revision moves.
 WARM_DOCUMENT_QUERIES = 2  # client, document + current version
 LATER = NOW + dt.timedelta(days=3)
@@ -66,7 +68,12 @@ def test_document_page_renders_the_snapshot(client):
     ):
         assert expected in html, expected
     assert "FR00CHANGED" not in html
-    assert 'id="pay-button" disabled' in html
+    # No Stripe here: bank transfer only, to the IBAN the invoice states.
+    assert 'id="pay-button"' not in html
+    assert (
+        '<dd class="transfer__code" id="transfer-iban">FR7630006000011234567890189'
+        in html
+    )
 
 
 def test_quote_page_offers_signing_and_no_payment_details(client):

@@ -168,6 +168,7 @@ def test_status_filter_shows_the_status_applied(client, today):
         '<option value="to_pay">To pay</option>',
         '<option value="overdue">Overdue</option>',
         '<option value="partially_paid">Partially paid</option>',
+        '<option value="processing">Processing</option>',
         '<option value="paid">Paid</option>',
         '<option value="canceled">Canceled</option>',
     ]

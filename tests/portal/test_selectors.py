@@ -35,6 +35,7 @@ def test_status_filters_in_the_database_match_the_model_for_every_case():
         invoice(client, due_date=D(2026, 4, 2), status="partially_paid"),
         invoice(client, due_date=D(2026, 3, 2), status="paid"),
         invoice(client, due_date=D(2026, 3, 2), status="canceled"),
+        invoice(client, due_date=D(2026, 3, 2), status="processing"),  # not overdue
         quote(client, expiry_date=D(2026, 4, 1), requires_signature=True),
         quote(client, expiry_date=D(2026, 4, 1)),
         quote(client, expiry_date=D(2026, 3, 1)),  # expired
@@ -379,6 +380,9 @@ def test_document_history_follows_new_versions_sending_and_payments():
         ("finalised", {}),
         ("sent", {}),  # the recipient's address stays out of the cache
         ("new_version", {}),
-        ("payment_received", {"amount": str(bill.total), "currency": "EUR"}),
+        (
+            "payment_received",
+            {"amount": str(bill.total), "currency": "EUR", "method": "manual"},
+        ),
         ("paid", {}),
     ]

@@ -45,6 +45,10 @@ class Command(BaseCommand):
                 else "  (no Accounts Receivable add-on: no portal)"
             )
             out.write(f"\n{company['name']}{addon}")
+            if company.get("stripe_account"):
+                out.write(
+                    f"  card payments: Stripe account {company['stripe_account']}"
+                )
             for member in company["members"]:
                 out.write(
                     f"  {member['role']:<10} {member['email']}"

@@ -1,0 +1,74 @@
+"""Reads about paying an invoice that the portal and the back office share."""
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from companies.models import Company
+from documents.models import Document
+from payments import epc_qr
+from payments.models import StripeAccount, TransferDeclaration
+from payments.references import grouped, invoice_creditor_reference
+
+QR_CACHE_SECONDS = 24 * 3600
+
+
+def card_payment_ready(*, company: Company) -> bool:
+    """The company's account is connected and may take charges (the platform's
+    key is checked by the caller, since it is read at run time)."""
+    account = StripeAccount.objects.for_company(company).first()
+    return account is not None and account.can_take_payments
+
+
+def open_transfer_declaration(
+    *, company: Company, invoice: Document
+) -> TransferDeclaration | None:
+    return (
+        TransferDeclaration.objects.for_company(company)
+        .filter(invoice=invoice, payment__isnull=True)
+        .order_by("-declared_at", "-pk")
+        .first()
+    )
+
+
+def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
+    """What a client needs to pay the invoice by transfer: the IBAN and BIC the
+    invoice states (its current version's, as printed), the invoice number and
+    its RF reference, and the EPC QR code (in euros only, as the format is) as
+    inline SVG. None when the invoice states no IBAN."""
+    version = invoice.current_version
+    seller = version.content.get("seller", {}) if version is not None else {}
+    iban, bic = seller.get("iban", ""), seller.get("bic", "")
+    if not iban:
+        return None
+    reference = invoice_creditor_reference(invoice)
+    amount = max(invoice.amount_due, Decimal("0"))
+    name = seller.get("legal_name") or seller.get("name", "")
+    qr = ""
+    if epc_qr.epc_qr_available(currency=invoice.currency, iban=iban, amount=amount):
+        values = (name, iban, bic, str(amount), reference, translation.get_language())
+        key = "payments:epc-qr:" + hashlib.sha256("|".join(values).encode()).hexdigest()
+        qr = cache.get(key)
+        if qr is None:
+            qr = epc_qr.epc_qr_svg(
+                name=name,
+                iban=iban,
+                bic=bic,
+                amount=amount,
+                reference=reference,
+                title=_("QR code to pay %(number)s by bank transfer")
+                % {"number": invoice.number},
+            )
+            cache.set(key, qr, QR_CACHE_SECONDS)
+    return {
+        "beneficiary": name,
+        "iban": iban,
+        "bic": bic,
+        "reference": invoice.number,
+        "creditor_reference": grouped(reference),
+        "qr_svg": qr,
+    }

@@ -1,0 +1,393 @@
+"""Every change to what an invoice has received or given back.
+
+Each runs under the invoice's row lock, writes the invoice's history and bumps
+the client's portal revision in the same transaction. Money that arrived is
+always recorded (a card payment on an invoice paid meanwhile, or canceled, is
+flagged as an overpayment for the owner, never refused); only money recorded
+by hand is checked against what is due, since a typo there is ours to catch.
+An invoice only moves back when money goes back (a refund) or a payment that
+was processing fails: a late or repeated announcement changes nothing.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from clients.services import client_portal_revision_bump
+from companies.models import Actor
+from documents import events, status
+from documents.models import Document
+from payments.models import Payment, Refund
+
+
+class PaymentRefused(Exception):
+    """A payment that cannot be recorded; the message is for people."""
+
+
+class RefundRefused(Exception):
+    """A refund that cannot be recorded; the message is for people."""
+
+
+def invoice_lock(invoice_id: int) -> Document:
+    """The invoice's row, locked until the transaction ends."""
+    # unscoped: re-read under lock, the caller scoped this invoice
+    return Document.objects.select_for_update().get(pk=invoice_id)
+
+
+def _overpaid_part(invoice: Document, amount: Decimal) -> Decimal:
+    """What of `amount` goes beyond what the invoice still asks for."""
+    if invoice.status not in status.OPEN_INVOICE_STATUSES:
+        return amount  # paid already, or canceled: all of it is extra
+    return min(amount, max(amount - max(invoice.amount_due, Decimal("0")), Decimal(0)))
+
+
+def _money_in(
+    invoice: Document, payment: Payment, *, actor: Actor, now: dt.datetime
+) -> None:
+    """Count a succeeded payment on the locked invoice, and say so in its history."""
+    was_paid = invoice.status == Document.Status.PAID
+    invoice.amount_paid += payment.amount
+    invoice.status = status.status_after_payment(invoice)
+    invoice.save(
+        update_fields=["amount_paid", "amount_processing", "status", "updated_at"]
+    )
+    events.invoice_payment_received(
+        document=invoice,
+        actor=actor,
+        at=now,
+        amount=str(payment.amount),
+        method=payment.method,
+        overpaid=str(payment.overpaid_amount) if payment.overpaid_amount else "",
+    )
+    if invoice.status == Document.Status.PAID and not was_paid:
+        events.invoice_paid(document=invoice, actor=actor, at=now)
+    client_portal_revision_bump(client_id=invoice.client_id)
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    invoice: Document,
+    amount: Decimal,
+    method: str,
+    actor: Actor,
+    now: dt.datetime,
+    received_at: dt.datetime | None = None,
+    note: str = "",
+    allow_overpayment: bool = False,
+) -> Payment:
+    """Record money received by transfer or by hand and move the invoice to
+    partly paid or paid.
+
+    :raises PaymentRefused: not an open invoice, a non-positive amount, a card
+        payment (those come from Stripe), or more than the amount due unless
+        `allow_overpayment` (the excess is then flagged).
+    """
+    invoice = invoice_lock(invoice.pk)
+    if method == Payment.Method.CARD:
+        raise PaymentRefused(_("Card payments are recorded from Stripe only."))
+    if not (
+        invoice.kind == Document.Kind.INVOICE
+        and invoice.status in status.OPEN_INVOICE_STATUSES
+    ):
+        raise PaymentRefused(_("Only an open invoice can receive a payment."))
+    if amount <= 0:
+        raise PaymentRefused(_("A payment must be greater than zero."))
+    if amount > invoice.amount_due and not allow_overpayment:
+        raise PaymentRefused(
+            _("A payment cannot exceed the balance due (%(balance)s %(currency)s).")
+            % {"balance": invoice.amount_due, "currency": invoice.currency}
+        )
+    payment = Payment.objects.create(
+        company_id=invoice.company_id,
+        invoice=invoice,
+        amount=amount,
+        currency=invoice.currency,
+        method=method,
+        status=Payment.Status.SUCCEEDED,
+        overpaid_amount=_overpaid_part(invoice, amount),
+        received_at=received_at or now,
+        note=note,
+        recorded_by=actor,
+    )
+    _money_in(invoice, payment, actor=actor, now=now)
+    return payment
+
+
+@transaction.atomic
+def invoice_mark_paid(*, invoice: Document, actor: Actor, now: dt.datetime) -> Payment:
+    """Record the whole amount due as received by hand.
+
+    :raises PaymentRefused: not an open invoice.
+    """
+    invoice = invoice_lock(invoice.pk)
+    return payment_record(
+        invoice=invoice,
+        amount=invoice.amount_due,
+        method=Payment.Method.MANUAL,
+        actor=actor,
+        now=now,
+    )
+
+
+# What happened to a card payment, as the Stripe events and the return page say.
+# The functions that record it run in their caller's transaction when there is
+# one (a webhook's, which also stores the event), without a savepoint: any
+# failure rolls the whole back, event included, and Stripe delivers it again.
+RECORDED, CONFIRMED, PROCESSING, FAILED, ALREADY, ELSEWHERE = (
+    "payment_recorded",
+    "payment_confirmed",
+    "payment_processing",
+    "payment_failed",
+    "already_recorded",
+    "intent_of_another_invoice",
+)
+
+
+def _card_payment_insert(invoice: Document, **fields: object) -> Payment | None:
+    """Insert the intent's payment; None when it exists already.
+
+    The unique payment intent decides, not a check before the insert: two
+    announcements of one payment can never both insert it.
+    """
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                company_id=invoice.company_id,
+                invoice=invoice,
+                currency=invoice.currency,
+                method=Payment.Method.CARD,
+                **fields,
+            )
+    except IntegrityError:
+        return None
+
+
+def _card_payment_of(payment_intent: str) -> Payment | None:
+    # unscoped: a payment intent id is unique across every company's payments
+    payments = Payment.objects.select_for_update().filter(
+        provider_reference=payment_intent
+    )
+    return next(iter(payments[:1]), None)
+
+
+@transaction.atomic(savepoint=False)
+def card_payment_settle(
+    *,
+    invoice_id: int,
+    payment_intent: str,
+    amount: Decimal,
+    checkout_session_id: str,
+    paid: bool,
+    now: dt.datetime,
+) -> str:
+    """A Checkout payment was made: record it once, as paid or as processing
+    (a bank debit Stripe has not confirmed). Returns what happened.
+
+    Once per payment intent, whatever announces it (the return page, a
+    `completed` event, an `async_payment_succeeded`, each perhaps twice): a
+    processing payment is confirmed once; a paid or failed one stays as it is.
+    """
+    invoice = invoice_lock(invoice_id)
+    # The common case first: a payment not heard of yet. The unique payment
+    # intent refuses the insert when it was.
+    payment = _card_payment_insert(
+        invoice,
+        amount=amount,
+        status=Payment.Status.SUCCEEDED if paid else Payment.Status.PENDING,
+        provider_reference=payment_intent,
+        checkout_session_id=checkout_session_id,
+        overpaid_amount=_overpaid_part(invoice, amount) if paid else 0,
+        received_at=now if paid else None,
+    )
+    if payment is not None:
+        if paid:
+            _money_in(invoice, payment, actor=None, now=now)
+            return RECORDED
+        invoice.amount_processing += amount
+        invoice.save(update_fields=["amount_processing", "updated_at"])
+        events.invoice_payment_processing(
+            document=invoice,
+            actor=None,
+            at=now,
+            amount=str(amount),
+            method=Payment.Method.CARD,
+        )
+        client_portal_revision_bump(client_id=invoice.client_id)
+        return PROCESSING
+    existing = _card_payment_of(payment_intent)
+    if existing is None or existing.invoice_id != invoice.pk:
+        return ELSEWHERE
+    if not (paid and existing.status == Payment.Status.PENDING):
+        return ALREADY
+    # The bank debit went through: count it now.
+    invoice.amount_processing -= existing.amount
+    existing.status = Payment.Status.SUCCEEDED
+    existing.received_at = now
+    existing.overpaid_amount = _overpaid_part(invoice, existing.amount)
+    existing.save(
+        update_fields=["status", "received_at", "overpaid_amount", "updated_at"]
+    )
+    _money_in(invoice, existing, actor=None, now=now)
+    return CONFIRMED
+
+
+@transaction.atomic(savepoint=False)
+def card_payment_fail(
+    *,
+    invoice_id: int,
+    payment_intent: str,
+    amount: Decimal,
+    checkout_session_id: str,
+    now: dt.datetime,
+) -> str:
+    """A processing payment failed: the invoice is open again, with a history
+    line. A payment already counted as paid stays paid (a late failure never
+    moves an invoice back); a failure heard before the payment itself is kept,
+    so that the late announcement cannot make it processing."""
+    invoice = invoice_lock(invoice_id)
+    existing = _card_payment_of(payment_intent)
+    if existing is None:
+        if (
+            _card_payment_insert(
+                invoice,
+                amount=amount,
+                status=Payment.Status.FAILED,
+                provider_reference=payment_intent,
+                checkout_session_id=checkout_session_id,
+            )
+            is None
+        ):
+            return ALREADY
+    elif existing.invoice_id != invoice.pk:
+        return ELSEWHERE
+    elif existing.status != Payment.Status.PENDING:
+        return ALREADY
+    else:
+        invoice.amount_processing -= existing.amount
+        invoice.save(update_fields=["amount_processing", "updated_at"])
+        existing.status = Payment.Status.FAILED
+        existing.save(update_fields=["status", "updated_at"])
+    events.invoice_payment_failed(
+        document=invoice,
+        actor=None,
+        at=now,
+        amount=str(amount),
+        method=Payment.Method.CARD,
+    )
+    client_portal_revision_bump(client_id=invoice.client_id)
+    return FAILED
+
+
+def _money_out(
+    invoice: Document,
+    payment: Payment,
+    *,
+    amount: Decimal,
+    actor: Actor,
+    now: dt.datetime,
+    provider_reference: str | None,
+    note: str,
+) -> Refund:
+    refund = Refund.objects.create(
+        company_id=invoice.company_id,
+        payment=payment,
+        invoice=invoice,
+        amount=amount,
+        currency=payment.currency,
+        provider_reference=provider_reference,
+        refunded_at=now,
+        note=note,
+        recorded_by=actor,
+    )
+    payment.amount_refunded += amount
+    payment.save(update_fields=["amount_refunded", "updated_at"])
+    invoice.amount_refunded += amount
+    invoice.status = status.status_after_payment(invoice)
+    invoice.save(update_fields=["amount_refunded", "status", "updated_at"])
+    events.invoice_refunded(
+        document=invoice,
+        actor=actor,
+        at=now,
+        amount=str(amount),
+        method=payment.method,
+    )
+    client_portal_revision_bump(client_id=invoice.client_id)
+    return refund
+
+
+def _payment_lock(payment: Payment) -> tuple[Document, Payment]:
+    invoice = invoice_lock(payment.invoice_id)
+    return invoice, invoice.payments.select_for_update().get(pk=payment.pk)
+
+
+@transaction.atomic
+def refund_record(
+    *,
+    payment: Payment,
+    amount: Decimal,
+    actor: Actor,
+    now: dt.datetime,
+    note: str = "",
+) -> Refund:
+    """Record money given back by hand on a transfer or manual payment.
+
+    :raises RefundRefused: a card payment (refunded through Stripe), a payment
+        that did not succeed, a non-positive amount or more than is left.
+    """
+    invoice, payment = _payment_lock(payment)
+    if payment.method == Payment.Method.CARD:
+        raise RefundRefused(_("A card payment is refunded through Stripe."))
+    refund_check(payment, amount)
+    return _money_out(
+        invoice,
+        payment,
+        amount=amount,
+        actor=actor,
+        now=now,
+        provider_reference=None,
+        note=note,
+    )
+
+
+def refund_check(payment: Payment, amount: Decimal) -> None:
+    if payment.status != Payment.Status.SUCCEEDED:
+        raise RefundRefused(_("Only a payment that was received can be refunded."))
+    if amount <= 0:
+        raise RefundRefused(_("A refund must be greater than zero."))
+    if amount > payment.refundable_amount:
+        raise RefundRefused(
+            _("A refund cannot exceed what is left of the payment (%(left)s).")
+            % {"left": payment.refundable_amount}
+        )
+
+
+@transaction.atomic(savepoint=False)
+def card_refund_sync(
+    *,
+    payment: Payment,
+    charge_id: str,
+    refunded_in_all: Decimal,
+    now: dt.datetime,
+    actor: Actor = None,
+    note: str = "",
+) -> Refund | None:
+    """Stripe says `refunded_in_all` was refunded on the payment's charge: record
+    what we have not recorded yet, once, whoever says it first (our own refund
+    call or the `charge.refunded` event, each perhaps twice, in any order).
+    Returns the refund recorded, or None when there was nothing new."""
+    invoice, payment = _payment_lock(payment)
+    missing = min(refunded_in_all, payment.amount) - payment.amount_refunded
+    if missing <= 0 or payment.status != Payment.Status.SUCCEEDED:
+        return None
+    return _money_out(
+        invoice,
+        payment,
+        amount=missing,
+        actor=actor,
+        now=now,
+        provider_reference=f"{charge_id}:{refunded_in_all}",
+        note=note,
+    )

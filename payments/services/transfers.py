@@ -1,0 +1,113 @@
+"""Bank transfers: the client says it paid, the owner records it once received."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.services import client_portal_revision_bump
+from companies.models import Actor
+from documents import events, status
+from documents.models import Document
+from payments.models import Payment, TransferDeclaration
+from payments.services import recording
+
+
+class DeclarationRefused(Exception):
+    """A declaration that cannot be made; the message is for the client."""
+
+
+def open_declaration(*, invoice: Document) -> TransferDeclaration | None:
+    return (
+        invoice.transfer_declarations.filter(payment__isnull=True)
+        .order_by("-declared_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def transfer_declare(
+    *,
+    invoice: Document,
+    client_name: str,
+    paid_on_date: dt.date | None,
+    now: dt.datetime,
+) -> TransferDeclaration:
+    """The client says it paid by transfer: nothing changes status, the history
+    says so and the owner sees it among the declared transfers. Saying it again
+    while the first is unanswered changes nothing.
+
+    :raises DeclarationRefused: nothing left to pay, or a date in the future or
+        before the invoice was issued.
+    """
+    invoice = recording.invoice_lock(invoice.pk)
+    if not status.is_payable(invoice):
+        raise DeclarationRefused(_("This invoice has nothing left to pay."))
+    if paid_on_date is not None and paid_on_date > timezone.localdate(now):
+        raise DeclarationRefused(_("The date of the transfer cannot be in the future."))
+    if paid_on_date is not None and paid_on_date < invoice.issue_date:
+        raise DeclarationRefused(
+            _("The date of the transfer cannot be before the invoice was issued.")
+        )
+    existing = open_declaration(invoice=invoice)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            declaration = TransferDeclaration.objects.create(
+                company_id=invoice.company_id,
+                invoice=invoice,
+                amount=invoice.amount_due,
+                paid_on_date=paid_on_date,
+                declared_at=now,
+            )
+    except IntegrityError:  # declared at this very moment by another request
+        declared = open_declaration(invoice=invoice)
+        if declared is None:
+            raise
+        return declared
+    events.invoice_transfer_declared(
+        document=invoice,
+        at=now,
+        client_name=client_name,
+        paid_on=paid_on_date.isoformat() if paid_on_date else "",
+    )
+    client_portal_revision_bump(client_id=invoice.client_id)
+    return declaration
+
+
+@transaction.atomic
+def transfer_declaration_record(
+    *, declaration: TransferDeclaration, actor: Actor, now: dt.datetime
+) -> Payment:
+    """ "Record this payment": the transfer the client declared has arrived.
+
+    Records the amount declared (or what is still due, if less by now) as a
+    transfer received on the day the client gave, or today.
+
+    :raises PaymentRefused: recorded already, or the invoice is not open now.
+    """
+    invoice = recording.invoice_lock(declaration.invoice_id)
+    declaration = invoice.transfer_declarations.select_for_update().get(
+        pk=declaration.pk
+    )
+    if declaration.payment_id is not None:
+        raise recording.PaymentRefused(_("This transfer was recorded already."))
+    received_at = now
+    if declaration.paid_on_date is not None:
+        received_at = dt.datetime.combine(
+            declaration.paid_on_date, dt.time(12), tzinfo=now.tzinfo
+        )
+    payment = recording.payment_record(
+        invoice=invoice,
+        amount=min(declaration.amount, invoice.amount_due),
+        method=Payment.Method.TRANSFER,
+        actor=actor,
+        now=now,
+        received_at=received_at,
+        note=_("Declared by the client"),
+    )
+    declaration.payment = payment
+    declaration.save(update_fields=["payment", "updated_at"])
+    return payment

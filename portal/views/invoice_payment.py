@@ -1,0 +1,62 @@
+"""What an invoice's page shows about paying it: the card button, the bank
+transfer details with their QR code, and what became of a payment."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from clients.models import Client
+from documents import status
+from documents.models import Document
+from payments import selectors as payment_selectors
+from payments import stripe_gateway
+from portal import selectors
+from portal.forms import TransferDeclarationForm
+
+# What the page may say after Checkout (?checkout=…) or a declaration.
+CHECKOUT_NOTICES = ("paid", "processing", "open", "unconfirmed", "canceled")
+
+
+def invoice_payment_context(
+    request: HttpRequest, client: Client, document: Document, *, superseded: bool
+) -> dict:
+    """The `payment` part of an invoice's page; nothing for a quote or an old
+    version (a superseded version is not what is due)."""
+    if document.kind != Document.Kind.INVOICE or superseded:
+        return {}
+    ids = {"token": client.portal_token, "document_id": document.pk}
+    state = selectors.portal_invoice_payment(client=client, document=document)
+    payable = status.is_payable(document)
+    transfer = None
+    if payable:
+        transfer = payment_selectors.transfer_details(invoice=document)
+    if transfer is not None:
+        # segno's own SVG, drawn from values we made: no client input in it.
+        transfer["qr_svg"] = mark_safe(transfer["qr_svg"])  # noqa: S308
+    card = payable and state["card_ready"] and stripe_gateway.is_configured()
+    if card:  # the Pay form's answer sends the browser to Stripe's Checkout
+        # Read by the portal middleware when it writes the CSP.
+        request.csp_form_targets = (settings.STRIPE_CHECKOUT_ORIGIN,)  # type: ignore[attr-defined]
+    notice = request.GET.get("checkout", "")
+    return {
+        "payment": {
+            "payable": payable,
+            "amount_due": document.amount_due,
+            "overpaid": max(-document.amount_due, Decimal("0")),
+            "processing": document.amount_processing > 0
+            and document.status in status.OPEN_INVOICE_STATUSES,
+            "card": card,
+            "pay_url": reverse("portal:invoice_pay", kwargs=ids),
+            "transfer": transfer,
+            "declare_url": reverse("portal:transfer_declare", kwargs=ids),
+            "declaration": state["declaration"],
+            "declared_now": request.GET.get("declared") == "1",
+            "notice": notice if notice in CHECKOUT_NOTICES else "",
+            "today": timezone.localdate().isoformat(),
+        },
+        "declare_form": TransferDeclarationForm(),
+    }

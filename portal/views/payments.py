@@ -1,0 +1,127 @@
+"""Paying an invoice from the portal: by card through Stripe Checkout, or by
+transfer ("I have paid by transfer").
+
+Pay is a POST (mail scanners follow links). The return from Checkout is the one
+GET that may record something: it only confirms, once, a payment Stripe already
+holds (the same idempotent path as the webhook), so the client sees Paid at once.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from documents import status
+from documents.models import Document
+from payments import services
+from portal import selectors
+from portal.forms import TransferDeclarationForm
+from portal.views.documents import _document_page
+from portal.views.page import language_activate
+
+
+def _invoice(token: str, document_id: int) -> tuple:
+    """The client and one of its visible invoices: 404 for anything else."""
+    client = selectors.portal_client(token=token)
+    document = selectors.portal_document(client=client, document_id=document_id)
+    if document.kind != Document.Kind.INVOICE:
+        raise Http404("Not an invoice.")
+    return client, document
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+@login_not_required
+@require_POST
+def invoice_pay(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+    """Open a Checkout Session for the amount due and send the client there."""
+    client, invoice = _invoice(token, document_id)
+    language = language_activate(request, client)
+    ids = {"token": token, "document_id": invoice.pk}
+    page = request.build_absolute_uri(reverse("portal:document", kwargs=ids))
+    back = request.build_absolute_uri(reverse("portal:checkout_return", kwargs=ids))
+    try:
+        checkout_url = services.invoice_checkout_start(
+            invoice=invoice,
+            client=client,
+            # Stripe fills in the session's id on the way back.
+            success_url=f"{back}?session_id={{CHECKOUT_SESSION_ID}}",
+            cancel_url=f"{page}?checkout=canceled",
+            locale=language,
+            now=timezone.now(),
+        )
+    except services.PaymentUnavailable as exc:
+        return _document_page(
+            request,
+            token,
+            document_id,
+            None,
+            extra={"payment_error": str(exc)},
+            status_code=409 if not exc.__cause__ else 503,
+        )
+    return _see_other(checkout_url)
+
+
+@login_not_required
+@require_safe
+def checkout_return(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+    """Back from Checkout: confirm the payment with Stripe, then show the invoice."""
+    _client, invoice = _invoice(token, document_id)
+    session_id = request.GET.get("session_id", "")
+    result = services.RETURN_OPEN
+    if session_id.startswith("cs_") and len(session_id) <= 255:
+        result = services.checkout_return_confirm(
+            invoice=invoice, session_id=session_id, now=timezone.now()
+        )
+    page = reverse(
+        "portal:document", kwargs={"token": token, "document_id": invoice.pk}
+    )
+    return _see_other(f"{page}?checkout={result}")
+
+
+@login_not_required
+@require_POST
+def transfer_declare(
+    request: HttpRequest, token: str, document_id: int
+) -> HttpResponse:
+    """ "I have paid by transfer": tell the company, change nothing else."""
+    client, invoice = _invoice(token, document_id)
+    language_activate(request, client)
+    form = TransferDeclarationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transfer_declare(
+                invoice=invoice,
+                client_name=client.name,
+                paid_on_date=form.cleaned_data["paid_on"],
+                now=timezone.now(),
+            )
+        except services.DeclarationRefused as exc:
+            if not status.is_payable(invoice):  # no form to show the error on
+                return _document_page(
+                    request,
+                    token,
+                    document_id,
+                    None,
+                    extra={"payment_error": str(exc)},
+                    status_code=400,
+                )
+            form.add_error("paid_on", str(exc))
+        else:
+            page = reverse(
+                "portal:document", kwargs={"token": token, "document_id": invoice.pk}
+            )
+            return _see_other(f"{page}?declared=1")
+    return _document_page(
+        request,
+        token,
+        document_id,
+        None,
+        extra={"declare_form": form},
+        status_code=400,
+    )
