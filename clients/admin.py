@@ -9,10 +9,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.forms import ClientForm
-from clients.models import Client
+from clients.forms import ClientForm, PortalRotateForm
+from clients.models import Client, ClientPortalAccess
 from clients.selectors import client_portal_url
 from clients.services import CLIENT_EDITABLE_FIELDS
 from companies.admin_site import (
@@ -22,12 +23,16 @@ from companies.admin_site import (
     member_can_change,
 )
 from companies.middleware import active_company, member
+from documents import services as document_services
+
+# Rows of the access log shown on a client's page.
+ACCESS_LOG_ROWS = 50
 
 
 @admin.register(Client, site=back_office)
 class ClientAdmin(CompanyScopedAdmin):
     form = ClientForm
-    list_display = ("name", "email", "locale", "document_count")
+    list_display = ("name", "email", "locale", "document_count", "portal_link_state")
     # Never the portal token: it is the client's whole capability.
     search_fields = ("name", "email")
     ordering = ("name", "-pk")
@@ -44,6 +49,10 @@ class ClientAdmin(CompanyScopedAdmin):
     def document_count(self, client: Client) -> int:
         count: int = client.document_count  # type: ignore[attr-defined]  # annotated
         return count
+
+    @admin.display(description=_("portal link"))
+    def portal_link_state(self, client: Client) -> str:
+        return str(_("Enabled") if client.portal_enabled else _("Disabled"))
 
     def _shows_portal(self, request: HttpRequest) -> bool:
         # A company without the add-on has no portal, so no link to show.
@@ -66,7 +75,17 @@ class ClientAdmin(CompanyScopedAdmin):
                 "rotate_url": reverse(
                     "admin:clients_client_portal_rotate", args=[obj.pk]
                 ),
+                "switch_url": reverse(
+                    "admin:clients_client_portal_switch", args=[obj.pk]
+                ),
                 "can_rotate": member_can_change(request),
+                "disabled_at": obj.portal_disabled_at,
+                "accesses": list(
+                    ClientPortalAccess.objects.for_company(obj.company)
+                    .filter(client=obj)
+                    .select_related("document")
+                    .order_by("-at", "-pk")[:ACCESS_LOG_ROWS]
+                ),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -90,6 +109,11 @@ class ClientAdmin(CompanyScopedAdmin):
                 self.admin_site.admin_view(self.client_portal_rotate),
                 name="clients_client_portal_rotate",
             ),
+            path(
+                "<path:object_id>/portal-link/switch/",
+                self.admin_site.admin_view(require_POST(self.client_portal_switch)),
+                name="clients_client_portal_switch",
+            ),
             *super().get_urls(),
         ]
 
@@ -102,20 +126,28 @@ class ClientAdmin(CompanyScopedAdmin):
         client = self.get_object(request, object_id)
         if client is None or not self._shows_portal(request):
             raise Http404
-        if request.method == "POST":
-            services.client_portal_rotate(
-                client=client, actor=member(request), now=timezone.now()
+        form = PortalRotateForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            now = timezone.now()
+            client = services.client_portal_rotate(
+                client=client, actor=member(request), now=now
             )
             self.message_user(
                 request,
-                _("%(client)s has a new portal link; the old one no longer works.")
+                _(
+                    "%(client)s has a new portal link; the old one no longer "
+                    "works. Copy the new link below."
+                )
                 % {"client": client.name},
                 messages.SUCCESS,
             )
+            if form.cleaned_data["send_link"]:
+                self._send_link(request, client, now)
             return HttpResponseRedirect(
                 reverse("admin:clients_client_change", args=[client.pk])
             )
         context = {
+            "form": form,
             **self.admin_site.each_context(request),
             "title": _("Rotate the portal link of %(client)s?")
             % {"client": client.name},
@@ -124,4 +156,43 @@ class ClientAdmin(CompanyScopedAdmin):
         }
         return TemplateResponse(
             request, "admin/clients/client_portal_rotate.html", context
+        )
+
+    def _send_link(self, request: HttpRequest, client: Client, now) -> None:
+        try:
+            document_services.client_portal_link_send(
+                client=client, actor=member(request), now=now
+            )
+        except document_services.DocumentNotSendable as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The new link is being e-mailed to %(recipients)s.")
+                % {"recipients": ", ".join(client.recipients)},
+                messages.SUCCESS,
+            )
+
+    def client_portal_switch(
+        self, request: HttpRequest, object_id: str
+    ) -> HttpResponse:
+        """Disable the client's portal link, or enable it again (POST)."""
+        if not member_can_change(request):
+            raise PermissionDenied
+        client = self.get_object(request, object_id)
+        if client is None or not self._shows_portal(request):
+            raise Http404
+        now, actor = timezone.now(), member(request)
+        if request.POST.get("enabled") == "1":
+            services.client_portal_enable(client=client, actor=actor, now=now)
+            message = _("The portal link of %(client)s works again.")
+        else:
+            services.client_portal_disable(client=client, actor=actor, now=now)
+            message = _(
+                "The portal link of %(client)s is disabled: it opens nothing "
+                "until you enable it again."
+            )
+        self.message_user(request, message % {"client": client.name}, messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:clients_client_change", args=[client.pk])
         )

@@ -1,5 +1,7 @@
 """A company's clients, each with one private portal link."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,18 @@ class Client(CompanyOwned):
     portal_token_digest = models.CharField(max_length=64, unique=True, editable=False)
     portal_token_issued_at = models.DateTimeField(editable=False)
     portal_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Set while an owner or admin has switched the link off: it answers 404.
+    portal_disabled_at = models.DateTimeField(null=True, editable=False)
+    extra_emails = models.TextField(
+        _("other recipients"),
+        blank=True,
+        help_text=_("More e-mail addresses that receive documents, one per line."),
+    )
+    reminders_enabled = models.BooleanField(
+        _("payment reminders"),
+        default=True,
+        help_text=_("Send this client the company's reminder e-mails."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,3 +59,66 @@ class Client(CompanyOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def recipients(self) -> list[str]:
+        """Every address documents go to: the main one first, no duplicates."""
+        found: list[str] = []
+        for address in [self.email, *email_lines(self.extra_emails)]:
+            if address and address.lower() not in (seen.lower() for seen in found):
+                found.append(address)
+        return found
+
+    @property
+    def portal_enabled(self) -> bool:
+        return self.portal_disabled_at is None
+
+
+def email_lines(text: str) -> list[str]:
+    """The addresses in a text of one per line (commas and semicolons too)."""
+    for separator in ",;":
+        text = text.replace(separator, "\n")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def validate_email_lines(text: str) -> None:
+    """Every address in `text` (see `email_lines`) is a valid e-mail address."""
+    for address in email_lines(text):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                _("%(address)s is not a valid e-mail address."),
+                code="invalid_email",
+                params={"address": address},
+            ) from None
+
+
+class ClientPortalAccess(CompanyOwned):
+    """A client's portal opened in a real browser (the page's beacon): when,
+    which document, from roughly where and with what. Never the token, never
+    the full address or user agent."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="portal_accesses"
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    at = models.DateTimeField(_("opened at"))
+    network = models.CharField(_("network"), max_length=50, blank=True)
+    browser = models.CharField(_("browser"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("portal access")
+        verbose_name_plural = _("portal accesses")
+        indexes = [
+            models.Index(fields=["client", "-at"], name="portal_access_client_at")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.at:%Y-%m-%d %H:%M}"

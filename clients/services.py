@@ -7,7 +7,8 @@ import secrets
 from django.db import transaction
 from django.db.models import F
 
-from clients.models import Client
+from clients.access import browser_family, coarse_network
+from clients.models import Client, ClientPortalAccess
 from companies import audit
 from companies.models import Actor, Company
 from companies.services import fields_update
@@ -35,7 +36,15 @@ def client_create(*, company: Company, now: dt.datetime, **fields: object) -> Cl
     )
 
 
-CLIENT_EDITABLE_FIELDS = ("name", "email", "address", "vat_number", "locale")
+CLIENT_EDITABLE_FIELDS = (
+    "name",
+    "email",
+    "extra_emails",
+    "address",
+    "vat_number",
+    "locale",
+    "reminders_enabled",
+)
 
 
 @transaction.atomic
@@ -68,7 +77,78 @@ def client_portal_rotate(*, client: Client, actor: Actor, now: dt.datetime) -> C
     audit.portal_link_rotated(
         company=client.company, client=client, actor=actor, at=now
     )
+    client_portal_revision_bump(client_id=client.pk)  # open pages learn: 404
     return client
+
+
+@transaction.atomic
+def client_portal_disable(*, client: Client, actor: Actor, now: dt.datetime) -> bool:
+    """Switch the client's link off: it answers 404 until enabled again.
+    Returns whether anything changed."""
+    client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
+    if client.portal_disabled_at is not None:
+        return False
+    client.portal_disabled_at = now
+    client.save(update_fields=["portal_disabled_at", "updated_at"])
+    audit.portal_link_disabled(
+        company=client.company, client=client, actor=actor, at=now
+    )
+    client_portal_revision_bump(client_id=client.pk)
+    return True
+
+
+@transaction.atomic
+def client_portal_enable(*, client: Client, actor: Actor, now: dt.datetime) -> bool:
+    """Switch a disabled link back on (the same link). Whether anything changed."""
+    client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
+    if client.portal_disabled_at is None:
+        return False
+    client.portal_disabled_at = None
+    client.save(update_fields=["portal_disabled_at", "updated_at"])
+    audit.portal_link_enabled(
+        company=client.company, client=client, actor=actor, at=now
+    )
+    client_portal_revision_bump(client_id=client.pk)
+    return True
+
+
+# How long the same page, opened again from the same network and browser,
+# counts as the same visit in the access log.
+ACCESS_DEDUPLICATION = dt.timedelta(minutes=10)
+
+
+def client_portal_access_record(
+    *,
+    client: Client,
+    document_id: int | None,
+    address: str,
+    user_agent: str,
+    now: dt.datetime,
+) -> ClientPortalAccess | None:
+    """Note that the client's portal was opened in a browser; None when the
+    same page was noted from the same network and browser a moment ago."""
+    network, browser = coarse_network(address), browser_family(user_agent)
+    recent = (
+        ClientPortalAccess.objects.for_company(client.company)
+        .filter(
+            client=client,
+            document_id=document_id,
+            network=network,
+            browser=browser,
+            at__gte=now - ACCESS_DEDUPLICATION,
+        )
+        .exists()
+    )
+    if recent:
+        return None
+    return ClientPortalAccess.objects.create(
+        company_id=client.company_id,
+        client=client,
+        document_id=document_id,
+        at=now,
+        network=network,
+        browser=browser,
+    )
 
 
 def client_portal_revision_bump(*, client_id: int) -> None:

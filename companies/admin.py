@@ -27,6 +27,7 @@ class CompanyAdmin(ActiveCompanyAdmin):
         (_("Legal details"), {"fields": ("vat_number", "registration_number")}),
         (_("Bank details"), {"fields": ("iban", "bic")}),
         (_("Defaults"), {"fields": ("default_currency", "default_locale")}),
+        (_("Reminders"), {"fields": ("reminder_days", "quote_reminder_days")}),
         (_("Billing"), {"fields": ("has_receivables_addon",)}),
     )
     readonly_fields = ("has_receivables_addon",)

@@ -1,5 +1,6 @@
 """The back office: Django's admin as its own site, scoped to the active company."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -51,6 +52,9 @@ class BackOfficeSite(admin.AdminSite):
     index_title = _("Your company")
     login_form = MemberAuthenticationForm
     enable_nav_sidebar = False
+    # Apps add sections to the home page without this module knowing them
+    # (imports run towards `companies`): request → {"template", …} or None.
+    home_sections: list[Callable[[HttpRequest], dict | None]] = []
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request_membership(request) is not None
@@ -62,6 +66,7 @@ class BackOfficeSite(admin.AdminSite):
                 self.admin_view(self.switch_company),
                 name="switch_company",
             ),
+            path("profile/", self.admin_view(self.profile), name="profile"),
             *super().get_urls(),
         ]
 
@@ -71,6 +76,26 @@ class BackOfficeSite(admin.AdminSite):
             context["memberships"] = list(memberships_for(user=request.user))
             context["active_membership"] = request_membership(request)
         return context
+
+    def profile(self, request: HttpRequest) -> HttpResponse:
+        """The member's own preferences: e-mails about client activity."""
+        from companies.profile import profile_view
+
+        return profile_view(request, self.each_context(request))
+
+    def index(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """The home page, with the sections apps add (`home_sections`): each
+        a template and its context, drawn above the list of pages."""
+        sections = [
+            section
+            for provider in self.home_sections
+            if (section := provider(request)) is not None
+        ]
+        return super().index(
+            request, {"home_sections": sections, **(extra_context or {})}
+        )
 
     @staticmethod
     @require_POST

@@ -70,3 +70,27 @@ def portal_link_rotated(
         actor=actor,
         at=at,
     )
+
+
+def portal_link_disabled(
+    *, company: Company, client: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.PORTAL_LINK_DISABLED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
+    )
+
+
+def portal_link_enabled(
+    *, company: Company, client: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.PORTAL_LINK_ENABLED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
+    )

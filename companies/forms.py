@@ -3,7 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company
+from companies.models import (
+    REMINDER_DAYS_MAX,
+    REMINDER_DAYS_RANGE,
+    Company,
+    reminder_offsets,
+)
 from companies.money import is_known_currency
 from companies.services import COMPANY_EDITABLE_FIELDS
 
@@ -34,3 +39,40 @@ class CompanySettingsForm(forms.ModelForm):
 
     def clean_bic(self) -> str:
         return self.cleaned_data["bic"].strip().upper()
+
+    def clean_reminder_days(self) -> str:
+        """ "-3, 0, 7, 30": whole days from the due date, at most eight."""
+        text = self.cleaned_data["reminder_days"]
+        parts = [part.strip() for part in text.replace(";", ",").split(",")]
+        parts = [part for part in parts if part]
+        for part in parts:
+            try:
+                day = int(part)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("%(value)s is not a whole number of days."),
+                    code="reminder_day_invalid",
+                    params={"value": part},
+                ) from None
+            if day not in REMINDER_DAYS_RANGE:
+                raise forms.ValidationError(
+                    _("%(value)s is out of range: from -60 to 365 days."),
+                    code="reminder_day_range",
+                    params={"value": part},
+                )
+        offsets = reminder_offsets(text)
+        if len(offsets) > REMINDER_DAYS_MAX:
+            raise forms.ValidationError(
+                _("At most %(max)s reminders."),
+                code="reminder_days_too_many",
+                params={"max": REMINDER_DAYS_MAX},
+            )
+        return ",".join(str(day) for day in offsets)
+
+    def clean_quote_reminder_days(self) -> int | None:
+        days = self.cleaned_data["quote_reminder_days"]
+        if days is not None and days > 90:
+            raise forms.ValidationError(
+                _("At most 90 days before expiry."), code="quote_reminder_range"
+            )
+        return days

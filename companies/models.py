@@ -45,6 +45,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
+    notify_client_activity = models.BooleanField(
+        _("e-mail me about client activity"),
+        default=True,
+        help_text=_(
+            "When a client first opens a document, pays, signs or declines a "
+            "quote, or declares a transfer."
+        ),
+    )
     date_joined = models.DateTimeField(_("joined at"), default=timezone.now)
 
     objects = UserManager()
@@ -92,6 +100,23 @@ class Company(models.Model):
         default=False,
         help_text=_("Clients have a portal only while the add-on is active."),
     )
+    reminder_days = models.CharField(
+        _("invoice reminders"),
+        max_length=60,
+        blank=True,
+        default="-3,0,7,30",
+        help_text=_(
+            "Days from the due date, comma-separated: -3 is three days before, "
+            "0 the day itself, 7 a week after. Empty: no reminders."
+        ),
+    )
+    quote_reminder_days = models.PositiveSmallIntegerField(
+        _("quote reminder (days before expiry)"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_("Empty: quotes get no reminder."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,6 +136,25 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The most reminder days a company may set, and how far from the due date.
+REMINDER_DAYS_MAX = 8
+REMINDER_DAYS_RANGE = range(-60, 366)
+
+
+def reminder_offsets(value: str) -> list[int]:
+    """The days from the due date that `Company.reminder_days` lists, sorted;
+    what is not a whole number in range is left out (the form refuses it)."""
+    offsets = set()
+    for part in value.replace(";", ",").split(","):
+        try:
+            day = int(part.strip())
+        except ValueError:
+            continue
+        if day in REMINDER_DAYS_RANGE:
+            offsets.add(day)
+    return sorted(offsets)
 
 
 class Role(models.TextChoices):
@@ -180,6 +224,8 @@ class AuditKind(models.TextChoices):
     SETTINGS_CHANGED = "settings_changed", _("Company settings changed")
     BRAND_CHANGED = "brand_changed", _("Brand kit changed")
     PORTAL_LINK_ROTATED = "portal_link_rotated", _("Portal link rotated")
+    PORTAL_LINK_DISABLED = "portal_link_disabled", _("Portal link disabled")
+    PORTAL_LINK_ENABLED = "portal_link_enabled", _("Portal link enabled again")
 
 
 class AuditEvent(CompanyOwned, AppendOnly):

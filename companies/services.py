@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.db import models, transaction
 
 from companies import audit
-from companies.models import Actor, Company
+from companies.models import Actor, Company, User
 
 # What members may change; the add-on flag belongs to billing.
 COMPANY_EDITABLE_FIELDS = (
@@ -20,6 +20,8 @@ COMPANY_EDITABLE_FIELDS = (
     "bic",
     "default_currency",
     "default_locale",
+    "reminder_days",
+    "quote_reminder_days",
 )
 
 
@@ -62,3 +64,14 @@ def company_update(
             company=company, actor=actor, at=now, fields=changed
         )
     return company
+
+
+@transaction.atomic
+def user_preferences_update(*, user: User, notify_client_activity: bool) -> User:
+    """Change a member's own preferences (e-mails about client activity)."""
+    # unscoped: a user is not company-owned; the member changes their own row
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.notify_client_activity != notify_client_activity:
+        user.notify_client_activity = notify_client_activity
+        user.save(update_fields=["notify_client_activity"])
+    return user

@@ -263,3 +263,9 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Open portal pages: how often each server process reads the revisions of the
+# clients it streams to (one query for all of them), and whether the ASGI
+# application streams at all (off: pages poll, see portal/views/live.py).
+PORTAL_LIVE_POLL_SECONDS = env.float("PORTAL_LIVE_POLL_SECONDS", default=1.0)
+PORTAL_LIVE_STREAMS = env.bool("PORTAL_LIVE_STREAMS", default=True)

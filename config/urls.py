@@ -11,6 +11,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Portal paths get the portal's own 404 (portal/404.html); others Django's.
+handler404 = "portal.views.errors.page_not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", back_office.urls),

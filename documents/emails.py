@@ -1,26 +1,203 @@
-"""E-mails to clients about their documents."""
+"""The e-mails a client receives: a document, a reminder, its new portal link.
 
+Each is a branded HTML part (company name, logo, colours; the stylesheet
+inlined by css-inline, which only this module imports) and a plain-text part
+(never HTML-escaped), in the client's language, with the version's PDF
+attached and the portal link as the main button when the company has a portal.
+"""
+
+import datetime as dt
+import re
+from email.mime.image import MIMEImage
+from typing import Any
+
+import css_inline
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.files.storage import Storage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from branding.selectors import Brand, brand_for_company, brand_logo_png
+from clients.models import Client
 from clients.selectors import client_portal_url
-from documents.models import Document
+from companies.money import format_day, format_money
+from documents.models import ClientEmail, Document, DocumentVersion, document_storage
+
+LOGO_CONTENT_ID = "brand-logo"
+# Letters a French "de" elides before: "d'Atelier", not "de Atelier".
+_FRENCH_VOWELS = "AEIOUYÀÂÆÉÈÊËÎÏÔŒÙÛÜaeiouyàâæéèêëîïôœùûü"
+
+_inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
-def document_sent_notify(*, document_id: int) -> None:
-    """E-mail the client that a document awaits it, with its portal link."""
-    # unscoped: runs on commit of the service that scoped this document
-    document = Document.objects.select_related("client", "company").get(pk=document_id)
-    client = document.client
-    with translation.override(client.locale):
-        context = {
-            "document": document,
-            "client": client,
-            "company": document.company,
-            "portal_url": client_portal_url(client=client),
+def french_elide(text: str, name: str) -> str:
+    """French "de <name>" as written: "d'<name>" before a vowel."""
+    if not name or name[0] not in _FRENCH_VOWELS:
+        return text
+    return re.sub(
+        r"\b([Dd])e " + re.escape(name),
+        lambda match: f"{match.group(1)}'{name}",
+        text,
+    )
+
+
+def portal_available(client: Client) -> bool:
+    """The client has a working portal link to give: add-on on, link enabled."""
+    return client.company.has_receivables_addon and client.portal_enabled
+
+
+def document_portal_url(*, client: Client, document: Document) -> str:
+    """The full address of one document's page in the client's portal."""
+    path = reverse(
+        "portal:document",
+        kwargs={"token": client.portal_token, "document_id": document.pk},
+    )
+    base: str = settings.PORTAL_BASE_URL
+    return base.rstrip("/") + path
+
+
+def _kind_label(document: Document) -> str:
+    if document.kind == Document.Kind.INVOICE:
+        return _("invoice %(number)s") % {"number": document.number}
+    return _("quote %(number)s") % {"number": document.number}
+
+
+def _subject(email: ClientEmail, document: Document | None, company: str) -> str:
+    names = {"company": company}
+    if email.kind == ClientEmail.Kind.PORTAL_LINK or document is None:
+        return _("Your new portal link from %(company)s") % names
+    names["number"] = document.number or ""
+    invoice = document.kind == Document.Kind.INVOICE
+    if email.kind == ClientEmail.Kind.REMINDER:
+        if invoice:
+            return _("Reminder: invoice %(number)s from %(company)s") % names
+        return _("Reminder: quote %(number)s from %(company)s") % names
+    if invoice:
+        return _("Invoice %(number)s from %(company)s") % names
+    return _("Quote %(number)s from %(company)s") % names
+
+
+def _reminder_line(document: Document, today: dt.date, deadline_text: str) -> str:
+    values = {"document": _kind_label(document), "date": deadline_text}
+    if document.kind == Document.Kind.QUOTE:
+        return _("Your %(document)s is valid until %(date)s.") % values
+    deadline = document.due_date
+    if deadline is None or deadline > today:
+        return _("Your %(document)s is due on %(date)s.") % values
+    if deadline == today:
+        return _("Your %(document)s is due today.") % values
+    return _("Your %(document)s was due on %(date)s and is still unpaid.") % values
+
+
+def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
+    """The e-mail's words, the same for its HTML and its plain-text part."""
+    locale = translation.to_locale(translation.get_language())
+    if document is None:
+        return {
+            "intro": _(
+                "%(company)s has given you a new link to your private portal, "
+                "where all your quotes and invoices are. The previous link no "
+                "longer works."
+            )
+            % {"company": company},
+            "button": _("Open your portal"),
         }
-        subject = render_to_string("emails/document_sent_subject.txt", context).strip()
-        body = render_to_string("emails/document_sent.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [client.email])
+    invoice = document.kind == Document.Kind.INVOICE
+    deadline = document.due_date if invoice else document.expiry_date
+    deadline_text = format_day(deadline, locale) if deadline else ""
+    if email.kind == ClientEmail.Kind.REMINDER:
+        intro = _reminder_line(
+            document, email.reminder_date or dt.date.min, deadline_text
+        )
+    elif invoice:
+        intro = _("%(company)s has sent you invoice %(number)s.") % {
+            "company": company,
+            "number": document.number,
+        }
+    else:
+        intro = _("%(company)s has sent you quote %(number)s.") % {
+            "company": company,
+            "number": document.number,
+        }
+    amount = document.amount_due if invoice else document.total
+    facts = [
+        (
+            _("Amount due") if invoice else _("Amount"),
+            format_money(amount, document.currency, locale),
+        )
+    ]
+    if deadline:
+        facts.append((_("Due date") if invoice else _("Valid until"), deadline_text))
+    return {
+        "intro": intro,
+        "facts": facts,
+        "button": _("View the invoice") if invoice else _("View the quote"),
+        "attached": _("The PDF is attached to this e-mail."),
+    }
+
+
+def _pdf(version: DocumentVersion, storage: Storage) -> bytes:
+    with storage.open(version.pdf_file.name, "rb") as stored:
+        return stored.read()
+
+
+def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
+    """The message for `email`, ready to send; its version's PDF must be stored."""
+    client, document = email.client, email.document
+    brand = brand_for_company(company=client.company)
+    with translation.override(client.locale):
+        link = None
+        if portal_available(client):
+            link = (
+                client_portal_url(client=client)
+                if document is None
+                else document_portal_url(client=client, document=document)
+            )
+        context: dict[str, Any] = {
+            "client": client,
+            "company": brand.name,
+            "brand": brand,
+            "link": link,
+            "portal_url": client_portal_url(client=client)
+            if portal_available(client)
+            else None,
+            "logo_cid": LOGO_CONTENT_ID if brand.has_logo else None,
+            **_lines(email, document, brand.name),
+        }
+        subject = french_elide(_subject(email, document, brand.name), brand.name)
+        text = render_to_string("emails/client_email.txt", context)
+        html = _inliner.inline(render_to_string("emails/client_email.html", context))
+        if translation.get_language() == "fr":
+            text = french_elide(text, brand.name)
+            html = french_elide(html, brand.name)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(email.recipients),
+        reply_to=[client.company.email] if client.company.email else None,
+    )
+    message.attach_alternative(html, "text/html")
+    _attach_logo(message, brand)
+    if document is not None and email.version is not None:
+        message.attach(
+            f"{document.number}.pdf",
+            _pdf(email.version, document_storage()),
+            "application/pdf",
+        )
+    return message
+
+
+def _attach_logo(message: EmailMultiAlternatives, brand: Brand) -> None:
+    """The logo travels inside the e-mail (no remote image for mail clients to
+    block or to track the reader with)."""
+    png = brand_logo_png(brand=brand)
+    if png is None:
+        return
+    image = MIMEImage(png, "png")
+    image.add_header("Content-ID", f"<{LOGO_CONTENT_ID}>")
+    image.add_header("Content-Disposition", "inline", filename="logo.png")
+    message.attach(image)

@@ -1,9 +1,41 @@
-"""One keyword-only writer per kind of document event (the document's history)."""
+"""One keyword-only writer per kind of document event (the document's history).
+
+Every writer goes through `_write`, which is also where the business hears of
+what its clients did: an event of a kind in `NOTIFYING_KINDS` that no member
+caused (the client in the portal, a payment provider's webhook) schedules, on
+commit, the e-mail to the company's owners and admins who want it. The
+services that write those events (payments, signing) need not know.
+"""
 
 import datetime as dt
 
+from django.db import transaction
+
 from companies.models import Actor
 from documents.models import Document, DocumentEvent, DocumentVersion
+
+# What a client does that its business hears about at once: it opened a
+# document (first view of a version), paid (all or part: `payment_received`;
+# `paid` follows it and would repeat it), signed, accepted or declined a quote,
+# or declared a bank transfer. Plain strings: kinds other apps add later
+# notify as soon as they exist.
+NOTIFYING_KINDS = frozenset(
+    {
+        "viewed",
+        "payment_received",
+        "signed",
+        "accepted",
+        "declined",
+        "transfer_declared",
+    }
+)
+
+
+def _notify_on_commit(event: DocumentEvent) -> None:
+    from documents import tasks  # tasks import the services that import this
+
+    event_id = event.pk
+    transaction.on_commit(lambda: tasks.event_members_notify.enqueue(event_id))
 
 
 def _write(
@@ -16,7 +48,7 @@ def _write(
     actor_name: str = "",
     details: dict[str, object] | None = None,
 ) -> DocumentEvent:
-    return DocumentEvent.objects.create(
+    event = DocumentEvent.objects.create(
         company_id=document.company_id,
         document=document,
         # The current version by id: no query to load it.
@@ -27,6 +59,9 @@ def _write(
         at=at,
         details=details or {},
     )
+    if kind in NOTIFYING_KINDS and actor is None:
+        _notify_on_commit(event)
+    return event
 
 
 def document_created(
@@ -61,14 +96,71 @@ def document_new_version(
 
 
 def document_sent(
-    *, document: Document, actor: Actor, at: dt.datetime, recipient: str
+    *,
+    document: Document,
+    version: DocumentVersion | None,
+    actor: Actor,
+    at: dt.datetime,
+    recipients: list[str],
 ) -> DocumentEvent:
     return _write(
         DocumentEvent.Kind.SENT,
         document=document,
+        version=version,
         actor=actor,
         at=at,
-        details={"to": recipient},
+        details={"to": recipients},
+    )
+
+
+def document_reminder_sent(
+    *,
+    document: Document,
+    version: DocumentVersion | None,
+    at: dt.datetime,
+    recipients: list[str],
+    reminder_date: str,
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.REMINDER_SENT,
+        document=document,
+        version=version,
+        actor=None,
+        at=at,
+        details={"to": recipients, "reminder_date": reminder_date},
+    )
+
+
+def document_send_failed(
+    *,
+    document: Document,
+    version: DocumentVersion | None,
+    at: dt.datetime,
+    recipients: list[str],
+    error: str,
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.SEND_FAILED,
+        document=document,
+        version=version,
+        actor=None,
+        at=at,
+        details={"to": recipients, "error": error},
+    )
+
+
+def document_viewed(
+    *, document: Document, version: DocumentVersion, at: dt.datetime, actor_name: str
+) -> DocumentEvent:
+    """The client opened this version in a real browser (its page's beacon)."""
+    return _write(
+        DocumentEvent.Kind.VIEWED,
+        document=document,
+        version=version,
+        actor=None,
+        actor_name=actor_name,
+        at=at,
+        details={"version": version.number},
     )
 
 

@@ -100,6 +100,9 @@ class Document(CompanyOwned):
     hidden_from_portal = models.BooleanField(
         _("hidden from client's portal"), default=False
     )
+    reminders_enabled = models.BooleanField(
+        _("payment reminders"), default=True, editable=False
+    )
     notes = models.TextField(_("notes for the client"), blank=True)
     total_excl_tax = models.DecimalField(
         _("total excl. VAT"),
@@ -361,6 +364,8 @@ class EventKind(models.TextChoices):
     CANCELED = "canceled", _("Canceled")
     INVOICED = "invoiced", _("Converted to an invoice")
     FROM_QUOTE = "from_quote", _("Created from a quote")
+    REMINDER_SENT = "reminder_sent", _("Reminder sent")
+    SEND_FAILED = "send_failed", _("Sending failed")
 
 
 class DocumentEvent(CompanyOwned, AppendOnly):
@@ -376,6 +381,8 @@ class DocumentEvent(CompanyOwned, AppendOnly):
         Kind.VIEWED,
         Kind.INVOICED,
         Kind.FROM_QUOTE,
+        Kind.REMINDER_SENT,
+        Kind.SEND_FAILED,
     )
 
     document = models.ForeignKey(
@@ -399,6 +406,12 @@ class DocumentEvent(CompanyOwned, AppendOnly):
             models.CheckConstraint(
                 condition=Q(kind__in=EventKind.values),
                 name="event_kind_known",
+            ),
+            # A version is "viewed" once: the first real opening in a browser.
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(kind="viewed"),
+                name="event_viewed_once_per_version",
             ),
         ]
         indexes = [models.Index(fields=["document", "at"], name="event_document_at")]
@@ -536,3 +549,75 @@ class QuoteDecline(CompanyOwned, AppendOnly):
 
     def __str__(self) -> str:
         return str(self.document)
+class ClientEmailKind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    REMINDER = "reminder", _("Reminder")
+    PORTAL_LINK = "portal_link", _("Portal link")
+
+
+class ClientEmailStatus(models.TextChoices):
+    PENDING = "pending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ClientEmail(CompanyOwned):
+    """One e-mail to a client: a document, a reminder or its new portal link.
+
+    Written when it is asked for, then delivered by a task that retries with
+    backoff; a delivery that keeps failing stays here as failed, for the owner
+    to see on the document. A reminder's row is unique per document and date,
+    which is what makes `send_reminders` send each reminder once.
+    """
+
+    Kind = ClientEmailKind
+    Status = ClientEmailStatus
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, related_name="emails"
+    )
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    reminder_date = models.DateField(_("reminder of"), null=True, blank=True)
+    recipients = models.JSONField(_("to"), default=list)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(_("asked at"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails to the client")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ClientEmailKind.values),
+                name="client_email_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClientEmailStatus.values),
+                name="client_email_status_known",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "kind", "reminder_date"],
+                condition=Q(reminder_date__isnull=False),
+                name="client_email_reminder_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="client_email_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.client_id} ({self.status})"

@@ -29,3 +29,19 @@ def quote_signature_render_pdf(signature_id: int) -> str:
     # unscoped: a task receives only the id of a signature a service just wrote.
     signature = QuoteSignature.objects.get(pk=signature_id)
     return signed_pdf_ensure(signature=signature).signed_pdf_sha256
+
+
+@task()
+def client_email_deliver(email_id: int) -> str:
+    """Deliver one e-mail to a client (retried with backoff); returns its status."""
+    from documents.services.delivery import client_email_deliver as deliver
+
+    return deliver(email_id=email_id)
+
+
+@task()
+def event_members_notify(event_id: int) -> int:
+    """E-mail the company's owners and admins what a client did; how many."""
+    from documents.notifications import event_members_notify as notify
+
+    return notify(event_id=event_id)

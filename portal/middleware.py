@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 PORTAL_PREFIX = "/p/"
 
 
-def _client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str:
     """The address that made the request, seen through our own proxies only.
 
     Behind N trusted proxies (TRUSTED_PROXY_COUNT) the client is the N-th
@@ -49,7 +49,7 @@ class PortalMiddleware:
             return self.get_response(request)
         nonce = secrets.token_urlsafe(16)
         request.csp_nonce = nonce  # type: ignore[attr-defined]  # read by templates
-        address = _client_address(request)
+        address = client_address(request)
         if cache.get(_miss_key(address), 0) >= settings.PORTAL_MISS_LIMIT:
             response = HttpResponse(
                 render_to_string("portal/too_many_requests.html", request=request),

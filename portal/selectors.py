@@ -71,14 +71,15 @@ REVISION_CACHE_SECONDS = 24 * 3600
 def portal_client(*, token: str) -> Client:
     """The client whose portal link this is.
 
-    :raises Http404: unknown or rotated token, or a company without the
-        Accounts Receivable add-on; all look the same from outside.
+    :raises Http404: unknown, rotated or disabled token, or a company without
+        the Accounts Receivable add-on; all look the same from outside.
     """
     clients = (
         # unscoped: the one read without a company, since the token names it.
         Client.objects.select_related("company").filter(
             portal_token_digest=portal_token_digest(token),
             company__has_receivables_addon=True,
+            portal_disabled_at__isnull=True,
         )
     )
     # The digest is unique: one row at most, so no ORDER BY (as first() adds).

@@ -62,4 +62,6 @@ urlpatterns = [
     path("<str:token>/icon-<int:size>.png", views.brand_icon, name="icon"),
     path("<str:token>/manifest.webmanifest", views.manifest, name="manifest"),
     path("<str:token>/language/", views.language_set, name="language"),
+    path("<str:token>/events/", views.portal_events, name="events"),
+    path("<str:token>/seen/", views.portal_beacon, name="beacon"),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -37,7 +38,10 @@ from documents.admin.actions import (
     DocumentAction,
     bulk_action,
 )
+from documents.admin import home  # noqa: F401  (registers the home section)
+from documents.admin import viewing
 from documents.admin.inlines import (
+    ClientEmailInline,
     DocumentEventInline,
     DocumentLineInline,
     DocumentVersionInline,
@@ -61,6 +65,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         "issue_date",
         "deadline",
         "portal_visibility",
+        "viewed",
     )
     list_display_links = ("number_or_draft",)
     list_filter = ("kind", "status", "hidden_from_portal")
@@ -120,6 +125,13 @@ class DocumentAdmin(CompanyScopedAdmin):
         url = reverse("admin:documents_document_change", args=[other.pk])
         return format_html('<a href="{}" id="conversion-link">{}</a>', url, label)
 
+    def scoped_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.annotate(**viewing.last_view_annotations())
+
+    @admin.display(description=_("viewed"), ordering="last_viewed_at")
+    def viewed(self, document: Document) -> str:
+        return viewing.viewed_label(document)
+
     # The change page.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Paid, accepted, declined and canceled documents are kept as they are.
@@ -146,6 +158,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             "notes",
             "total_with_currency",
             "portal_visibility",
+            "viewed",
             "conversion_link",
         ]
 
@@ -162,6 +175,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             "status_shown",
             "total_with_currency",
             "portal_visibility",
+            "viewed",
             "conversion_link",
         )
         return fixed if obj.is_draft else (*fixed, "client")
@@ -178,6 +192,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             DocumentLineInline,
             *evidence,
             DocumentVersionInline,
+            ClientEmailInline,
             DocumentEventInline,
         ]
 
@@ -206,6 +221,8 @@ class DocumentAdmin(CompanyScopedAdmin):
                 for name, action in DOCUMENT_ACTIONS.items()
                 if action.offered(obj)
             ]
+        if obj is not None and not add:
+            context["sending"] = viewing.sending_notices(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(

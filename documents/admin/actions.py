@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -40,6 +41,24 @@ def _finalise(document: Document, actor: Any, now: dt.datetime) -> Any:
 
 def _send(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.document_send(document=document, actor=actor, now=now)
+
+
+def _show_and_send(document: Document, actor: Any, now: dt.datetime) -> Any:
+    with transaction.atomic():  # shown only if it can be sent too
+        services.document_show(document=document, actor=actor, now=now)
+        return services.document_send(document=document, actor=actor, now=now)
+
+
+def _reminders_on(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.reminders_set(document=document, enabled=True)
+
+
+def _reminders_off(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.reminders_set(document=document, enabled=False)
+
+
+def _reminders_apply(document: Document) -> bool:
+    return status.is_payable(document) or status.is_answerable(document)
 
 
 def _hide(document: Document, actor: Any, now: dt.datetime) -> bool:
@@ -90,8 +109,10 @@ DOCUMENT_ACTIONS = {
         DocumentAction(
             name="send",
             label=_("Send to client"),
-            done=_("%(document)s: sent to the client."),
-            offered=lambda document: not document.is_draft,
+            done=_("%(document)s: being sent to the client (see its e-mails)."),
+            offered=lambda document: (
+                not document.is_draft and not document.hidden_from_portal
+            ),
             run=_send,
         ),
         DocumentAction(
@@ -109,6 +130,15 @@ DOCUMENT_ACTIONS = {
             unchanged=_("%(document)s was already shown in the client's portal."),
             offered=lambda document: document.hidden_from_portal,
             run=_show,
+        ),
+        DocumentAction(
+            name="show_and_send",
+            label=_("Show in portal and send"),
+            done=_("%(document)s: shown in the portal and being sent to the client."),
+            offered=lambda document: (
+                not document.is_draft and document.hidden_from_portal
+            ),
+            run=_show_and_send,
         ),
         DocumentAction(
             name="cancel",
@@ -147,6 +177,26 @@ DOCUMENT_ACTIONS = {
             offered=_convertible,
             run=_convert,
             follow=True,
+        ),
+        DocumentAction(
+            name="reminders_off",
+            label=_("Turn reminders off"),
+            done=_("%(document)s: no more reminders."),
+            unchanged=_("%(document)s already had its reminders off."),
+            offered=lambda document: (
+                document.reminders_enabled and _reminders_apply(document)
+            ),
+            run=_reminders_off,
+        ),
+        DocumentAction(
+            name="reminders_on",
+            label=_("Turn reminders on"),
+            done=_("%(document)s: reminders on."),
+            unchanged=_("%(document)s already had its reminders on."),
+            offered=lambda document: (
+                not document.reminders_enabled and _reminders_apply(document)
+            ),
+            run=_reminders_on,
         ),
     )
 }

@@ -17,6 +17,7 @@ from companies.money import format_money
 from documents import status
 from documents.forms import DocumentLineForm, DocumentLineFormSet
 from documents.models import (
+    ClientEmail,
     Document,
     DocumentEvent,
     DocumentLine,
@@ -177,3 +178,34 @@ class QuoteDeclineInline(ReadOnlyInline):
     @admin.display(description=_("version declined"))
     def declined_version(self, decline: QuoteDecline) -> int:
         return decline.version.number
+
+
+class ClientEmailInline(ReadOnlyInline):
+    """Every e-mail about this document: sent, being sent, or failed."""
+
+    model = ClientEmail
+    fk_name = "document"
+    fields = (
+        "requested_at",
+        "kind",
+        "version_number",
+        "to",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
+    readonly_fields = fields
+    ordering = ("-requested_at", "-pk")
+    verbose_name_plural = _("e-mails to the client")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("version")
+
+    @admin.display(description=_("version"))
+    def version_number(self, email: ClientEmail) -> int | str:
+        return email.version.number if email.version else self.get_empty_value_display()
+
+    @admin.display(description=_("to"))
+    def to(self, email: ClientEmail) -> str:
+        return ", ".join(str(address) for address in email.recipients)

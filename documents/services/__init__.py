@@ -10,6 +10,7 @@ from documents.services.conversion import (
     QuoteNotConvertible,
     quote_convert_to_invoice,
 )
+from documents.services.delivery import client_email_deliver, client_emails_retry_due
 from documents.services.drafts import (
     HEADER_FIELDS,
     DocumentNotEditable,
@@ -35,6 +36,14 @@ from documents.services.signing import (
     quote_decline_online,
     quote_sign,
 )
+from documents.services.reminders import reminders_send, reminders_set
+from documents.services.sending import (
+    DocumentHiddenNotSendable,
+    DocumentNotSendable,
+    client_portal_link_send,
+    document_send,
+)
+from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
 
 __all__ = [
@@ -52,11 +61,15 @@ __all__ = [
     "quote_convert_to_invoice",
     "quote_decline_online",
     "quote_sign",
+    "DocumentHiddenNotSendable",
     "DocumentNotEditable",
     "DocumentNotFinalisable",
     "DocumentNotSendable",
     "InvalidDocument",
     "StatusChangeRefused",
+    "client_email_deliver",
+    "client_emails_retry_due",
+    "client_portal_link_send",
     "document_cancel",
     "document_create",
     "document_finalise",
@@ -65,6 +78,9 @@ __all__ = [
     "document_send",
     "document_show",
     "document_update",
+    "document_viewed",
     "quote_accept",
     "quote_decline",
+    "reminders_send",
+    "reminders_set",
 ]

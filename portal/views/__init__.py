@@ -2,10 +2,12 @@
 
 Thin views: reads come from `portal.selectors`, formatting from the templates'
 `document_format` filters (the list's rows are formatted once per row in
-`lists`). Only the language switch is a POST, and it changes nothing but a
-cookie; no GET changes anything.
+`lists`). Only the language switch and the page's beacon are POSTs (the
+beacon, sent by a script in a real browser, records views and the access log);
+no GET changes anything. `live` streams revision changes to open pages.
 """
 
+from portal.views.beacon import portal_beacon
 from portal.views.brand import brand_icon, brand_logo, manifest
 from portal.views.documents import (
     document_detail,
@@ -21,6 +23,7 @@ from portal.views.quotes import (
     quote_sign,
     quote_signed_pdf,
 )
+from portal.views.live import portal_events
 
 __all__ = [
     "brand_icon",
@@ -35,6 +38,8 @@ __all__ = [
     "manifest",
     "quote_accept_online",
     "quote_decline_online",
+    "portal_beacon",
+    "portal_events",
     "quote_list",
     "quote_sign",
     "quote_signed_pdf",

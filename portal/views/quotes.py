@@ -37,7 +37,7 @@ from portal.forms import (
     QuoteDeclineForm,
     QuoteSignForm,
 )
-from portal.middleware import _client_address
+from portal.middleware import client_address
 from portal.views.page import language_activate, page_context
 
 
@@ -58,7 +58,7 @@ def _latest(quote: Document) -> DocumentVersion:
 
 def _origin(request: HttpRequest) -> services.RequestOrigin:
     return services.RequestOrigin(
-        ip_address=_client_address(request),
+        ip_address=client_address(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
 

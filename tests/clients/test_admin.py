@@ -329,7 +329,8 @@ def test_rotate_kills_the_old_link_at_once(client):
         f"/admin/clients/client/{customer.pk}/change/",
     )
     assert messages_of(response) == [
-        "Maison Martin has a new portal link; the old one no longer works."
+        "Maison Martin has a new portal link; the old one no longer works. "
+        "Copy the new link below."
     ]
     assert customer.portal_token != old_token
     assert client.get(f"/p/{old_token}/").status_code == 404

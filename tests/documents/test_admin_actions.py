@@ -104,7 +104,14 @@ def test_change_page_offers_the_actions_that_fit_the_document(client):
     response = client.get(f"/admin/documents/document/{quote.pk}/change/")
 
     offered = [action.name for action, url in response.context["document_actions"]]
-    assert offered == ["send", "hide", "cancel", "mark_accepted", "mark_declined"]
+    assert offered == [
+        "send",
+        "hide",
+        "cancel",
+        "mark_accepted",
+        "mark_declined",
+        "reminders_off",
+    ]
 
 
 def test_change_page_offers_no_action_to_reporting(client):
@@ -232,9 +239,15 @@ def test_send_records_it_and_emails_the_client(
 
     document.refresh_from_db()
     event = document.events.order_by("pk").last()
-    assert messages_of(response) == ["INV-2026-0001: sent to the client."]
+    assert messages_of(response) == [
+        "INV-2026-0001: being sent to the client (see its e-mails)."
+    ]
     assert document.sent_at is not None
-    assert (event.kind, event.actor) == ("sent", user)
+    assert (event.kind, event.actor, event.details) == (
+        "sent",
+        user,
+        {"to": ["compta@martin.example"]},
+    )
     assert [mail.to for mail in mailoutbox] == [["compta@martin.example"]]
 
 
@@ -419,9 +432,12 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "send",
         "hide",
         "show",
+        "show_and_send",
         "cancel",
         "mark_paid",
         "mark_accepted",
         "mark_declined",
         "convert_to_invoice",
+        "reminders_off",
+        "reminders_on",
     ]

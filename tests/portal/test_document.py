@@ -193,12 +193,15 @@ def test_a_warm_document_page_reads_the_client_and_the_document_only(client):
     assert len(queries) == WARM_DOCUMENT_QUERIES
 
 
-def test_new_versions_and_events_show_as_soon_as_they_are_written(client):
+def test_new_versions_and_events_show_as_soon_as_they_are_written(
+    client, django_capture_on_commit_callbacks
+):
     portal = ClientFactory()
     bill = invoice(portal)
     before = client.get(url("document", portal, document_id=bill.pk)).content.decode()
 
-    services.document_send(document=bill, actor=None, now=LATER)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
+        services.document_send(document=bill, actor=None, now=LATER)
     _new_version(bill, line("Changed"))
     after = client.get(url("document", portal, document_id=bill.pk)).content.decode()
 
@@ -213,11 +216,12 @@ def test_new_versions_and_events_show_as_soon_as_they_are_written(client):
 
 
 def test_history_shows_client_events_with_labels_and_dates_but_not_internal_ones(
-    client,
+    client, django_capture_on_commit_callbacks
 ):
     portal = ClientFactory()
     bill = invoice(portal)
-    services.document_send(document=bill, actor=None, now=LATER)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
+        services.document_send(document=bill, actor=None, now=LATER)
     hide(bill)
     services.document_show(document=bill, actor=None, now=LATER)
     events.invoice_payment_received(

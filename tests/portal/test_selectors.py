@@ -359,13 +359,16 @@ def test_document_history_is_read_once_per_portal_revision(
     )
 
 
-def test_document_history_follows_new_versions_sending_and_payments():
+def test_document_history_follows_new_versions_sending_and_payments(
+    django_capture_on_commit_callbacks,
+):
     client = ClientFactory()
     bill = invoice(client)
     later = NOW + dt.timedelta(days=1)
     selectors.portal_document_history(client=_fresh(client), document=bill)
 
-    services.document_send(document=bill, actor=None, now=later)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
+        services.document_send(document=bill, actor=None, now=later)
     services.document_update(
         document=bill, lines=[line("Changed")], actor=None, now=later
     )

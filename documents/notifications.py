@@ -1,0 +1,117 @@
+"""What the business hears of its clients: e-mails to owners and admins, and
+the same lines in the back office's recent-activity feed.
+
+`documents.events` schedules `event_members_notify` on commit for the kinds in
+`events.NOTIFYING_KINDS` when no member caused the event.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from companies.models import Membership
+from companies.money import format_money
+from documents.events import NOTIFYING_KINDS
+from documents.models import Document, DocumentEvent
+
+
+def _document_name(document: Document) -> str:
+    if document.kind == Document.Kind.INVOICE:
+        return _("invoice %(number)s") % {"number": document.number}
+    return _("quote %(number)s") % {"number": document.number}
+
+
+def activity_text(event: DocumentEvent) -> str:
+    """One line for what a client did, in the active language."""
+    document = event.document
+    values = {
+        "client": document.client.name,
+        "document": _document_name(document),
+    }
+    kind = event.kind
+    if kind == DocumentEvent.Kind.VIEWED:
+        version = event.details.get("version")
+        if version and version != 1:
+            values["version"] = version
+            return _("%(client)s opened %(document)s (version %(version)s)") % values
+        return _("%(client)s opened %(document)s") % values
+    if kind == DocumentEvent.Kind.PAYMENT_RECEIVED:
+        locale = translation.to_locale(translation.get_language())
+        amount = event.details.get("amount")
+        currency = str(event.details.get("currency") or document.currency)
+        if amount:
+            values["amount"] = format_money(amount, currency, locale)
+            return _("%(client)s paid %(amount)s on %(document)s") % values
+        return _("%(client)s paid %(document)s") % values
+    if kind == DocumentEvent.Kind.SIGNED:
+        return _("%(client)s signed %(document)s") % values
+    if kind == DocumentEvent.Kind.ACCEPTED:
+        return _("%(client)s accepted %(document)s") % values
+    if kind == DocumentEvent.Kind.DECLINED:
+        return _("%(client)s declined %(document)s") % values
+    if kind == "transfer_declared":
+        return _("%(client)s declared a bank transfer for %(document)s") % values
+    values["what"] = str(dict(DocumentEvent.Kind.choices).get(kind, kind))
+    return _("%(client)s: %(what)s, %(document)s") % values
+
+
+def client_activity(*, company_id: int, limit: int = 15) -> list[DocumentEvent]:
+    """The company's latest client activity (what notifies), newest first."""
+    return list(
+        DocumentEvent.objects.filter(  # unscoped: company_id is the caller's company
+            company_id=company_id, kind__in=NOTIFYING_KINDS, actor__isnull=True
+        )
+        .select_related("document__client")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def event_members_notify(*, event_id: int) -> int:
+    """E-mail what a client did to each owner and admin who wants it; how many."""
+    event = (
+        # unscoped: a task receives only the id of an event a service wrote
+        DocumentEvent.objects.select_related("document__client", "company").get(
+            pk=event_id
+        )
+    )
+    company = event.company
+    members = list(
+        Membership.objects.filter(
+            company=company,
+            role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
+            user__is_active=True,
+            user__notify_client_activity=True,
+        )
+        .select_related("user")
+        .order_by("user__email", "pk")
+    )
+    if not members:
+        return 0
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    with translation.override(company.default_locale):
+        line = activity_text(event)
+        document_url = base + reverse(
+            "admin:documents_document_change", args=[event.document_id]
+        )
+        profile_url = base + reverse("admin:profile")
+        body = "\n".join(
+            [
+                line,
+                "",
+                _("See it in the back office: %(url)s") % {"url": document_url},
+                "",
+                _(
+                    "You receive these e-mails as an owner or admin of "
+                    "%(company)s. To stop them, change your profile: %(url)s"
+                )
+                % {"company": company.name, "url": profile_url},
+            ]
+        )
+        subject = f"{company.name}: {line}"
+    messages = [
+        (subject, body, settings.DEFAULT_FROM_EMAIL, [membership.user.email])
+        for membership in members
+    ]
+    return send_mass_mail(messages, fail_silently=False)

@@ -1,0 +1,91 @@
+"use strict";
+// Keeps an open portal page current: the server streams the client's portal
+// revision (server-sent events); when it moves, the page fetches itself and
+// swaps in the new content. Without JavaScript, a reload shows the same.
+(() => {
+  const body = document.body;
+  const url = body.dataset.liveUrl;
+  if (!url || !window.EventSource || !window.fetch) {
+    return;
+  }
+  let latest = body.dataset.portalRevision;
+  let busy = false;
+
+  function typing() {
+    const active = document.activeElement;
+    return (
+      active &&
+      active.closest("main form") &&
+      ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName)
+    );
+  }
+
+  async function refresh() {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    try {
+      const response = await fetch(location.href, {
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+      if (!response.ok) {
+        location.reload(); // the link or the document is gone: show the 404
+        return;
+      }
+      const next = new DOMParser().parseFromString(await response.text(), "text/html");
+      const brand = document.getElementById("brand-style");
+      const nextBrand = next.getElementById("brand-style");
+      if (!brand || !nextBrand || brand.textContent !== nextBrand.textContent) {
+        location.reload(); // new colours: their style needs the new page's nonce
+        return;
+      }
+      if (typing()) {
+        return; // never pull a form from under someone's fingers; next change retries
+      }
+      for (const id of ["main", "portal-header"]) {
+        const here = document.getElementById(id);
+        const there = next.getElementById(id);
+        if (here && there) {
+          here.replaceChildren(...document.adoptNode(there).childNodes);
+        }
+      }
+      document.title = next.title;
+      body.dataset.portalRevision = next.body.dataset.portalRevision;
+      document.dispatchEvent(new Event("portal:updated"));
+    } catch (error) {
+      // Offline for a moment: the next message tries again.
+    } finally {
+      busy = false;
+      if (latest !== body.dataset.portalRevision && !typing()) {
+        setTimeout(refresh, 250);
+      }
+    }
+  }
+
+  function listen() {
+    const source = new EventSource(url);
+    source.addEventListener("revision", (event) => {
+      latest = event.data;
+      if (latest !== body.dataset.portalRevision) {
+        refresh();
+      }
+    });
+    source.addEventListener("gone", () => {
+      source.close();
+      location.reload();
+    });
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // Refused (a 404 when the link is gone) or the server is away: look.
+        fetch(location.href, { method: "HEAD", cache: "no-store" })
+          .then((response) => (response.status === 404 ? location.reload() : null))
+          .catch(() => null)
+          .finally(() => setTimeout(listen, 5000));
+      }
+    };
+  }
+
+  listen();
+})();
