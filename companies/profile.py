@@ -20,7 +20,8 @@ class ProfileForm(forms.ModelForm):
 
 def profile_view(request: HttpRequest, site_context: dict) -> HttpResponse:
     user = member(request)
-    form = ProfileForm(request.POST or None, instance=user)
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, instance=user)
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(
             user=user,
