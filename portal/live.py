@@ -116,12 +116,14 @@ class RevisionHub:
             except Exception:
                 logger.exception("Portal live poll failed; trying again")
                 continue
-            self._dispatch(states)
+            self._dispatch(client_ids, states)
 
-    def _dispatch(self, states: dict[int, ClientState]) -> None:
-        for client_id, group in list(self.subscriptions.items()):
+    def _dispatch(self, client_ids: list[int], states: dict[int, ClientState]) -> None:
+        """Wake the streams of the clients read (not those that subscribed
+        while the query ran: their state was not asked for)."""
+        for client_id in client_ids:
             state = states.get(client_id)
-            for subscription in list(group):
+            for subscription in list(self.subscriptions.get(client_id, ())):
                 if (
                     state is None
                     or not state.open

@@ -6,9 +6,9 @@ the test process, which the servers cannot see). Prints JSON.
 """
 
 import datetime as dt
-from decimal import Decimal
 import json
 import sys
+from decimal import Decimal
 
 
 def seed() -> dict:
@@ -24,7 +24,10 @@ def seed() -> dict:
     user = User.objects.create_user("owner@live.example", "live-password-123")
     Membership.objects.create(user=user, company=company, role="owner")
     client = client_create(
-        company=company, now=now, name="Live Client", email="client@live.example",
+        company=company,
+        now=now,
+        name="Live Client",
+        email="client@live.example",
         locale="en",
     )
 

@@ -12,7 +12,9 @@ from tests.portal.helpers import invoice, url
 
 pytestmark = pytest.mark.django_db
 
-FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+FIREFOX = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+)
 
 
 def change_url(customer) -> str:
@@ -61,7 +63,9 @@ def test_only_owners_and_admins_switch_links(client, role):
     assert (response.status_code, customer.portal_disabled_at) == (403, None)
 
 
-def test_rotate_and_email_the_new_link(client, mailoutbox, django_capture_on_commit_callbacks):
+def test_rotate_and_email_the_new_link(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     company = CompanyFactory(name="Atelier")
     sign_in(client, company)
     customer = ClientFactory(company=company, extra_emails="boss@martin.example")
@@ -98,7 +102,9 @@ def test_rotated_disabled_and_unknown_links_answer_the_same_404_in_the_browser_l
     services.client_portal_disable(client=disabled, actor=None, now=disabled.created_at)
     paths = [old, url("home", disabled), "/p/" + "x" * 43 + "/"]
 
-    english = [client.get(path, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8") for path in paths]
+    english = [
+        client.get(path, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8") for path in paths
+    ]
     french = [client.get(path, HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9") for path in paths]
 
     assert {response.status_code for response in english + french} == {404}
@@ -123,7 +129,9 @@ def test_the_client_page_shows_the_access_log_without_the_token(client):
         HTTP_USER_AGENT=FIREFOX,
         REMOTE_ADDR="2001:db8:abcd:12::5",
     )
-    visitor.post(url("beacon", customer), HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR="198.51.100.4")
+    visitor.post(
+        url("beacon", customer), HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR="198.51.100.4"
+    )
 
     page = client.get(change_url(customer)).content.decode()
 
@@ -141,7 +149,9 @@ def test_the_document_page_and_list_show_when_it_was_viewed(client):
     customer = ClientFactory(company=company)
     bill = invoice(customer)
     unseen = invoice(customer)
-    client.__class__().post(url("beacon", customer), {"document": bill.pk, "version": 1})
+    client.__class__().post(
+        url("beacon", customer), {"document": bill.pk, "version": 1}
+    )
 
     listing = client.get("/admin/documents/document/").content.decode()
     page = client.get(f"/admin/documents/document/{bill.pk}/change/").content.decode()
@@ -162,7 +172,9 @@ def test_client_recipients_are_validated_and_kept_one_per_line(client):
         "reminders_enabled": "on",
     }
 
-    bad = client.post(change_url(customer), {**form, "extra_emails": "ok@x.example, nope"})
+    bad = client.post(
+        change_url(customer), {**form, "extra_emails": "ok@x.example, nope"}
+    )
     good = client.post(
         change_url(customer), {**form, "extra_emails": "a@x.example; b@x.example"}
     )

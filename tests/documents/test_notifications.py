@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def members(company):
-    owner = MembershipFactory(company=company, role="owner", user__email="owner@a.example")
-    admin = MembershipFactory(company=company, role="admin", user__email="admin@a.example")
+    owner = MembershipFactory(
+        company=company, role="owner", user__email="owner@a.example"
+    )
+    admin = MembershipFactory(
+        company=company, role="admin", user__email="admin@a.example"
+    )
     MembershipFactory(company=company, role="manager", user__email="manager@a.example")
     MembershipFactory(company=company, role="reporting", user__email="report@a.example")
     return owner.user, admin.user
@@ -76,7 +80,9 @@ def test_the_home_page_shows_activity_overdue_and_outstanding(client):
     customer = ClientFactory(company=company, name="Café des Arts")
     late = invoice(customer, due_date=dt.date(2026, 3, 10))
     invoice(customer, due_date=dt.date(2099, 1, 1))
-    client.__class__().post(url("beacon", customer), {"document": late.pk, "version": 1})
+    client.__class__().post(
+        url("beacon", customer), {"document": late.pk, "version": 1}
+    )
 
     page = client.get("/admin/").content.decode()
 

@@ -105,7 +105,8 @@ def test_a_quote_about_to_expire_gets_one_reminder():
 
 def test_a_company_without_a_schedule_sends_none():
     invoice = DocumentFactory(
-        client__company__reminder_days="", client__company__quote_reminder_days=None,
+        client__company__reminder_days="",
+        client__company__quote_reminder_days=None,
         finalised=True,
     )
 
@@ -150,7 +151,9 @@ def test_the_command_runs_the_schedule(capsys):
 def test_two_runs_at_once_on_postgres_send_each_reminder_once(settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: real concurrent transactions")
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
     company = CompanyFactory()
     invoices = [
         DocumentFactory(client__company=company, finalised=True) for _ in range(20)

@@ -93,7 +93,9 @@ def test_a_document_goes_out_branded_in_french_with_its_pdf_and_link(
     assert event.version_id == invoice.current_version_id
 
 
-def test_without_the_add_on_the_pdf_goes_alone(settings, django_capture_on_commit_callbacks):
+def test_without_the_add_on_the_pdf_goes_alone(
+    settings, django_capture_on_commit_callbacks
+):
     invoice = DocumentFactory(
         client__company__has_receivables_addon=False, finalised=True
     )
@@ -111,7 +113,9 @@ def test_without_the_add_on_the_pdf_goes_alone(settings, django_capture_on_commi
 
 
 def test_a_refusing_server_is_retried_with_backoff_then_delivered_once(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
     invoice = DocumentFactory(finalised=True)
     sent = services.document_send(document=invoice, actor=None, now=NOW)
 
@@ -146,7 +150,9 @@ def test_the_retry_is_queued_for_later_on_a_backend_that_defers(
 ):
     from django_tasks import default_task_backend
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
     invoice = DocumentFactory(finalised=True)
     sent = services.document_send(document=invoice, actor=None, now=NOW)
 
@@ -170,7 +176,9 @@ def test_the_retry_is_queued_for_later_on_a_backend_that_defers(
 def test_a_server_that_keeps_refusing_marks_it_failed_and_the_owner_sees_it(
     settings, client
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
     invoice = DocumentFactory(finalised=True)
     sent = services.document_send(document=invoice, actor=None, now=NOW)
     moment = NOW
@@ -196,7 +204,9 @@ def test_a_server_that_keeps_refusing_marks_it_failed_and_the_owner_sees_it(
 
 
 def test_a_server_that_never_answers_is_a_timeout_retried_later(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
     invoice = DocumentFactory(finalised=True)
     sent = services.document_send(document=invoice, actor=None, now=NOW)
 

@@ -125,8 +125,12 @@ def test_the_beacon_needs_the_csrf_token_and_a_same_origin_browser():
     token = token.split('"')[0]
     data = {"document": bill.pk, "version": 1}
 
-    forged = browser.post(url("beacon", portal), data, HTTP_ORIGIN="https://evil.example")
-    no_token = browser.post(url("beacon", portal), data, HTTP_ORIGIN="http://testserver")
+    forged = browser.post(
+        url("beacon", portal), data, HTTP_ORIGIN="https://evil.example"
+    )
+    no_token = browser.post(
+        url("beacon", portal), data, HTTP_ORIGIN="http://testserver"
+    )
     real = browser.post(
         url("beacon", portal),
         data,
