@@ -128,17 +128,17 @@ def client_portal_access_record(
     """Note that the client's portal was opened in a browser; None when the
     same page was noted from the same network and browser a moment ago."""
     network, browser = coarse_network(address), browser_family(user_agent)
-    recent = (
-        ClientPortalAccess.objects.for_company(client.company)
-        .filter(
-            client=client,
-            document_id=document_id,
-            network=network,
-            browser=browser,
-            at__gte=now - ACCESS_DEDUPLICATION,
-        )
-        .exists()
+    rows = ClientPortalAccess.objects.for_company(client.company).filter(
+        client=client,
+        network=network,
+        browser=browser,
+        at__gte=now - ACCESS_DEDUPLICATION,
     )
+    if document_id is None:
+        rows = rows.filter(document__isnull=True)
+    else:
+        rows = rows.filter(document_id=document_id)
+    recent = rows.exists()
     if recent:
         return None
     return ClientPortalAccess.objects.create(

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import autodiscover_modules
@@ -85,7 +86,7 @@ class BackOfficeSite(admin.AdminSite):
 
     def index(
         self, request: HttpRequest, extra_context: dict | None = None
-    ) -> HttpResponse:
+    ) -> TemplateResponse:
         """The home page, with the sections apps add (`home_sections`): each
         a template and its context, drawn above the list of pages."""
         sections = [

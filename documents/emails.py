@@ -97,6 +97,7 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
     locale = translation.to_locale(translation.get_language())
     if document is None:
         return {
+            "button_line": _("%(label)s:") % {"label": _("Open your portal")},
             "intro": _(
                 "%(company)s has given you a new link to your private portal, "
                 "where all your quotes and invoices are. The previous link no "
@@ -134,13 +135,20 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
     return {
         "intro": intro,
         "facts": facts,
+        # Plain text: "Amount due: …" ("Montant dû : …", French spacing).
+        "fact_lines": [
+            _("%(label)s: %(value)s") % {"label": label, "value": value}
+            for label, value in facts
+        ],
         "button": _("View the invoice") if invoice else _("View the quote"),
+        "button_line": _("%(label)s:")
+        % {"label": _("View the invoice") if invoice else _("View the quote")},
         "attached": _("The PDF is attached to this e-mail."),
     }
 
 
 def _pdf(version: DocumentVersion, storage: Storage) -> bytes:
-    with storage.open(version.pdf_file.name, "rb") as stored:
+    with storage.open(str(version.pdf_file.name), "rb") as stored:
         return stored.read()
 
 
@@ -168,8 +176,10 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
             **_lines(email, document, brand.name),
         }
         subject = french_elide(_subject(email, document, brand.name), brand.name)
-        text = render_to_string("emails/client_email.txt", context)
-        html = _inliner.inline(render_to_string("emails/client_email.html", context))
+        text = str(render_to_string("emails/client_email.txt", context))
+        html = str(
+            _inliner.inline(render_to_string("emails/client_email.html", context))
+        )
         if translation.get_language() == "fr":
             text = french_elide(text, brand.name)
             html = french_elide(html, brand.name)

@@ -10,6 +10,7 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from companies.models import Membership
 from companies.money import format_money
@@ -18,9 +19,10 @@ from documents.models import Document, DocumentEvent
 
 
 def _document_name(document: Document) -> str:
+    # With its article where the language needs one ("la facture", "le devis").
     if document.kind == Document.Kind.INVOICE:
-        return _("invoice %(number)s") % {"number": document.number}
-    return _("quote %(number)s") % {"number": document.number}
+        return pgettext("activity", "invoice %(number)s") % {"number": document.number}
+    return pgettext("activity", "quote %(number)s") % {"number": document.number}
 
 
 def activity_text(event: DocumentEvent) -> str:

@@ -11,6 +11,7 @@ from documents.models import ClientEmail, Document, DocumentEvent
 def last_view_annotations() -> dict[str, Subquery]:
     """`last_viewed_at` and `last_viewed_version` of each document (one
     subquery each, on the event index)."""
+    # unscoped: correlated to the outer, company-scoped document row
     views = DocumentEvent.objects.filter(
         document=OuterRef("pk"), kind=DocumentEvent.Kind.VIEWED
     ).order_by("-at", "-pk")

@@ -130,8 +130,8 @@ def reminders_send(*, now: dt.datetime) -> ReminderRun:
 
 def reminders_set(*, document: Document, enabled: bool) -> bool:
     """Turn a document's reminders on or off; whether anything changed."""
-    # unscoped: the caller scoped this document
     changed = (
+        # unscoped: the caller scoped this document
         Document.objects.filter(pk=document.pk)
         .exclude(reminders_enabled=enabled)
         .update(reminders_enabled=enabled, updated_at=timezone.now())

@@ -69,7 +69,9 @@ async def _stream(subscription: Subscription) -> AsyncIterator[str]:
 
 @login_not_required
 @require_GET
-async def portal_events(request: HttpRequest, token: str) -> HttpResponse:
+async def portal_events(
+    request: HttpRequest, token: str
+) -> HttpResponse | StreamingHttpResponse:
     """The client's portal revision as server-sent events."""
     client: Client = await sync_to_async(selectors.portal_client)(token=token)
     if not isinstance(request, ASGIRequest) or not settings.PORTAL_LIVE_STREAMS:

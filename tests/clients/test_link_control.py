@@ -113,7 +113,7 @@ def test_rotated_disabled_and_unknown_links_answer_the_same_404_in_the_browser_l
     text = english[0].content.decode()
     assert "Please ask the business that sent it to you for a new link." in text
     assert customer.company.name not in text and "/p/" not in text
-    assert "demandez un nouveau lien" in french[0].content.decode()
+    assert "demander un nouveau lien" in french[0].content.decode()
     assert french[0]["Content-Language"] == "fr"
 
 
