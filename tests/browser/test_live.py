@@ -38,7 +38,9 @@ def database_url(tmp_path):
     """A database of the test's own that separate processes can share."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'live.sqlite3'}"
+        # A throwaway file: no fsync (migrating it takes a third of the time).
+        sync_off = "init_command=PRAGMA%20synchronous%3DOFF"
+        yield f"sqlite:///{tmp_path / 'live.sqlite3'}?{sync_off}"
         return
     import psycopg
 
