@@ -130,6 +130,32 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def thread_count(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("Threads:"):
+                total += int(line.split()[1])
+    return total
+
+
+def database_connections() -> str:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "n/a (SQLite)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        (count,) = cursor.fetchone()
+    return f"{count - 1} (besides the benchmark's own)"
+
+
 def rss_megabytes(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -247,6 +273,7 @@ async def run(args: argparse.Namespace, clients: list[tuple[int, str]]) -> int:
         await asyncio.sleep(2)
         pids = process_tree(server.pid)
         memory_before = rss_megabytes(pids)
+        threads_before = thread_count(pids)
         pages = [Page(client_id, token) for client_id, token in clients]
         opened = time.perf_counter()
         for start in range(0, len(pages), 50):
@@ -261,6 +288,8 @@ async def run(args: argparse.Namespace, clients: list[tuple[int, str]]) -> int:
         await asyncio.sleep(IDLE_SECONDS)
         idle_cpu = (cpu_seconds(pids) - cpu_start) / (time.perf_counter() - wall_start)
         memory_open = rss_megabytes(pids)
+        threads_open = thread_count(pids)
+        connections_open = await loop.run_in_executor(None, database_connections)
 
         ids = [client_id for client_id, _token in clients]
         all_at_once: list[float] = []
@@ -305,6 +334,11 @@ async def run(args: argparse.Namespace, clients: list[tuple[int, str]]) -> int:
                 "memory per open page",
                 f"{(memory_open - memory_before) * 1024 / len(pages):.0f} kB",
             ),
+            (
+                "server threads, no page / all pages open",
+                f"{threads_before} / {threads_open}",
+            ),
+            ("database connections, all pages open", connections_open),
             ("server CPU while idle", f"{idle_cpu * 100:.1f} % of one core"),
             (
                 "change → page, all pages at once: median",

@@ -278,6 +278,17 @@ class DocumentAdmin(CompanyScopedAdmin):
                     % {"number": version.number},
                     messages.INFO,
                 )
+                if document.sent_at is not None:
+                    # The client holds an earlier version: offer to send this one.
+                    self.message_user(
+                        request,
+                        _(
+                            "%(document)s was sent before: send version "
+                            "%(number)s to the client with “Send again” on its page."
+                        )
+                        % {"document": document, "number": version.number},
+                        messages.WARNING,
+                    )
         else:
             created = services.document_create(
                 company=active_company(request),

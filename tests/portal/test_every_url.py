@@ -1,6 +1,6 @@
 """Every portal URL, present and future, answers the same 404 for what the
 client may not see: another client's or company's document, a hidden one, a
-draft, a rotated or unknown link, a company without the add-on.
+draft, a rotated, disabled or unknown link, a company without the add-on.
 
 The URLs are read from the `portal` namespace itself, so a new page inherits the
 rule; a new URL parameter makes the test say what to teach it.
@@ -114,6 +114,15 @@ def test_what_the_client_may_not_see_is_the_same_404(client, settings, portal, n
         f"portal:{name}", kwargs=_kwargs(name, portal.portal_token, own[kind].pk)
     )
     paths["unknown link"] = own_path.replace(portal.portal_token, "x" * 43)
+    switched_off = ClientFactory(company=portal.company)
+    switched_off_document = (
+        invoice(switched_off) if kind == "invoice" else quote(switched_off)
+    )
+    client_services.client_portal_disable(client=switched_off, actor=None, now=NOW)
+    paths["disabled link"] = reverse(
+        f"portal:{name}",
+        kwargs=_kwargs(name, switched_off.portal_token, switched_off_document.pk),
+    )
     answers = {case: _fetch(client, path) for case, path in paths.items()}
     client_services.client_portal_rotate(client=portal, actor=None, now=NOW)
     paths["rotated link"] = own_path

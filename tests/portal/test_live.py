@@ -1,0 +1,129 @@
+"""The revision stream of open portal pages: its messages, the process's
+poller that wakes it, and the polling fallback outside ASGI."""
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from clients import services as client_services
+from portal.live import ClientState, RevisionHub, Subscription, client_states
+from portal.views.live import _stream
+from tests.factories import NOW, ClientFactory
+from tests.portal.helpers import hide, invoice, url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outside_asgi_the_stream_answers_the_revision_at_once(client):
+    portal = ClientFactory()
+    bill = invoice(portal)
+    hide(bill)
+    portal.refresh_from_db()
+
+    response = client.get(url("events", portal))
+
+    assert response["Content-Type"] == "text/event-stream"
+    revision = portal.portal_revision
+    assert response.content.decode() == (
+        f"retry: 2000\nid: {revision}\nevent: revision\ndata: {revision}\n\n"
+    )
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_poller_reads_every_client_in_one_query(django_assert_num_queries):
+    first, second = ClientFactory(), ClientFactory()
+    client_services.client_portal_disable(client=second, actor=None, now=NOW)
+    first.refresh_from_db()
+    second.refresh_from_db()
+
+    with django_assert_num_queries(1):
+        states = client_states([first.pk, second.pk, 999_999])
+
+    assert states == {
+        first.pk: ClientState(first.portal_revision, first.portal_token_digest, True),
+        second.pk: ClientState(
+            second.portal_revision, second.portal_token_digest, False
+        ),
+    }
+
+
+def _subscription(client_id=1, digest="d", revision=5) -> Subscription:
+    return Subscription(client_id, digest, revision)
+
+
+def test_the_poller_wakes_changed_pages_and_ends_gone_links():
+    async def scenario():
+        hub = RevisionHub(interval=60)
+        changed, same, rotated, disabled, unknown = (
+            _subscription(1),
+            _subscription(2),
+            _subscription(3),
+            _subscription(4),
+            _subscription(5),
+        )
+        late = _subscription(6)  # subscribed while the query ran
+        for subscription in (changed, same, rotated, disabled, unknown, late):
+            hub.subscriptions.setdefault(subscription.client_id, set()).add(
+                subscription
+            )
+        hub._dispatch(
+            [1, 2, 3, 4, 5],
+            {
+                1: ClientState(6, "d", True),
+                2: ClientState(5, "d", True),
+                3: ClientState(5, "new-digest", True),
+                4: ClientState(5, "d", False),
+            },
+        )
+        return [
+            (s.changed.is_set(), s.gone, s.revision)
+            for s in (changed, same, rotated, disabled, unknown, late)
+        ]
+
+    assert asyncio.run(scenario()) == [
+        (True, False, 6),
+        (False, False, 5),
+        (True, True, 5),
+        (True, True, 5),
+        (True, True, 5),
+        (False, False, 5),
+    ]
+
+
+def test_a_stream_starts_with_the_current_revision_then_follows_it():
+    async def scenario():
+        subscription = _subscription(revision=7)
+        stream = _stream(subscription)
+        messages = [await anext(stream)]  # a reconnecting page catches up here
+        subscription.revision = 8
+        subscription.changed.set()
+        messages.append(await anext(stream))
+        subscription.gone = True
+        subscription.changed.set()
+        messages.append(await anext(stream))
+        ended = await anext(stream, None)
+        return messages, ended
+
+    messages, ended = asyncio.run(scenario())
+
+    assert messages == [
+        "retry: 1000\nid: 7\nevent: revision\ndata: 7\n\n",
+        "id: 8\nevent: revision\ndata: 8\n\n",
+        "event: gone\ndata: gone\n\n",
+    ]
+    assert ended is None
+
+
+def test_every_client_visible_change_moves_the_revision():
+    portal = ClientFactory()
+    portal.refresh_from_db()
+    start = portal.portal_revision
+    bill = invoice(portal)
+    hide(bill)
+    client_services.client_portal_rotate(
+        client=portal, actor=None, now=NOW + dt.timedelta(minutes=1)
+    )
+
+    portal.refresh_from_db()
+    assert portal.portal_revision >= start + 3
