@@ -549,6 +549,8 @@ class QuoteDecline(CompanyOwned, AppendOnly):
 
     def __str__(self) -> str:
         return str(self.document)
+
+
 class ClientEmailKind(models.TextChoices):
     DOCUMENT = "document", _("Document")
     REMINDER = "reminder", _("Reminder")

@@ -32,14 +32,16 @@ from companies.admin_site import (
 )
 from companies.middleware import active_company, member
 from documents import downloads, services, status
+from documents.admin import (
+    home,  # noqa: F401  (registers the home section)
+    viewing,
+)
 from documents.admin.actions import (
     DOCUMENT_ACTIONS,
     REFUSALS,
     DocumentAction,
     bulk_action,
 )
-from documents.admin import home  # noqa: F401  (registers the home section)
-from documents.admin import viewing
 from documents.admin.inlines import (
     ClientEmailInline,
     DocumentEventInline,

@@ -23,7 +23,13 @@ from documents.services.errors import DocumentError
 from documents.services.finalising import DocumentNotFinalisable, document_finalise
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.quotes import quote_accept, quote_decline
-from documents.services.sending import DocumentNotSendable, document_send
+from documents.services.reminders import reminders_send, reminders_set
+from documents.services.sending import (
+    DocumentHiddenNotSendable,
+    DocumentNotSendable,
+    client_portal_link_send,
+    document_send,
+)
 from documents.services.signing import (
     InvalidAnswer,
     QuoteNotAnswerable,
@@ -35,13 +41,6 @@ from documents.services.signing import (
     quote_answer_refusal,
     quote_decline_online,
     quote_sign,
-)
-from documents.services.reminders import reminders_send, reminders_set
-from documents.services.sending import (
-    DocumentHiddenNotSendable,
-    DocumentNotSendable,
-    client_portal_link_send,
-    document_send,
 )
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show

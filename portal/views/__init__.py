@@ -16,6 +16,7 @@ from portal.views.documents import (
 )
 from portal.views.language import language_set
 from portal.views.lists import invoice_list, quote_list
+from portal.views.live import portal_events
 from portal.views.payments import checkout_return, invoice_pay, transfer_declare
 from portal.views.quotes import (
     quote_accept_online,
@@ -23,7 +24,6 @@ from portal.views.quotes import (
     quote_sign,
     quote_signed_pdf,
 )
-from portal.views.live import portal_events
 
 __all__ = [
     "brand_icon",
