@@ -10,18 +10,34 @@
   }
   let latest = body.dataset.portalRevision;
   let busy = false;
+  // A form on its way (the page is about to change anyway) or filled in by
+  // hand (a signature, a name) is never pulled from under the person.
+  let leaving = false;
+  let edited = false;
+  document.addEventListener("submit", () => {
+    leaving = true;
+  });
+  window.addEventListener("pagehide", () => {
+    leaving = true;
+  });
+  document.addEventListener("input", (event) => {
+    if (event.target.closest && event.target.closest("main form")) {
+      edited = true;
+    }
+  });
 
   function typing() {
     const active = document.activeElement;
     return (
-      active &&
-      active.closest("main form") &&
-      ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName)
+      edited ||
+      (active &&
+        active.closest("main form") &&
+        ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName))
     );
   }
 
   async function refresh() {
-    if (busy) {
+    if (busy || leaving) {
       return;
     }
     busy = true;
@@ -30,6 +46,9 @@
         cache: "no-store",
         credentials: "same-origin",
       });
+      if (leaving) {
+        return;
+      }
       if (!response.ok) {
         location.reload(); // the link or the document is gone: show the 404
         return;
@@ -58,7 +77,7 @@
       // Offline for a moment: the next message tries again.
     } finally {
       busy = false;
-      if (latest !== body.dataset.portalRevision && !typing()) {
+      if (latest !== body.dataset.portalRevision && !typing() && !leaving) {
         setTimeout(refresh, 250);
       }
     }

@@ -42,7 +42,11 @@ def test_client_actions_notify_owners_and_admins_who_want_it(
         client.post(url("beacon", customer), {"document": bill.pk, "version": 1})
     with django_capture_on_commit_callbacks(execute=True):
         payment_record(
-            invoice=bill, amount=Decimal("20.00"), method="card", actor=None, now=NOW
+            invoice=bill,
+            amount=Decimal("20.00"),
+            method="transfer",
+            actor=None,
+            now=NOW,
         )
     with django_capture_on_commit_callbacks(execute=True):
         services.quote_decline(quote=offer, actor=None, now=NOW)

@@ -110,8 +110,9 @@ def test_signing_by_typed_name_records_the_evidence_and_accepts_the_quote(
         {"method": "typed", "version": 1},
     )
     assert quote.client.portal_revision == revision + 1
-    # After commit, the sealed PDF was made and attached once.
-    assert len(callbacks) == 1
+    # After commit, the sealed PDF was made and attached once (the other
+    # callback tells the company's owners and admins: issue 12).
+    assert len(callbacks) == 2
     assert len(signature.signed_pdf_sha256) == 64
     assert signature.signed_pdf_file.name.endswith(
         f"v1-signed-{signature.signed_pdf_sha256[:16]}.pdf"
