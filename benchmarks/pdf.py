@@ -118,8 +118,8 @@ def make_invoices():
         name="Atelier Lumière",
         legal_name="Atelier Lumière SAS",
         address="12 rue de la Paix\n75002 Paris",
-        vat_number="FR12345678901",
-        registration_number="123456789",
+        vat_number="FR11123456782",
+        registration_number="123456782",  # a valid SIREN: e-invoices need it
         iban="FR7630006000011234567890189",
         bic="AGRIFRPP",
         default_locale="en",
@@ -128,7 +128,12 @@ def make_invoices():
     kit = BrandKit.objects.create(company=company, display_name="Atelier Lumière")
     kit.logo.save("logo.png", ContentFile(png_bytes(240, 80)), save=True)
     client = client_create(
-        company=company, name="Acme Trading", email="ap@acme.test", locale="en", now=now
+        company=company,
+        name="Acme Trading",
+        email="ap@acme.test",
+        locale="en",
+        siren="732829320",
+        now=now,
     )
 
     def invoice(count: int):

@@ -166,8 +166,8 @@ def seed(size: int, now: dt.datetime) -> Scenario:
             name=f"Benchmark {size}",
             legal_name=f"Benchmark {size} SARL",
             address="1 rue de la Paix\n75002 Paris",
-            vat_number="FR00123456789",
-            registration_number="123 456 789",
+            vat_number="FR11123456782",
+            registration_number="123456782",  # a valid SIREN: e-invoices need it
             email=f"billing{size}@benchmark.example",
             iban="FR76 3000 6000 0112 3456 7890 189",
             bic="AGRIFRPP",
@@ -196,6 +196,7 @@ def seed(size: int, now: dt.datetime) -> Scenario:
             email=f"client{size}@benchmark.example",
             locale="fr",
             address="7 place de la République\n75011 Paris",
+            siren="732829320",
         )
         real = _real_document(company, client, owner, now)
         _clones(real, size - 1, owner, now)

@@ -21,6 +21,28 @@ class Client(CompanyOwned):
     email = models.EmailField(_("e-mail address"), blank=True)
     address = models.TextField(_("address"), blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    is_business = models.BooleanField(
+        _("business client"),
+        default=True,
+        help_text=_("A company or a professional, not a private person."),
+    )
+    siren = models.CharField(
+        _("SIREN"),
+        max_length=9,
+        blank=True,
+        help_text=_("Nine digits; required on invoices to a business in France."),
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="FR",
+        help_text=_("ISO 3166 code: FR, BE, GB…"),
+    )
+    delivery_address = models.TextField(
+        _("delivery address"),
+        blank=True,
+        help_text=_("Only when goods or services go elsewhere than the address."),
+    )
     locale = models.CharField(
         _("language"), max_length=2, choices=Locale.choices, default=Locale.FRENCH
     )
@@ -54,6 +76,14 @@ class Client(CompanyOwned):
                 condition=Q(locale__in=Locale.values), name="client_locale_known"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="client_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"),
+                name="client_country_iso_3166",
+            ),
+            models.CheckConstraint(
+                condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"),
+                name="client_siren_nine_digits",
+            ),
         ]
         indexes = [models.Index(fields=["company", "name"], name="client_company_name")]
 

@@ -24,7 +24,20 @@ class CompanyAdmin(ActiveCompanyAdmin):
     list_display = ("name", "legal_name", "default_currency", "default_locale")
     fieldsets = (
         (None, {"fields": ("name", "legal_name", "address", "email")}),
-        (_("Legal details"), {"fields": ("vat_number", "registration_number")}),
+        (
+            _("Legal details"),
+            {"fields": ("country", "registration_number", "vat_number")},
+        ),
+        (
+            _("Invoice terms"),
+            {
+                "fields": (
+                    "vat_on_debits",
+                    "late_payment_rate",
+                    "early_payment_discount",
+                )
+            },
+        ),
         (_("Bank details"), {"fields": ("iban", "bic")}),
         (_("Defaults"), {"fields": ("default_currency", "default_locale")}),
         (_("Reminders"), {"fields": ("reminder_days", "quote_reminder_days")}),

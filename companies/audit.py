@@ -94,3 +94,21 @@ def portal_link_enabled(
         actor=actor,
         at=at,
     )
+
+
+def draft_deleted(
+    *,
+    company: Company,
+    document: models.Model,
+    actor: Actor,
+    at: dt.datetime,
+    details: dict[str, object],
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.DRAFT_DELETED,
+        company=company,
+        subject=document,
+        actor=actor,
+        at=at,
+        details=details,
+    )

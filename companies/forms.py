@@ -1,8 +1,11 @@
 """Back-office forms for the company's own settings."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from companies import identifiers
 from companies.models import (
     REMINDER_DAYS_MAX,
     REMINDER_DAYS_RANGE,
@@ -27,11 +30,60 @@ class CurrencyField(forms.CharField):
         return code
 
 
+class CountryField(forms.CharField):
+    """An ISO 3166 alpha-2 country code, whatever case it was typed in; France
+    when left blank."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+    def clean(self, value: str) -> str:
+        code = (value or "").strip().upper() or identifiers.FRANCE
+        if not (len(code) == 2 and code.isalpha() and code.isascii()):
+            raise forms.ValidationError(
+                _("Enter a two-letter country code, such as FR or BE."),
+                code="unknown_country",
+            )
+        return super().clean(code)
+
+
+def identifiers_check(
+    form: forms.BaseForm,
+    *,
+    siren_field: str,
+    country: str,
+    siren_anywhere: bool = False,
+) -> None:
+    """Check the SIREN and the VAT number of a company or client form, writing
+    the compacted values back; errors go next to their field.
+
+    A company's registration number is a SIREN in France only; a client's
+    SIREN field is one wherever the client is (`siren_anywhere`).
+    """
+    cleaned = form.cleaned_data
+    siren = cleaned.get(siren_field, "")
+    if siren and (siren_anywhere or country in identifiers.SIREN_COUNTRIES):
+        try:
+            siren = cleaned[siren_field] = identifiers.siren_clean(siren)
+        except identifiers.InvalidIdentifier as exc:
+            form.add_error(siren_field, str(exc))
+            siren = ""
+    if "vat_number" in cleaned:
+        try:
+            cleaned["vat_number"] = identifiers.vat_number_clean(
+                cleaned["vat_number"],
+                siren=siren if country in identifiers.SIREN_COUNTRIES else "",
+            )
+        except identifiers.InvalidIdentifier as exc:
+            form.add_error("vat_number", str(exc))
+
+
 class CompanySettingsForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = COMPANY_EDITABLE_FIELDS
-        field_classes = {"default_currency": CurrencyField}
+        field_classes = {"default_currency": CurrencyField, "country": CountryField}
 
     def clean_iban(self) -> str:
         # People paste IBANs in groups of four; the bank details print them again.
@@ -76,3 +128,12 @@ class CompanySettingsForm(forms.ModelForm):
                 _("At most 90 days before expiry."), code="quote_reminder_range"
             )
         return days
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        identifiers_check(
+            self,
+            siren_field="registration_number",
+            country=cleaned.get("country", ""),
+        )
+        return cleaned

@@ -83,6 +83,35 @@ class Company(models.Model):
     registration_number = models.CharField(
         _("registration number (SIREN)"), max_length=32, blank=True
     )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="FR",
+        help_text=_("ISO 3166 code: FR, BE, GB…"),
+    )
+    vat_on_debits = models.BooleanField(
+        _("VAT on debits"),
+        default=False,
+        help_text=_(
+            "Opted to pay VAT on services when invoiced rather than when paid."
+        ),
+    )
+    late_payment_rate = models.DecimalField(
+        _("late-payment penalty rate (% a year)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Blank: the legal rate, the ECB's refinancing rate plus 10 points."
+        ),
+    )
+    early_payment_discount = models.CharField(
+        _("early-payment discount"),
+        max_length=200,
+        blank=True,
+        help_text=_("Blank: invoices say no discount is given for early payment."),
+    )
     email = models.EmailField(_("contact e-mail"), blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
@@ -131,6 +160,15 @@ class Company(models.Model):
             models.CheckConstraint(
                 condition=Q(default_locale__in=Locale.values),
                 name="company_default_locale_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"),
+                name="company_country_iso_3166",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_payment_rate__isnull=True)
+                | Q(late_payment_rate__gte=0),
+                name="company_late_payment_rate_not_negative",
             ),
         ]
 
@@ -226,6 +264,7 @@ class AuditKind(models.TextChoices):
     PORTAL_LINK_ROTATED = "portal_link_rotated", _("Portal link rotated")
     PORTAL_LINK_DISABLED = "portal_link_disabled", _("Portal link disabled")
     PORTAL_LINK_ENABLED = "portal_link_enabled", _("Portal link enabled again")
+    DRAFT_DELETED = "draft_deleted", _("Draft deleted")
 
 
 class AuditEvent(CompanyOwned, AppendOnly):

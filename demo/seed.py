@@ -49,6 +49,7 @@ class CompanySpec:
     address: str
     vat_number: str
     registration_number: str
+    country: str
     iban: str
     bic: str
     locale: str
@@ -61,8 +62,9 @@ ATELIER = CompanySpec(
     name="Atelier Lumière",
     legal_name="Atelier Lumière SARL",
     address="18 rue des Vinaigriers\n75010 Paris\nFrance",
-    vat_number="FR32812345678",
-    registration_number="812 345 678",
+    vat_number="FR19812345676",
+    registration_number="812345676",  # a SIREN: nine digits, Luhn-valid
+    country="FR",
     iban="FR76 3000 6000 0112 3456 7890 189",
     bic="AGRIFRPP",
     locale="fr",
@@ -80,7 +82,8 @@ NORTHWIND = CompanySpec(
     legal_name="Northwind Studio Ltd",
     address="4 Harbour Street\nBristol BS1 4RN\nUnited Kingdom",
     vat_number="GB123456789",
-    registration_number="09876543",
+    registration_number="09876543",  # Companies House, not a SIREN
+    country="GB",
     iban="GB33 BUKB 2020 1555 5555 55",
     bic="BUKBGB22",
     locale="en",
@@ -96,8 +99,9 @@ BOULANGERIE = CompanySpec(
     name="Boulangerie du Coin",
     legal_name="Boulangerie du Coin EURL",
     address="2 place du Marché\n69002 Lyon\nFrance",
-    vat_number="FR90498765432",
-    registration_number="498 765 432",
+    vat_number="FR28498765437",
+    registration_number="498765437",
+    country="FR",
     iban="FR76 1027 8073 0000 0205 7890 144",
     bic="CMCIFR2A",
     locale="fr",
@@ -172,6 +176,8 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
         address=spec.address,
         vat_number=spec.vat_number,
         registration_number=spec.registration_number,
+        country=spec.country,
+        vat_on_debits=spec.country == "FR",
         email=f"billing@{spec.members[0].email.split('@')[1]}",
         iban=spec.iban,
         bic=spec.bic,
@@ -207,7 +213,10 @@ class Later:
     """Something the owner does to a document some days after issuing it."""
 
     days: int
-    action: str  # pay, mark_paid, cancel, accept, decline, revise, hide, sign
+    # pay, mark_paid, cancel, accept, decline, revise, hide, sign, credit (a
+    # partial credit note), deposit (a percentage of an accepted quote),
+    # final_invoice (the quote converted, deducting its deposits)
+    action: str
     amount: str = ""
     reason: str = ""
     lines: tuple[LineInput, ...] = ()
@@ -234,6 +243,8 @@ CAFE, RIVAGE, HARBOR, HOTEL = (
     "Harbor & Co",
     "Hôtel des Terreaux",
 )
+# name, e-mail, language, address, then the legal details e-invoices carry:
+# country, SIREN (French businesses), VAT number, delivery address if elsewhere.
 CLIENTS = {
     ATELIER.name: (
         (
@@ -241,19 +252,38 @@ CLIENTS = {
             "compta@cafedesarts.example",
             "fr",
             "7 place de la République\n75011 Paris",
+            (
+                "FR",
+                "443061841",
+                "FR64443061841",
+                "Réserve\n12 rue Oberkampf\n75011 Paris",
+            ),
         ),
         (
             RIVAGE,
             "hello@studiorivage.example",
             "en",
             "21 quai de la Loire\n75019 Paris",
+            ("FR", "539123455", "FR40539123455", ""),
         ),
     ),
     NORTHWIND.name: (
-        (HARBOR, "accounts@harbor.example", "en", "9 Quay Road\nBristol BS1 6AA"),
+        (
+            HARBOR,
+            "accounts@harbor.example",
+            "en",
+            "9 Quay Road\nBristol BS1 6AA",
+            ("GB", "", "GB987654321", ""),
+        ),
     ),
     BOULANGERIE.name: (
-        (HOTEL, "achats@hotelterreaux.example", "fr", "5 rue Terraille\n69001 Lyon"),
+        (
+            HOTEL,
+            "achats@hotelterreaux.example",
+            "fr",
+            "5 rue Terraille\n69001 Lyon",
+            ("FR", "778123455", "FR96778123455", ""),
+        ),
     ),
 }
 BAR_LIGHTING = _line("Rénovation du bar — éclairage", "1", "3200.00")
@@ -283,7 +313,10 @@ PLANS = {
             ),
             days_ago=20,
             term_days=45,
-            later=(Later(6, "pay", amount="1000.00"),),
+            later=(
+                Later(6, "pay", amount="1000.00"),
+                Later(8, "credit", amount="120.00", reason="Câblage réduit de 5 m"),
+            ),
         ),
         Planned(
             CAFE,
@@ -353,7 +386,13 @@ PLANS = {
             QUOTE,
             (_line("Appliques murales", "8", "95.00"),),
             days_ago=30,
-            later=(Later(4, "accept"),),
+            # Billed as French practice has it: a deposit, then the final
+            # invoice that deducts it.
+            later=(
+                Later(4, "accept"),
+                Later(28, "deposit", amount="30"),
+                Later(29, "final_invoice"),
+            ),
         ),
         Planned(
             CAFE,
@@ -457,17 +496,37 @@ def _documents(company: Company, now: dt.datetime) -> None:
             email=email,
             locale=locale,
             address=address,
+            country=country,
+            siren=siren,
+            vat_number=vat_number,
+            delivery_address=delivery_address,
         )
-        for name, email, locale, address in CLIENTS[company.name]
+        for name, email, locale, address, (
+            country,
+            siren,
+            vat_number,
+            delivery_address,
+        ) in CLIENTS[company.name]
     }
     today = timezone.localdate(now)
     plans = sorted(PLANS[company.name], key=lambda plan: -plan.days_ago)
+    # What the owner does later happens in date order among the documents
+    # issued meanwhile: a deposit invoice then takes its number in turn.
+    pending: list[tuple[dt.datetime, int, Document, Later]] = []
+
+    def catch_up(until: dt.datetime) -> None:
+        pending.sort(key=lambda item: (item[0], item[1]))
+        while pending and pending[0][0] <= until:
+            at, _order, document, later = pending.pop(0)
+            _do_later(document, later, owner, at)
+
     for plan in plans:
         issue_date = today - dt.timedelta(days=plan.days_ago)
         issued_at = min(
             now,
             timezone.make_aware(dt.datetime.combine(issue_date, dt.time(9, 30))),
         )
+        catch_up(issued_at - dt.timedelta(microseconds=1))
         term = issue_date + dt.timedelta(days=plan.term_days)
         document = document_services.document_create(
             company=company,
@@ -492,7 +551,8 @@ def _documents(company: Company, now: dt.datetime) -> None:
             )
         for later in plan.later:
             at = min(now, issued_at + dt.timedelta(days=later.days, hours=4))
-            _do_later(document, later, owner, at)
+            pending.append((at, len(pending), document, later))
+    catch_up(now)
 
 
 def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) -> None:
@@ -520,6 +580,35 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
             document_services.document_hide(document=document, actor=owner, now=at)
         case "sign":
             _client_signs(document, at)
+        case "credit":
+            document_services.invoice_credit_partly(
+                invoice=document,
+                amount=Decimal(later.amount),
+                reason=later.reason,
+                actor=owner,
+                now=at,
+            )
+        case "deposit":
+            document_services.deposit_invoice_issue(
+                quote=document,
+                percent=Decimal(later.amount),
+                due_date=timezone.localdate(at) + dt.timedelta(days=15),
+                actor=owner,
+                now=at,
+            )
+        case "final_invoice":
+            final = document_services.quote_convert_to_invoice(
+                quote=document, actor=owner, now=at
+            )
+            document_services.document_update(
+                document=final,
+                lines=document_services.document_lines(final),
+                actor=owner,
+                now=at,
+                due_date=timezone.localdate(at) + dt.timedelta(days=30),
+            )
+            document_services.document_finalise(document=final, actor=owner, now=at)
+            document_services.document_send(document=final, actor=owner, now=at)
         case "revise":
             document_services.document_update(
                 document=document,

@@ -1,7 +1,11 @@
-"""Serving a version's PDF privately, to whoever the calling view let through."""
+"""Serving a version's PDF, and an e-invoice's Factur-X XML, privately, to
+whoever the calling view let through."""
+
+import hashlib
 
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
@@ -10,10 +14,12 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 
+from documents import facturx
 from documents.models import DocumentVersion, QuoteSignature, document_storage
 from documents.pdf_store import version_pdf_ensure
 
 PDF_CONTENT_TYPE = "application/pdf"
+XML_CONTENT_TYPE = "application/xml"
 # The portal middleware sets these on portal paths; the back office gets them
 # here too, so a PDF is never cached by a proxy or indexed, wherever it leaves.
 PRIVATE_HEADERS = {
@@ -114,6 +120,50 @@ def signed_pdf_response(
             name=signature.signed_pdf_file.name or "",
             filename=signed_pdf_filename(signature),
         )
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    response["ETag"] = etag
+    return response
+
+
+def version_xml_filename(version: DocumentVersion) -> str:
+    """INV-2026-0007-v2-factur-x.xml"""
+    return version_pdf_filename(version).removesuffix(".pdf") + "-factur-x.xml"
+
+
+def version_xml_response(
+    *, request: HttpRequest, version: DocumentVersion
+) -> HttpResponse:
+    """The Factur-X XML embedded in an e-invoice version's PDF, as a download;
+    the caller checked access. The bytes are the PDF's own attachment, read
+    from the stored PDF once its SHA-256 matches.
+
+    :raises Http404: a quote (no e-invoice), or a stored PDF that does not
+        match its digest or carries no XML.
+    """
+    if not facturx.applies_to(version.content):
+        raise Http404("Not an e-invoice.")
+    etag = f'"{version.pdf_sha256}-xml"'
+    if version.pdf_sha256:
+        cached = get_conditional_response(request, etag=etag)
+        if isinstance(cached, HttpResponseNotModified):
+            return _private_headers(cached, etag)
+    version = version_pdf_ensure(version=version)
+    with document_storage().open(str(version.pdf_file.name), "rb") as stored:
+        data = stored.read()
+    if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
+        raise Http404("The stored PDF does not match its digest.")
+    xml = facturx.xml_from_pdf(data)
+    if xml is None:
+        raise Http404("No Factur-X XML in this PDF.")
+    response = HttpResponse(xml, content_type=f"{XML_CONTENT_TYPE}; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version_xml_filename(version)}"'
+    )
+    return _private_headers(response, f'"{version.pdf_sha256}-xml"')
+
+
+def _private_headers(response: HttpResponse, etag: str) -> HttpResponse:
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
     response["ETag"] = etag

@@ -182,6 +182,23 @@ def document_canceled(
     return _write(DocumentEvent.Kind.CANCELED, document=document, actor=actor, at=at)
 
 
+def invoice_credited(
+    *, document: Document, credit_note: Document, actor: Actor, at: dt.datetime
+) -> DocumentEvent:
+    return _write(
+        DocumentEvent.Kind.CREDITED,
+        document=document,
+        actor=actor,
+        at=at,
+        details={
+            "credit_note": credit_note.number,
+            "credit_note_id": credit_note.pk,
+            "amount": str(credit_note.total),
+            "currency": credit_note.currency,
+        },
+    )
+
+
 def quote_accepted(
     *, document: Document, actor: Actor, at: dt.datetime, actor_name: str = ""
 ) -> DocumentEvent:

@@ -28,6 +28,29 @@ class DocumentForm(forms.ModelForm):
         field_classes = {"currency": CurrencyField}
         fields = ("client", "kind", *HEADER_FIELDS, "hidden_from_portal")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "operation_category" in self.fields:
+            # Left out of a form, an invoice keeps what it was for (services
+            # by default).
+            self.fields["operation_category"].required = False
+        if "kind" in self.fields:
+            # Credit notes come from an invoice (Cancel, or Issue a credit note).
+            kind = self.fields["kind"]
+            assert isinstance(kind, forms.ChoiceField)
+            kind.choices = [
+                (value, label)
+                for value, label in Document.Kind.choices
+                if value != Document.Kind.CREDIT_NOTE
+            ]
+
+    def clean_operation_category(self) -> str:
+        return str(
+            self.cleaned_data.get("operation_category")
+            or self.instance.operation_category
+            or Document.OperationCategory.SERVICES
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         # A document's kind is fixed once created, so it may not be in the form.
@@ -115,3 +138,47 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
                 compute_totals(self.line_inputs, currency)
             except InvalidLine as exc:
                 raise forms.ValidationError(str(exc)) from exc
+
+
+class CreditNoteForm(forms.Form):
+    """A partial credit note: how much (VAT included) and why."""
+
+    amount = forms.DecimalField(
+        label=_("Amount to credit, VAT included"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Printed on the credit note, e.g. a commercial gesture."),
+    )
+
+
+class DepositInvoiceForm(forms.Form):
+    """A deposit invoice on an accepted quote: a percentage or an amount."""
+
+    percent = forms.DecimalField(
+        label=_("Percentage of the quote"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        required=False,
+    )
+    amount = forms.DecimalField(
+        label=_("Or an amount, VAT included"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (cleaned.get("percent") is None) == (cleaned.get("amount") is None):
+            if not self.errors:
+                raise forms.ValidationError(_("Give either a percentage or an amount."))
+        return cleaned

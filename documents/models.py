@@ -21,6 +21,7 @@ VAT_RATE_CHOICES = [(rate, f"{rate} %") for rate in VAT_RATES]
 class DocumentKind(models.TextChoices):
     QUOTE = "quote", _("Quote")
     INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 class DocumentStatus(models.TextChoices):
@@ -34,11 +35,31 @@ class DocumentStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     CANCELED = "canceled", _("Canceled")
+    ISSUED = "issued", _("Issued")
 
 
 _S = DocumentStatus
 INVOICE_STATUSES = (_S.DRAFT, _S.TO_PAY, _S.PARTIALLY_PAID, _S.PAID, _S.CANCELED)
 QUOTE_STATUSES = (_S.DRAFT, _S.PENDING, _S.ACCEPTED, _S.DECLINED, _S.CANCELED)
+# A credit note is issued whole, in the transaction that numbers it: never a
+# draft, never changed, never canceled (another invoice would undo it).
+CREDIT_NOTE_STATUSES = (_S.ISSUED,)
+
+
+class OperationCategory(models.TextChoices):
+    """What an invoice is for, a mention French invoices carry from 2026."""
+
+    GOODS = "goods", _("Goods")
+    SERVICES = "services", _("Services")
+    MIXED = "mixed", _("Goods and services")
+
+
+class VatExemption(models.TextChoices):
+    """Why a line carries 0 % VAT: the mention and the EN 16931 category."""
+
+    FRANCHISE = "franchise", _("VAT not applicable (art. 293 B of the French tax code)")
+    REVERSE_CHARGE = "reverse_charge", _("Reverse charge (the client pays the VAT)")
+    EXPORT = "export", _("Export outside the EU (art. 262 I of the French tax code)")
 
 
 def document_storage() -> Storage:
@@ -67,9 +88,13 @@ class Document(CompanyOwned):
     Kind = DocumentKind
     Status = DocumentStatus
 
+    OperationCategory = OperationCategory
+    VatExemption = VatExemption
+
     NUMBER_PREFIXES: ClassVar[dict[str, str]] = {
         DocumentKind.QUOTE: "Q",
         DocumentKind.INVOICE: "INV",
+        DocumentKind.CREDIT_NOTE: "CN",
     }
 
     client = models.ForeignKey(
@@ -78,7 +103,7 @@ class Document(CompanyOwned):
         related_name="documents",
         verbose_name=_("client"),
     )
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # NULL, not "", until finalised: the unique constraint then ignores drafts.
     number = models.CharField(  # noqa: DJ001
         _("number"), max_length=32, null=True, blank=True, editable=False
@@ -104,6 +129,40 @@ class Document(CompanyOwned):
         _("payment reminders"), default=True, editable=False
     )
     notes = models.TextField(_("notes for the client"), blank=True)
+    operation_category = models.CharField(
+        _("invoice for"),
+        max_length=8,
+        choices=OperationCategory.choices,
+        default=OperationCategory.SERVICES,
+    )
+    vat_exemption = models.CharField(
+        _("reason for 0 % VAT"),
+        max_length=16,
+        choices=VatExemption.choices,
+        blank=True,
+        help_text=_("Required when a line carries 0 % VAT."),
+    )
+    # A credit note names the invoice it credits.
+    credited_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="credit_notes",
+        verbose_name=_("credited invoice"),
+    )
+    # A deposit invoice (facture d'acompte) names the accepted quote it bills
+    # part of; the quote's invoice (`source_quote`) then deducts it.
+    deposit_quote = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="deposit_invoices",
+        verbose_name=_("deposit on quote"),
+    )
     total_excl_tax = models.DecimalField(
         _("total excl. VAT"),
         max_digits=14,
@@ -144,6 +203,14 @@ class Document(CompanyOwned):
         default=Decimal("0"),
         editable=False,
     )
+    # What credit notes took off the invoice's total.
+    amount_credited = models.DecimalField(
+        _("amount credited"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
+    )
     current_version = models.ForeignKey(
         "DocumentVersion",
         on_delete=models.PROTECT,
@@ -179,6 +246,7 @@ class Document(CompanyOwned):
                 condition=(
                     Q(kind=DocumentKind.INVOICE, status__in=INVOICE_STATUSES)
                     | Q(kind=DocumentKind.QUOTE, status__in=QUOTE_STATUSES)
+                    | Q(kind=DocumentKind.CREDIT_NOTE, status__in=CREDIT_NOTE_STATUSES)
                 ),
                 name="document_status_fits_kind",
             ),
@@ -216,7 +284,13 @@ class Document(CompanyOwned):
                 condition=Q(
                     kind="invoice", expiry_date__isnull=True, requires_signature=False
                 )
-                | Q(kind="quote", due_date__isnull=True),
+                | Q(kind="quote", due_date__isnull=True)
+                | Q(
+                    kind="credit_note",
+                    due_date__isnull=True,
+                    expiry_date__isnull=True,
+                    requires_signature=False,
+                ),
                 name="document_dates_fit_kind",
             ),
             models.CheckConstraint(
@@ -230,6 +304,32 @@ class Document(CompanyOwned):
             models.CheckConstraint(
                 condition=Q(amount_refunded__gte=0) & Q(amount_processing__gte=0),
                 name="document_payment_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_credited__gte=0)
+                & Q(amount_credited__lte=F("total")),
+                name="document_credit_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="credit_note", credited_invoice__isnull=False)
+                | (~Q(kind="credit_note") & Q(credited_invoice__isnull=True)),
+                name="document_credit_note_names_invoice",
+            ),
+            # A deposit invoice bills part of a quote; the quote's own invoice
+            # is not a deposit.
+            models.CheckConstraint(
+                condition=Q(deposit_quote__isnull=True)
+                | Q(kind="invoice", source_quote__isnull=True),
+                name="document_deposit_on_invoice",
+            ),
+            models.CheckConstraint(
+                condition=Q(operation_category__in=OperationCategory.values),
+                name="document_operation_category_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_exemption="")
+                | Q(vat_exemption__in=VatExemption.values),
+                name="document_vat_exemption_known",
             ),
         ]
         indexes = [
@@ -255,10 +355,17 @@ class Document(CompanyOwned):
         return self.status == self.Status.DRAFT
 
     @property
+    def is_deposit(self) -> bool:
+        return self.deposit_quote_id is not None
+
+    @property
     def amount_due(self) -> Decimal:
         """What the client still owes on it: the total, less the payments
-        received, plus what was refunded (negative when overpaid)."""
-        return self.total - self.amount_paid + self.amount_refunded
+        received, plus what was refunded, less what credit notes took off
+        (negative when money is owed back to the client)."""
+        return (
+            self.total - self.amount_paid + self.amount_refunded - self.amount_credited
+        )
 
 
 class DocumentLine(CompanyOwned):
@@ -366,6 +473,7 @@ class EventKind(models.TextChoices):
     FROM_QUOTE = "from_quote", _("Created from a quote")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     SEND_FAILED = "send_failed", _("Sending failed")
+    CREDITED = "credited", _("Credit note issued")
 
 
 class DocumentEvent(CompanyOwned, AppendOnly):
@@ -423,7 +531,7 @@ class DocumentEvent(CompanyOwned, AppendOnly):
 class DocumentNumberSequence(CompanyOwned):
     """The last number used per company, kind and year; locked while finalising."""
 
-    kind = models.CharField(max_length=8, choices=Document.Kind.choices)
+    kind = models.CharField(max_length=16, choices=Document.Kind.choices)
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 

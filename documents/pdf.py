@@ -18,9 +18,11 @@ import logging
 import mimetypes
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -29,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint import images as weasyprint_images
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -37,6 +39,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from branding.colours import colour_normalise, ink_on_paper
 from branding.selectors import Brand, brand_for_company, brand_logo_png
 from companies.money import format_day, format_moment, format_money
+from documents import facturx
 from documents.models import DocumentVersion, QuoteSignature
 
 logger = logging.getLogger(__name__)
@@ -167,9 +170,64 @@ def _for_print(html: str) -> str:
     return INDENTATION.sub("> <", SCREEN_ONLY_LABELS.sub("", html))
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Print HTML to PDF bytes with the private URL fetcher and system fonts."""
+# Every version's PDF is PDF/A-3b: archivable, fonts embedded, an sRGB output
+# intent, and able to carry its Factur-X XML.
+PDF_VARIANT = "pdf/a-3b"
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file carried inside the PDF (PDF/A-3 associated file)."""
+
+    name: str
+    data: bytes
+    description: str
+    relationship: str  # PDF/A-3 AFRelationship: Data, Source, Alternative…
+    modified_at: dt.datetime  # from the version, never the clock: same bytes
+
+
+def _pdfa_finisher(descriptions: bytes) -> Callable:
+    """Put `descriptions` inside WeasyPrint's own rdf:RDF (one RDF element, as
+    XMP readers and PDF/A validators expect), and list each associated file
+    once in the catalog's /AF (WeasyPrint lists an attachment twice)."""
+
+    def finish(document: Any, pdf: Any) -> None:
+        if descriptions:
+            reference = pdf.catalog["Metadata"]
+            stream = pdf.objects[int(reference.split()[0])]
+            packet = b"".join(stream.stream)
+            stream.stream = [
+                packet.replace(b"</rdf:RDF>", descriptions + b"</rdf:RDF>", 1)
+            ]
+        associated = pdf.catalog.get("AF")
+        if associated:
+            unique = list(dict.fromkeys(associated))
+            associated.clear()
+            associated.extend(unique)
+
+    return finish
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    embedded_files: Sequence[EmbeddedFile] = (),
+    xmp_descriptions: bytes = b"",
+) -> bytes:
+    """Print HTML to a PDF/A-3b with the private URL fetcher and system fonts,
+    carrying `embedded_files` and the extra XMP `rdf:Description`s."""
     global _render_count
+    attachments = [
+        Attachment(
+            string=file.data,
+            name=file.name,
+            description=file.description,
+            relationship=file.relationship,
+            created=file.modified_at,
+            modified=file.modified_at,
+        )
+        for file in embedded_files
+    ]
     with _garbage_collector_paused():
         document = HTML(
             string=_for_print(html),
@@ -177,7 +235,11 @@ def html_to_pdf(html: str) -> bytes:
             url_fetcher=PrivateURLFetcher(),
         )
         pdf = document.write_pdf(
-            stylesheets=[_stylesheet()], font_config=_font_config()
+            stylesheets=[_stylesheet()],
+            font_config=_font_config(),
+            pdf_variant=PDF_VARIANT,
+            attachments=attachments,
+            finisher=_pdfa_finisher(xmp_descriptions),
         )
     with _render_lock:
         _render_count += 1
@@ -185,8 +247,28 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def version_pdf_render(*, version: DocumentVersion) -> bytes:
-    """The version's PDF, printed now (no storage, no database writes)."""
-    return html_to_pdf(version_pdf_html(version=version))
+    """The version's PDF, printed now (no storage, no database writes): for an
+    invoice or a credit note, a Factur-X EN 16931 PDF/A-3 with its XML.
+
+    :raises facturx.FacturXError: an e-invoice whose XML cannot be valid.
+    """
+    html = version_pdf_html(version=version)
+    if not facturx.applies_to(version.content):
+        return html_to_pdf(html)
+    with translation.override(version.document.client.locale):
+        xml = facturx.invoice_xml(version.content)
+    factur_x = EmbeddedFile(
+        name=facturx.FILENAME,
+        data=xml,
+        description="Factur-X invoice (EN 16931)",
+        relationship="Data",
+        modified_at=version.created_at.astimezone(dt.UTC),
+    )
+    return html_to_pdf(
+        html,
+        embedded_files=[factur_x],
+        xmp_descriptions=facturx.xmp_descriptions(),
+    )
 
 
 def version_pdf_html(*, version: DocumentVersion) -> str:
@@ -194,36 +276,26 @@ def version_pdf_html(*, version: DocumentVersion) -> str:
     document = version.document
     company, client = document.company, document.client
     brand = brand_for_company(company=company)
-    version_count = document.versions.count()
     with translation.override(client.locale):
-        context = _context(
-            version=version,
-            brand=brand,
-            version_count=version_count,
-            locale=client.locale,
-        )
+        context = _context(version=version, brand=brand, locale=client.locale)
         return render_to_string(
             f"documents/pdf/{version.content['kind']}.html", context
         )
 
 
-def _context(
-    *,
-    version: DocumentVersion,
-    brand: Brand,
-    version_count: int,
-    locale: str,
-) -> dict:
+def _context(*, version: DocumentVersion, brand: Brand, locale: str) -> dict:
     content = version.content
     seller = content["seller"]
-    version_date = format_day(timezone.localdate(version.created_at), locale)
-    version_label = _("Version %(number)s of %(count)s · %(date)s") % {
+    # Printed once and kept: it names this version and its date, never how
+    # many versions there are (a later one would make that wrong).
+    version_label = _("Version %(number)s · issued %(date)s") % {
         "number": version.number,
-        "count": max(version_count, version.number),
-        "date": version_date,
+        "date": format_day(timezone.localdate(version.created_at), locale),
     }
     if content["kind"] == "invoice":
         title = _("Invoice %(number)s") % {"number": content["number"] or ""}
+    elif content["kind"] == "credit_note":
+        title = _("Credit note %(number)s") % {"number": content["number"] or ""}
     else:
         title = _("Quote %(number)s") % {"number": content["number"] or ""}
     legal_bits = [

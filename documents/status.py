@@ -13,6 +13,7 @@ two agree for every status and date case.
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
@@ -42,9 +43,11 @@ class ClientStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     EXPIRED = "expired", _("Expired")
     CANCELED = "canceled", _("Canceled")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 # The statuses a client may see of each kind, in the order filters list them.
+# The invoices tab lists credit notes too, so its filter offers them.
 CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
     Kind.INVOICE: (
         ClientStatus.TO_PAY,
@@ -53,6 +56,7 @@ CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
         ClientStatus.PROCESSING,
         ClientStatus.PAID,
         ClientStatus.CANCELED,
+        ClientStatus.CREDIT_NOTE,
     ),
     Kind.QUOTE: (
         ClientStatus.AWAITING_SIGNATURE,
@@ -88,6 +92,8 @@ def client_status(document: Document, today: dt.date) -> ClientStatus:
             return ClientStatus.EXPIRED
         if document.requires_signature:
             return ClientStatus.AWAITING_SIGNATURE
+    if document.kind == Kind.CREDIT_NOTE:
+        return ClientStatus.CREDIT_NOTE
     return ClientStatus(document.status)
 
 
@@ -124,6 +130,7 @@ def client_status_expression(today: dt.date) -> Case:
             Q(kind=Kind.QUOTE, status=Status.PENDING, requires_signature=True),
             then=Value(ClientStatus.AWAITING_SIGNATURE.value),
         ),
+        When(Q(kind=Kind.CREDIT_NOTE), then=Value(ClientStatus.CREDIT_NOTE.value)),
         default=F("status"),
         output_field=models.CharField(),
     )
@@ -160,23 +167,51 @@ def awaiting_client(kind: str, today: dt.date) -> Q:
 
 
 def is_editable(document: Document) -> bool:
-    """Its content may change: a draft, or an unpaid open document (as a new
-    version)."""
+    """Its content may change: a draft, or an unpaid, uncredited open document
+    (as a new version). A deposit invoice is issued whole from its quote and a
+    credit note from its invoice: neither changes afterwards."""
     return (
         document.status in EDITABLE_STATUSES
         and document.amount_paid == 0
         and document.amount_processing == 0
+        and document.amount_credited == 0
+        and not document.is_deposit
     )
 
 
 def is_cancelable(document: Document) -> bool:
-    """An open quote or an invoice that received nothing (and has no payment on
-    its way) may be canceled."""
+    """An open quote, or an invoice that received nothing (and has no payment on
+    its way), may be canceled: a quote in place, an invoice by a credit note for
+    what it still carries."""
     return (
         document.status in CANCELABLE_STATUSES
         and document.amount_paid == 0
         and document.amount_processing == 0
+        and document.kind in (Kind.QUOTE, Kind.INVOICE)
     )
+
+
+def is_creditable(document: Document) -> bool:
+    """A finalised invoice with something still due may receive a partial
+    credit note; a deposit invoice is only ever credited whole (Cancel), since
+    the final invoice deducts it whole."""
+    return (
+        document.kind == Kind.INVOICE
+        and document.status in OPEN_INVOICE_STATUSES
+        and not document.is_deposit
+        and creditable_amount(document) > 0
+    )
+
+
+def creditable_amount(document: Document) -> Decimal:
+    """What a credit note may still take off an invoice: what is left to pay
+    (money already received goes back through a refund, not a credit note)."""
+    return document.total - document.amount_paid - document.amount_credited
+
+
+def is_depositable(document: Document) -> bool:
+    """An accepted quote may be billed: by deposit invoices, then a final one."""
+    return document.kind == Kind.QUOTE and document.status == Status.ACCEPTED
 
 
 def is_payable(document: Document) -> bool:
@@ -220,5 +255,17 @@ def status_after_payment(document: Document) -> str:
     if document.amount_due <= 0:
         return Status.PAID
     if document.amount_paid - document.amount_refunded > 0:
+        return Status.PARTIALLY_PAID
+    return Status.TO_PAY
+
+
+def status_after_credit(document: Document, amount_credited: Decimal) -> str:
+    """An open invoice's status once credit notes took `amount_credited` off it:
+    canceled when credited whole, paid when payments settled the rest."""
+    if amount_credited >= document.total:
+        return Status.CANCELED
+    if document.amount_paid + amount_credited >= document.total:
+        return Status.PAID
+    if document.amount_paid > 0:
         return Status.PARTIALLY_PAID
     return Status.TO_PAY

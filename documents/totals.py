@@ -1,7 +1,7 @@
 """A document's lines and totals, computed on the server in Decimal."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -15,6 +15,12 @@ MAX_AMOUNT = Decimal("999999999999.99")  # fits the 14-digit columns
 
 class InvalidLine(ValueError):
     """A line a document cannot carry; the message is for people."""
+
+
+def plain(number: Decimal) -> str:
+    """A number without trailing zeros nor exponent: 20, 5.5, 1.25 (not 2E+1)."""
+    text = format(number.normalize(), "f")
+    return text
 
 
 @dataclass(frozen=True)
@@ -43,47 +49,86 @@ def line_check(line: LineInput) -> None:
 
 
 @dataclass(frozen=True)
+class Deduction:
+    """A deposit invoice the final invoice of the same quote takes off: its
+    amounts excluding VAT, per VAT rate, as it invoiced them."""
+
+    number: str
+    issue_date: str
+    bases: dict[Decimal, Decimal]
+
+
+@dataclass(frozen=True)
 class Totals:
     lines: list[dict[str, str]]
     vat_breakdown: list[dict[str, str]]
     total_excl_tax: Decimal
     total_tax: Decimal
     total: Decimal
+    # The lines' own total excluding VAT, before deposits are taken off, and
+    # the deposits taken off (a final invoice only).
+    lines_excl_tax: Decimal = Decimal(0)
+    deductions: list[dict] = field(default_factory=list)
 
 
-def compute_totals(lines: Iterable[LineInput], currency: str) -> Totals:
-    """Each line rounded half-up to the currency's unit, then summed.
+def compute_totals(
+    lines: Iterable[LineInput], currency: str, deductions: Iterable[Deduction] = ()
+) -> Totals:
+    """Each line's amount rounded half-up to the currency's unit; the VAT of
+    each rate computed once on the sum of its lines (as EN 16931 requires:
+    tax = base × rate, rounded), less any deposits already invoiced.
 
-    :raises InvalidLine: a line `line_check` refuses, or a total too large to
-        store.
+    :raises InvalidLine: a line `line_check` refuses, deposits larger than the
+        lines at some rate, or a total too large to store.
     """
     computed: list[dict[str, str]] = []
-    by_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    bases: dict[Decimal, Decimal] = {}
     for line in lines:
         line_check(line)
         excl = round_money(line.quantity * line.unit_price, currency)
-        tax = round_money(excl * line.vat_rate / HUNDRED, currency)
         computed.append(
             {
                 "description": line.description.strip(),
-                "quantity": str(line.quantity.normalize()),
+                "quantity": plain(line.quantity),
                 "unit_price": str(line.unit_price),
-                "vat_rate": str(line.vat_rate.normalize()),
+                "vat_rate": plain(line.vat_rate),
                 "total_excl_tax": str(excl),
-                "tax": str(tax),
             }
         )
-        base_sum, tax_sum = by_rate.get(line.vat_rate, (Decimal(0), Decimal(0)))
-        by_rate[line.vat_rate] = (base_sum + excl, tax_sum + tax)
-    total_excl_tax = sum(
-        (Decimal(line["total_excl_tax"]) for line in computed), Decimal(0)
-    )
-    total_tax = sum((Decimal(line["tax"]) for line in computed), Decimal(0))
+        bases[line.vat_rate] = bases.get(line.vat_rate, Decimal(0)) + excl
+    lines_excl_tax = sum(bases.values(), Decimal(0))
+    taken_off = []
+    for deduction in deductions:
+        for rate, base in deduction.bases.items():
+            bases[rate] = bases.get(rate, Decimal(0)) - base
+        taken_off.append(
+            {
+                "number": deduction.number,
+                "issue_date": deduction.issue_date,
+                "lines": [
+                    {"vat_rate": plain(rate), "total_excl_tax": str(base)}
+                    for rate, base in sorted(deduction.bases.items())
+                ],
+                "total_excl_tax": str(sum(deduction.bases.values(), Decimal(0))),
+            }
+        )
+    if any(base < 0 for base in bases.values()):
+        raise InvalidLine(_("The deposits already invoiced exceed this invoice."))
+    breakdown = []
+    for rate, base in sorted(bases.items()):
+        tax = round_money(base * rate / HUNDRED, currency)
+        breakdown.append({"rate": plain(rate), "base": str(base), "tax": str(tax)})
+    total_excl_tax = sum(bases.values(), Decimal(0))
+    total_tax = sum((Decimal(rate["tax"]) for rate in breakdown), Decimal(0))
     total = total_excl_tax + total_tax
     if total > MAX_AMOUNT:
         raise InvalidLine(_("The document's total is too large."))
-    breakdown = [
-        {"rate": str(rate.normalize()), "base": str(base), "tax": str(tax)}
-        for rate, (base, tax) in sorted(by_rate.items())
-    ]
-    return Totals(computed, breakdown, total_excl_tax, total_tax, total)
+    return Totals(
+        computed,
+        breakdown,
+        total_excl_tax,
+        total_tax,
+        total,
+        lines_excl_tax=lines_excl_tax,
+        deductions=taken_off,
+    )

@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from typing import Any, overload
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -38,6 +46,12 @@ from payments import selectors as payment_selectors
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
+CREDIT_NOTE = Document.Kind.CREDIT_NOTE
+# The kinds each tab lists: credit notes sit with the invoices they correct.
+TAB_KINDS: dict[str, tuple[str, ...]] = {
+    INVOICE: (INVOICE, CREDIT_NOTE),
+    QUOTE: (QUOTE,),
+}
 
 # Rows per page of the invoice and quote lists.
 PAGE_SIZE = 20
@@ -57,11 +71,12 @@ LIST_FIELDS = (
     "amount_paid",
     "amount_refunded",
     "amount_processing",
+    "amount_credited",
 )
 
 
 # The parts of an event's details that the client's history shows.
-HISTORY_DETAILS = ("amount", "currency", "method", "paid_on")
+HISTORY_DETAILS = ("amount", "currency", "method", "paid_on", "credit_note")
 
 # Reads cached under the client's portal revision live this long: the key moves on
 # with every change, so this only bounds how long an abandoned key lingers.
@@ -122,8 +137,8 @@ def portal_tab_counts(*, client: Client) -> dict[str, int]:
     counts: dict[str, int] | None = cache.get(key)
     if counts is None:
         counts = portal_documents(client=client).aggregate(
-            invoice=Count("pk", filter=Q(kind=INVOICE)),
-            quote=Count("pk", filter=Q(kind=QUOTE)),
+            invoice=Count("pk", filter=Q(kind__in=TAB_KINDS[INVOICE])),
+            quote=Count("pk", filter=Q(kind__in=TAB_KINDS[QUOTE])),
         )
         cache.set(key, counts, REVISION_CACHE_SECONDS)
     return counts
@@ -214,7 +229,10 @@ def portal_document_list(
     Each row carries its `client_status` (documents.status), the same
     annotation the status filter selects on."""
     documents = with_client_status(
-        portal_documents(client=client).filter(kind=kind).only(*LIST_FIELDS), today
+        portal_documents(client=client)
+        .filter(kind__in=TAB_KINDS[kind])
+        .only(*LIST_FIELDS),
+        today,
     )
     if status in CLIENT_STATUSES[kind]:
         documents = documents.filter(client_status=status)
@@ -241,6 +259,43 @@ def portal_document(*, client: Client, document_id: int) -> Document:
         pk=document_id,
     )
     return document
+
+
+def portal_related_documents(
+    *, client: Client, document: Document
+) -> list[dict[str, object]]:
+    """What the client may see beside a document: an invoice's credit notes,
+    the invoice a credit note credits, an invoice's quote and deposits; only
+    those visible in its portal, oldest first. One query, then cached under
+    the client's revision (each of them is written, hidden or shown by a
+    service that bumps it)."""
+    key = _revision_key(client, f"related:{document.pk}")
+    related_documents: list[dict[str, object]] | None = cache.get(key)
+    if related_documents is None:
+        related_documents = _related_documents(client, document)
+        cache.set(key, related_documents, REVISION_CACHE_SECONDS)
+    return related_documents
+
+
+def _related_documents(client: Client, document: Document) -> list[dict[str, object]]:
+    visible = portal_documents(client=client)
+    related = Q(credited_invoice=document.pk) | Q(pk=document.credited_invoice_id)
+    quote_id = document.source_quote_id or document.deposit_quote_id
+    if quote_id is not None:
+        # The quote, its deposits and the invoice it became.
+        related |= Q(pk=quote_id) | Q(deposit_quote=quote_id) | Q(source_quote=quote_id)
+    return [
+        dict(row)
+        for row in visible.filter(related)
+        .exclude(pk=document.pk)
+        .order_by("issue_date", "pk")
+        .annotate(
+            deposit=ExpressionWrapper(
+                Q(deposit_quote__isnull=False), output_field=BooleanField()
+            )
+        )
+        .values("id", "kind", "number", "total", "currency", "deposit")
+    ]
 
 
 def portal_document_versions(

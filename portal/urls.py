@@ -58,6 +58,11 @@ urlpatterns = [
         views.transfer_declare,
         name="transfer_declare",
     ),
+    path(
+        "<str:token>/documents/<int:document_id>/versions/<int:number>/factur-x.xml",
+        views.document_version_xml,
+        name="document_version_xml",
+    ),
     path("<str:token>/logo.png", views.brand_logo, name="logo"),
     path("<str:token>/icon-<int:size>.png", views.brand_icon, name="icon"),
     path("<str:token>/manifest.webmanifest", views.manifest, name="manifest"),

@@ -8,12 +8,19 @@ import factory
 from branding.models import BrandKit
 from clients import services as client_services
 from clients.models import Client
+from companies.identifiers import luhn_is_valid
 from companies.models import Company, Membership, User
 from documents import services as document_services
 from documents.models import Document
 from documents.totals import LineInput
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+
+def valid_siren(n: int) -> str:
+    """A valid SIREN (Luhn) for every n: eight digits of n, then the check digit."""
+    stem = f"{n % 10**8:08d}"
+    return next(f"{stem}{d}" for d in range(10) if luhn_is_valid(f"{stem}{d}"))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,8 +40,8 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Company {n}")
     legal_name = factory.LazyAttribute(lambda o: f"{o.name} SAS")
     address = "12 rue de la Paix\n75002 Paris"
-    vat_number = "FR12345678901"
-    registration_number = "123456789"
+    vat_number = "FR11123456782"
+    registration_number = "123456782"
     iban = "FR7630006000011234567890189"
     bic = "AGRIFRPP"
     default_currency = "EUR"
@@ -70,8 +77,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     name = factory.Sequence(lambda n: f"Client {n}")
     email = factory.Sequence(lambda n: f"client{n}@example.org")
-    address = "1 Main Street\nLyon"
+    address = "1 Main Street\n69001 Lyon"
     locale = "en"
+    siren = factory.Sequence(lambda n: valid_siren(500000 + n))
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

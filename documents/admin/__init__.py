@@ -17,6 +17,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -51,7 +52,12 @@ from documents.admin.inlines import (
     QuoteSignatureInline,
     money_display,
 )
-from documents.forms import DocumentForm, DocumentLineFormSet
+from documents.forms import (
+    CreditNoteForm,
+    DepositInvoiceForm,
+    DocumentForm,
+    DocumentLineFormSet,
+)
 from documents.models import Document, QuoteSignature
 
 
@@ -144,11 +150,14 @@ class DocumentAdmin(CompanyScopedAdmin):
     def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list:
         if obj is None:
             return list(DocumentForm.Meta.fields)
-        dates = (
-            ["due_date"]
-            if obj.kind == Document.Kind.INVOICE
-            else ["expiry_date", "requires_signature"]
-        )
+        if obj.kind == Document.Kind.QUOTE:
+            specific = ["expiry_date", "requires_signature"]
+        elif obj.kind == Document.Kind.CREDIT_NOTE:
+            specific = ["credited_invoice"]
+        else:
+            specific = ["due_date"]
+            if obj.deposit_quote_id is not None:
+                specific += ["deposit_quote"]
         return [
             "number",
             "kind",
@@ -156,9 +165,12 @@ class DocumentAdmin(CompanyScopedAdmin):
             "client",
             "currency",
             "issue_date",
-            *dates,
+            *specific,
+            "operation_category",
+            "vat_exemption",
             "notes",
             "total_with_currency",
+            "credited_display",
             "portal_visibility",
             "viewed",
             "conversion_link",
@@ -176,11 +188,18 @@ class DocumentAdmin(CompanyScopedAdmin):
             "kind",
             "status_shown",
             "total_with_currency",
+            "credited_display",
             "portal_visibility",
             "viewed",
             "conversion_link",
+            "credited_invoice",
+            "deposit_quote",
         )
         return fixed if obj.is_draft else (*fixed, "client")
+
+    @admin.display(description=_("credited"))
+    def credited_display(self, document: Document) -> str:
+        return money_display(document.amount_credited, document.currency)
 
     def get_inlines(self, request: HttpRequest, obj: Document | None) -> list:
         if obj is None:
@@ -222,6 +241,18 @@ class DocumentAdmin(CompanyScopedAdmin):
                 )
                 for name, action in DOCUMENT_ACTIONS.items()
                 if action.offered(obj)
+            ]
+            context["document_links"] = [
+                (label, reverse(f"admin:documents_document_{name}", args=[obj.pk]))
+                for name, label, offered in (
+                    ("credit_note", _("Issue a credit note"), status.is_creditable),
+                    (
+                        "deposit_invoice",
+                        _("Issue a deposit invoice"),
+                        status.is_depositable,
+                    ),
+                )
+                if offered(obj)
             ]
         if obj is not None and not add:
             context["sending"] = viewing.sending_notices(obj)
@@ -333,6 +364,21 @@ class DocumentAdmin(CompanyScopedAdmin):
                 self.admin_site.admin_view(self.signed_pdf),
                 name="documents_document_signed_pdf",
             ),
+            path(
+                "<path:object_id>/versions/<int:number>/factur-x.xml",
+                self.admin_site.admin_view(self.version_xml),
+                name="documents_document_version_xml",
+            ),
+            path(
+                "<path:object_id>/credit-note/",
+                self.admin_site.admin_view(self.credit_note_issue),
+                name="documents_document_credit_note",
+            ),
+            path(
+                "<path:object_id>/deposit-invoice/",
+                self.admin_site.admin_view(self.deposit_invoice_issue),
+                name="documents_document_deposit_invoice",
+            ),
             *super().get_urls(),
         ]
 
@@ -356,7 +402,8 @@ class DocumentAdmin(CompanyScopedAdmin):
                 )
                 continue
             results.append(result)
-            document.refresh_from_db(fields=["number"])  # finalising numbers it
+            if action.name != "delete_draft":  # gone: nothing to read back
+                document.refresh_from_db(fields=["number"])  # finalising numbers it
             if result is False and action.unchanged is not None:
                 self.message_user(
                     request, action.unchanged % {"document": document}, messages.WARNING
@@ -378,6 +425,9 @@ class DocumentAdmin(CompanyScopedAdmin):
         if action is None or document is None:
             raise Http404
         results = self.run_action(request, action, [document])
+        if not self.get_queryset(request).filter(pk=document.pk).exists():
+            # A deleted draft has no page left: back to the list.
+            return HttpResponseRedirect(reverse("admin:documents_document_changelist"))
         if action.follow and results and isinstance(results[0], Document):
             document = results[0]  # e.g. the invoice a quote became
         return HttpResponseRedirect(
@@ -410,3 +460,121 @@ class DocumentAdmin(CompanyScopedAdmin):
             document=document,
         )
         return downloads.signed_pdf_response(request=request, signature=signature)
+
+    def version_xml(
+        self, request: HttpRequest, object_id: str, number: int
+    ) -> HttpResponse:
+        """One invoice or credit note version's Factur-X XML."""
+        if not member_can_view(request):
+            raise PermissionDenied
+        document = self.get_object(request, object_id)
+        if document is None:
+            raise Http404
+        version = get_object_or_404(document.versions.all(), number=number)
+        return downloads.version_xml_response(request=request, version=version)
+
+    def _billing_page(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        *,
+        form_class: type,
+        offered: Any,
+        title: str,
+        explanation: str,
+        submit_label: str,
+        issue: Any,
+    ) -> HttpResponse:
+        """A form (GET), then one billing service (POST); the issued document's
+        page follows, or the form again with the service's refusal."""
+        if not member_can_change(request):
+            raise PermissionDenied
+        document = self.get_object(request, object_id)
+        if document is None or not offered(document):
+            raise Http404
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                issued = issue(document, form.cleaned_data)
+            except services.DocumentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    _("%(document)s: issued.") % {"document": issued},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:documents_document_change", args=[issued.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "document": document,
+            "form": form,
+            "title": title,
+            "explanation": explanation,
+            "submit_label": submit_label,
+        }
+        return TemplateResponse(
+            request, "admin/documents/document/billing_form.html", context
+        )
+
+    def credit_note_issue(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A partial credit note on an open invoice."""
+
+        def issue(invoice: Document, data: dict) -> Document:
+            return services.invoice_credit_partly(
+                invoice=invoice,
+                amount=data["amount"],
+                reason=data["reason"],
+                actor=member(request),
+                now=timezone.now(),
+            )
+
+        return self._billing_page(
+            request,
+            object_id,
+            form_class=CreditNoteForm,
+            offered=status.is_creditable,
+            title=str(_("Issue a credit note")),
+            explanation=str(
+                _(
+                    "A credit note takes part of this invoice back: the client owes "
+                    "that much less. To annul the whole invoice, use Cancel."
+                )
+            ),
+            submit_label=str(_("Issue the credit note")),
+            issue=issue,
+        )
+
+    def deposit_invoice_issue(
+        self, request: HttpRequest, object_id: str
+    ) -> HttpResponse:
+        """A deposit invoice on an accepted quote."""
+
+        def issue(quote: Document, data: dict) -> Document:
+            return services.deposit_invoice_issue(
+                quote=quote,
+                percent=data["percent"],
+                amount=data["amount"],
+                due_date=data["due_date"],
+                actor=member(request),
+                now=timezone.now(),
+            )
+
+        return self._billing_page(
+            request,
+            object_id,
+            form_class=DepositInvoiceForm,
+            offered=status.is_depositable,
+            title=str(_("Issue a deposit invoice")),
+            explanation=str(
+                _(
+                    "The deposit invoice is finalised at once. The invoice the quote "
+                    "becomes (Convert to invoice) deducts it."
+                )
+            ),
+            submit_label=str(_("Issue the deposit invoice")),
+            issue=issue,
+        )

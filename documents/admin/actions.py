@@ -73,6 +73,10 @@ def _cancel(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.document_cancel(document=document, actor=actor, now=now)
 
 
+def _delete_draft(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return services.document_draft_delete(document=document, actor=actor, now=now)
+
+
 def _mark_paid(document: Document, actor: Any, now: dt.datetime) -> Any:
     return payment_services.invoice_mark_paid(invoice=document, actor=actor, now=now)
 
@@ -144,9 +148,20 @@ DOCUMENT_ACTIONS = {
             name="cancel",
             label=_("Cancel"),
             done=_("%(document)s: canceled."),
-            confirm=_("Cancel this document? This cannot be undone."),
+            confirm=_(
+                "Cancel this document? A finalised invoice is annulled by a "
+                "credit note. This cannot be undone."
+            ),
             offered=status.is_cancelable,
             run=_cancel,
+        ),
+        DocumentAction(
+            name="delete_draft",
+            label=_("Delete draft"),
+            done=_("%(document)s: deleted."),
+            confirm=_("Delete this draft? It never reached the client."),
+            offered=lambda document: document.is_draft,
+            run=_delete_draft,
         ),
         DocumentAction(
             name="mark_paid",

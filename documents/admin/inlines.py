@@ -66,11 +66,18 @@ class DocumentVersionInline(ReadOnlyInline):
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, version: DocumentVersion) -> str:
-        url = reverse(
-            "admin:documents_document_version_pdf",
-            args=[version.document_id, version.number],
+        args = [version.document_id, version.number]
+        url = reverse("admin:documents_document_version_pdf", args=args)
+        if version.content["kind"] == Document.Kind.QUOTE:
+            return format_html('<a href="{}">{}</a>', url, _("Download PDF"))
+        xml_url = reverse("admin:documents_document_version_xml", args=args)
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            _("Download PDF"),
+            xml_url,
+            _("Factur-X XML"),
         )
-        return format_html('<a href="{}">{}</a>', url, _("Download PDF"))
 
 
 class DocumentEventInline(ReadOnlyInline):

@@ -6,10 +6,20 @@ and bumps the client's portal revision in that same transaction; side effects
 callers import from here.
 """
 
+from documents.services.billing import (
+    BillingRefused,
+    deposit_invoice_issue,
+)
 from documents.services.conversion import (
     QuoteNotConvertible,
     quote_convert_to_invoice,
 )
+from documents.services.credit_notes import (
+    CreditNoteRefused,
+    invoice_credit_partly,
+    invoice_credit_whole,
+)
+from documents.services.deletion import DocumentNotDeletable, document_draft_delete
 from documents.services.delivery import client_email_deliver, client_emails_retry_due
 from documents.services.drafts import (
     HEADER_FIELDS,
@@ -47,6 +57,13 @@ from documents.services.visibility import document_hide, document_show
 
 __all__ = [
     "HEADER_FIELDS",
+    "BillingRefused",
+    "CreditNoteRefused",
+    "DocumentNotDeletable",
+    "document_draft_delete",
+    "deposit_invoice_issue",
+    "invoice_credit_partly",
+    "invoice_credit_whole",
     "DocumentError",
     "InvalidAnswer",
     "QuoteNotAnswerable",

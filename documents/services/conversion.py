@@ -55,20 +55,23 @@ def quote_convert_to_invoice(
         raise QuoteNotConvertible(
             _("This quote has already been converted into an invoice.")
         )
-    invoice = document_create(
-        company=quote.company,
-        client=quote.client,
-        kind=Document.Kind.INVOICE,
-        lines=_accepted_lines(quote),
-        actor=actor,
-        now=now,
-        currency=quote.currency,
-        notes=quote.notes,
-    )
-    invoice.source_quote = quote
     try:
         with transaction.atomic():
-            invoice.save(update_fields=["source_quote", "updated_at"])
+            # Linked at creation, so its totals already take off the quote's
+            # deposit invoices (reckoned again when it is finalised).
+            invoice = document_create(
+                company=quote.company,
+                client=quote.client,
+                kind=Document.Kind.INVOICE,
+                lines=_accepted_lines(quote),
+                actor=actor,
+                now=now,
+                currency=quote.currency,
+                notes=quote.notes,
+                operation_category=quote.operation_category,
+                vat_exemption=quote.vat_exemption,
+                source_quote=quote,
+            )
     except IntegrityError:
         raise QuoteNotConvertible(
             _("This quote has already been converted into an invoice.")

@@ -13,11 +13,18 @@ from clients.models import Client
 from clients.services import client_portal_revision_bump
 from companies.models import Actor, Company
 from companies.money import is_known_currency
-from documents import events, status
+from documents import events, facturx, status
 from documents.models import Document, DocumentLine, DocumentVersion
+from documents.services.deductions import deductions_for
 from documents.services.errors import DocumentError
 from documents.services.versions import snapshot, version_write
-from documents.totals import InvalidLine, LineInput, Totals, compute_totals
+from documents.totals import (
+    Deduction,
+    InvalidLine,
+    LineInput,
+    Totals,
+    compute_totals,
+)
 
 
 class InvalidDocument(DocumentError):
@@ -36,6 +43,8 @@ HEADER_FIELDS = (
     "expiry_date",
     "requires_signature",
     "notes",
+    "operation_category",
+    "vat_exemption",
 )
 
 
@@ -43,6 +52,12 @@ def header_errors(*, kind: str, header: Mapping[str, Any]) -> dict[str, str]:
     """What is wrong with a document's header, field by field (the back-office
     form shows each next to its field; the services refuse the first)."""
     errors = {}
+    category = header.get("operation_category")
+    if category is not None and category not in Document.OperationCategory.values:
+        errors["operation_category"] = _("An invoice is for goods, services or both.")
+    exemption = header.get("vat_exemption")
+    if exemption not in (None, "") and exemption not in Document.VatExemption.values:
+        errors["vat_exemption"] = _("Unknown reason for 0 % VAT.")
     currency = header.get("currency")
     if currency is not None and not is_known_currency(currency):
         errors["currency"] = _("%(code)s is not a known currency.") % {"code": currency}
@@ -72,18 +87,37 @@ def _header_check(*, kind: str, header: Mapping[str, Any]) -> None:
         raise InvalidDocument(next(iter(errors.values())))
 
 
-def totals_of(lines: Sequence[LineInput], currency: str) -> Totals:
-    """The lines' totals.
+def totals_of(
+    lines: Sequence[LineInput], currency: str, deductions: Sequence[Deduction] = ()
+) -> Totals:
+    """The lines' totals, less the deposits a final invoice deducts.
 
-    :raises InvalidDocument: a line that cannot be used, or a total too large.
+    :raises InvalidDocument: a line that cannot be used, deposits larger than
+        the lines, or a total too large.
     """
     try:
-        return compute_totals(lines, currency)
+        return compute_totals(lines, currency, deductions)
     except InvalidLine as exc:
         raise InvalidDocument(str(exc)) from exc
 
 
-def _lines_replace(document: Document, lines: Sequence[LineInput]) -> None:
+def einvoice_check(content: dict[str, Any], error: type[DocumentError]) -> None:
+    """Refuse content that cannot make a valid Factur-X e-invoice, naming what
+    is missing; nothing is written when this raises.
+
+    :raises error: a missing SIREN, VAT number or 0 % VAT reason, or XML the
+        XSD refuses.
+    """
+    if not facturx.applies_to(content):
+        return
+    try:
+        facturx.invoice_xml(content)
+    except facturx.FacturXError as exc:
+        raise error(str(exc)) from exc
+
+
+def lines_replace(document: Document, lines: Sequence[LineInput]) -> None:
+    """Replace the document's working lines."""
     document.lines.all().delete()
     DocumentLine.objects.bulk_create(
         DocumentLine(
@@ -134,14 +168,19 @@ def document_create(
     requires_signature: bool = False,
     notes: str = "",
     hidden_from_portal: bool = False,
+    operation_category: str = Document.OperationCategory.SERVICES,
+    vat_exemption: str = "",
+    source_quote: Document | None = None,
+    deposit_quote: Document | None = None,
 ) -> Document:
-    """Create a draft quote or invoice for one of the company's clients.
+    """Create a draft quote or invoice for one of the company's clients (an
+    invoice may bill an accepted quote: `billing` makes those).
 
     :raises InvalidDocument: unknown currency, dates out of order, a bad line.
     """
     if client.company_id != company.pk:
         raise InvalidDocument(_("This client does not belong to your company."))
-    if kind not in Document.Kind.values:
+    if kind not in (Document.Kind.QUOTE, Document.Kind.INVOICE):
         raise InvalidDocument(_("A document is a quote or an invoice."))
     header: dict[str, Any] = {
         "currency": currency or company.default_currency,
@@ -150,19 +189,23 @@ def document_create(
         "expiry_date": expiry_date,
         "requires_signature": requires_signature,
         "notes": notes,
+        "operation_category": operation_category,
+        "vat_exemption": vat_exemption,
     }
     _header_check(kind=kind, header=header)
-    totals = totals_of(lines, header["currency"])
     document = Document(
         company=company,
         client=client,
         kind=kind,
         hidden_from_portal=hidden_from_portal,
+        source_quote=source_quote,
+        deposit_quote=deposit_quote,
         **header,
     )
+    totals = totals_of(lines, header["currency"], deductions_for(document))
     _totals_apply(document, totals)
     document.save()
-    _lines_replace(document, lines)
+    lines_replace(document, lines)
     events.document_created(document=document, actor=actor, at=now)
     return document
 
@@ -194,12 +237,12 @@ def _content_write(
     """Check and save the new header and lines on the working copy."""
     merged = {name: getattr(document, name) for name in HEADER_FIELDS} | dict(header)
     _header_check(kind=document.kind, header=merged)
-    totals = totals_of(lines, merged["currency"])
+    totals = totals_of(lines, merged["currency"], deductions_for(document))
     for name, value in merged.items():
         setattr(document, name, value)
     _totals_apply(document, totals)
     document.save()
-    _lines_replace(document, lines)
+    lines_replace(document, lines)
     return totals
 
 
@@ -211,6 +254,7 @@ def _version_publish(
     content = snapshot(document, totals)
     if document.current_version and content == document.current_version.content:
         return None
+    einvoice_check(content, InvalidDocument)
     version = version_write(
         document=document, content=content, totals=totals, actor=actor, now=now
     )

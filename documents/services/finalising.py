@@ -10,7 +10,8 @@ from clients.services import client_portal_revision_bump
 from companies.models import Actor
 from documents import events
 from documents.models import Document, DocumentNumberSequence
-from documents.services.drafts import document_lines, totals_of
+from documents.services.deductions import deductions_for
+from documents.services.drafts import document_lines, einvoice_check, totals_of
 from documents.services.errors import DocumentError
 from documents.services.versions import snapshot, version_write
 
@@ -19,7 +20,7 @@ class DocumentNotFinalisable(DocumentError):
     pass
 
 
-def _number_allocate(document: Document, now: dt.datetime) -> None:
+def number_allocate(document: Document, now: dt.datetime) -> None:
     """Take the next number of the company, kind and year, inside this transaction.
 
     The sequence row is locked until commit, so two finalisations never read the
@@ -45,8 +46,11 @@ def document_finalise(
     *, document: Document, actor: Actor, now: dt.datetime
 ) -> Document:
     """Give a draft its number and its first version; the client can now see it.
+    An invoice's version must make a valid Factur-X e-invoice.
 
-    :raises DocumentNotFinalisable: not a draft, or no lines.
+    :raises DocumentNotFinalisable: not a draft, no lines, or an invoice that
+        lacks what an e-invoice needs (a SIREN, a VAT number…): nothing is
+        written, the number is given back.
     """
     # unscoped: re-read under lock, the caller scoped this document
     document = Document.objects.select_for_update().get(pk=document.pk)
@@ -55,14 +59,23 @@ def document_finalise(
     lines = document_lines(document)
     if not lines:
         raise DocumentNotFinalisable(_("A document needs at least one line."))
-    totals = totals_of(lines, document.currency)
-    _number_allocate(document, now)
+    try:
+        # A final invoice takes off the deposits issued up to now.
+        totals = totals_of(lines, document.currency, deductions_for(document))
+    except DocumentError as exc:
+        raise DocumentNotFinalisable(str(exc)) from exc
+    number_allocate(document, now)
     document.status = (
         Document.Status.TO_PAY
         if document.kind == Document.Kind.INVOICE
         else Document.Status.PENDING
     )
     document.finalised_at = now
+    document.total_excl_tax = totals.total_excl_tax
+    document.total_tax = totals.total_tax
+    document.total = totals.total
+    content = snapshot(document, totals)
+    einvoice_check(content, DocumentNotFinalisable)
     document.save(
         update_fields=[
             "number",
@@ -70,15 +83,14 @@ def document_finalise(
             "number_sequence",
             "status",
             "finalised_at",
+            "total_excl_tax",
+            "total_tax",
+            "total",
             "updated_at",
         ]
     )
     version_write(
-        document=document,
-        content=snapshot(document, totals),
-        totals=totals,
-        actor=actor,
-        now=now,
+        document=document, content=content, totals=totals, actor=actor, now=now
     )
     events.document_finalised(document=document, actor=actor, at=now)
     client_portal_revision_bump(client_id=document.client_id)

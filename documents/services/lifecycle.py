@@ -10,6 +10,7 @@ from clients.services import client_portal_revision_bump
 from companies.models import Actor
 from documents import events, status
 from documents.models import Document
+from documents.services.credit_notes import CreditNoteRefused, invoice_credit_whole
 from documents.services.errors import DocumentError
 
 
@@ -36,10 +37,19 @@ def status_change(
 
 @transaction.atomic
 def document_cancel(*, document: Document, actor: Actor, now: dt.datetime) -> Document:
-    """Cancel an unpaid invoice or an open quote.
+    """Cancel an open quote, or an unpaid finalised invoice: the invoice is
+    not changed but annulled by a credit note for all it still carries
+    (`credit_notes.invoice_credit_whole`), and then reads Canceled.
 
     :raises StatusChangeRefused: a draft, money already received, or closed.
     """
+    if document.kind == Document.Kind.INVOICE and not document.is_draft:
+        try:
+            invoice_credit_whole(invoice=document, actor=actor, now=now)
+        except CreditNoteRefused as exc:
+            raise StatusChangeRefused(str(exc)) from exc
+        # unscoped: the invoice in hand, as the credit note left it
+        return Document.objects.get(pk=document.pk)
     document = status_change(
         document,
         allowed=status.is_cancelable,

@@ -10,13 +10,36 @@ from documents.models import Document, DocumentVersion
 from documents.totals import Totals
 
 
+def day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _references(document: Document) -> dict[str, object]:
+    """What a credit note credits, and which quote an invoice bills."""
+    references: dict[str, object] = {}
+    invoice = document.credited_invoice
+    if invoice is not None:
+        references["credited_invoice"] = {
+            "number": invoice.number,
+            "issue_date": day(invoice.issue_date),
+            "is_deposit": invoice.is_deposit,
+        }
+    quote = document.source_quote or document.deposit_quote
+    if quote is not None:
+        references["quote"] = {
+            "number": quote.number,
+            "issue_date": day(quote.issue_date),
+            "total": str(quote.total),
+        }
+        references["is_deposit"] = document.is_deposit
+    return references
+
+
 def snapshot(document: Document, totals: Totals) -> dict[str, object]:
-    """Everything a version shows, frozen: parties, dates, lines and totals."""
+    """Everything a version shows, frozen: parties, dates, lines and totals,
+    and the mentions a French invoice must carry."""
     company, client = document.company, document.client
-
-    def day(value: dt.date | None) -> str | None:
-        return value.isoformat() if value else None
-
+    late_rate = company.late_payment_rate
     return {
         "kind": document.kind,
         "number": document.number,
@@ -27,23 +50,36 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
         "requires_signature": document.requires_signature,
         "notes": document.notes,
         "payment_reference": document.number,
+        "operation_category": document.operation_category,
+        "vat_exemption": document.vat_exemption,
+        **_references(document),
         "seller": {
             "name": company.name,
             "legal_name": company.legal_name or company.name,
             "address": company.address,
+            "country": company.country,
             "vat_number": company.vat_number,
             "registration_number": company.registration_number,
             "email": company.email,
             "iban": company.iban,
             "bic": company.bic,
+            "vat_on_debits": company.vat_on_debits,
+            "late_payment_rate": str(late_rate) if late_rate is not None else None,
+            "early_payment_discount": company.early_payment_discount,
         },
         "client": {
             "name": client.name,
             "address": client.address,
+            "delivery_address": client.delivery_address,
+            "country": client.country,
             "email": client.email,
+            "is_business": client.is_business,
+            "siren": client.siren,
             "vat_number": client.vat_number,
         },
         "lines": totals.lines,
+        "deductions": totals.deductions,
+        "lines_excl_tax": str(totals.lines_excl_tax),
         "vat_breakdown": totals.vat_breakdown,
         "totals": {
             "excl_tax": str(totals.total_excl_tax),

@@ -12,6 +12,7 @@ from django import template
 from django.utils import timezone, translation
 
 from companies import money
+from documents import mentions
 
 register = template.Library()
 
@@ -80,3 +81,17 @@ def rate_format(value: object) -> str:
     """{{ line.vat_rate|rate_format }} (a percent such as "5.5") → 5,5 % / 5.5%"""
     rate = _decimal(value)
     return money.format_rate(rate, _locale()) if rate is not None else ""
+
+
+@register.simple_tag
+def document_mentions(content: dict) -> dict:
+    """{% document_mentions content as mentions %}: what the invoice is for, the
+    0 % VAT reason and the legal payment mentions, in the active language."""
+    exemption = mentions.vat_exemption(content)
+    return {
+        "operation": mentions.operation_label(content)
+        if content.get("kind") in ("invoice", "credit_note")
+        else "",
+        "vat_exemption": exemption[2] if exemption else "",
+        "legal": mentions.legal_mentions(content),
+    }

@@ -13,6 +13,7 @@ from portal.views.documents import (
     document_detail,
     document_version_detail,
     document_version_pdf,
+    document_version_xml,
 )
 from portal.views.language import language_set
 from portal.views.lists import invoice_list, quote_list
@@ -32,6 +33,7 @@ __all__ = [
     "document_detail",
     "document_version_detail",
     "document_version_pdf",
+    "document_version_xml",
     "invoice_list",
     "invoice_pay",
     "language_set",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from documents import downloads, status
-from documents.models import DocumentEvent
+from documents.models import Document, DocumentEvent
 from portal import selectors
 from portal.views.invoice_payment import invoice_payment_context
 from portal.views.page import list_url, page_context
@@ -44,6 +44,7 @@ def _document_page(
     client_status = status.client_status(document, today)
     latest_number = document.current_version.number if document.current_version else 0
     ids = {"token": token, "document_id": document.pk}
+    is_einvoice = document.kind != Document.Kind.QUOTE
     document_url = reverse("portal:document", kwargs=ids)
 
     def version_urls(number: int) -> dict[str, str]:
@@ -55,6 +56,11 @@ def _document_page(
             "pdf_url": reverse(
                 "portal:document_version_pdf", kwargs={**ids, "number": number}
             ),
+            "xml_url": reverse(
+                "portal:document_version_xml", kwargs={**ids, "number": number}
+            )
+            if is_einvoice
+            else "",
         }
 
     history = selectors.portal_document_history(client=client, document=document)
@@ -81,6 +87,19 @@ def _document_page(
         "document_url": document_url,
         "version": version,
         "pdf_url": version_urls(version.number)["pdf_url"],
+        "xml_url": version_urls(version.number)["xml_url"],
+        "related": [
+            {
+                **item,
+                "url": reverse(
+                    "portal:document",
+                    kwargs={"token": token, "document_id": item["id"]},
+                ),
+            }
+            for item in selectors.portal_related_documents(
+                client=client, document=document
+            )
+        ],
         "content": version.content,
         "status": client_status.value,
         "status_label": client_status.label,
@@ -129,3 +148,17 @@ def document_version_pdf(
         client=client, document=document, number=number
     )
     return downloads.version_pdf_response(request=request, version=version)
+
+
+@login_not_required
+@require_safe
+def document_version_xml(
+    request: HttpRequest, token: str, document_id: int, number: int
+) -> HttpResponse:
+    """The Factur-X XML of one version of an invoice or credit note."""
+    client = selectors.portal_client(token=token)
+    document = selectors.portal_document(client=client, document_id=document_id)
+    version = selectors.portal_document_version(
+        client=client, document=document, number=number
+    )
+    return downloads.version_xml_response(request=request, version=version)

@@ -64,7 +64,14 @@ def _row(
         ),
         "status": status.value,
         "status_label": status.label,
-        "amount": money.format_money(document.total, document.currency, locale),
+        # A credit note takes money off: shown as the negative amount it is.
+        "amount": money.format_money(
+            -document.total
+            if document.kind == Document.Kind.CREDIT_NOTE
+            else document.total,
+            document.currency,
+            locale,
+        ),
         # What is left to pay, when it is not the whole total.
         "amount_due": money.format_money(document.amount_due, document.currency, locale)
         if status in PART_PAID and document.amount_due != document.total

@@ -17,7 +17,7 @@ def portal_path(client: Client) -> str:
 
 
 def list_url(token: str, kind: str) -> str:
-    name = "portal:invoices" if kind == Document.Kind.INVOICE else "portal:quotes"
+    name = "portal:quotes" if kind == Document.Kind.QUOTE else "portal:invoices"
     return reverse(name, kwargs={"token": token})
 
 

@@ -19,7 +19,12 @@ def seed() -> dict:
 
     now = dt.datetime.now(dt.UTC)
     company = Company.objects.create(
-        name="Atelier Live", has_receivables_addon=True, default_locale="en"
+        name="Atelier Live",
+        has_receivables_addon=True,
+        default_locale="en",
+        # What a French e-invoice needs to be finalised (issue 14).
+        registration_number="123456782",
+        vat_number="FR11123456782",
     )
     user = User.objects.create_user("owner@live.example", "live-password-123")
     Membership.objects.create(user=user, company=company, role="owner")
@@ -29,6 +34,7 @@ def seed() -> dict:
         name="Live Client",
         email="client@live.example",
         locale="en",
+        siren="443061841",
     )
 
     def invoice(description: str) -> int:

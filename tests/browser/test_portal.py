@@ -17,7 +17,7 @@ CAFE, HARBOR = "Café des Arts", "Harbor & Co"
 
 # 1 234,56 € : narrow no-break space (or no-break space) between thousands,
 # a comma before the cents, a no-break space before the euro sign.
-FRENCH_EUROS = re.compile(r"^\d{1,3}(?:[\u202f\u00a0]\d{3})*,\d{2}[\u202f\u00a0]€$")
+FRENCH_EUROS = re.compile(r"^-?\d{1,3}(?:[\u202f\u00a0]\d{3})*,\d{2}[\u202f\u00a0]€$")
 ENGLISH_POUNDS = re.compile(r"^£\d{1,3}(?:,\d{3})*\.\d{2}$")
 
 PHONE = {"width": 390, "height": 844}
@@ -38,11 +38,13 @@ def demo_client(demo: dict, company: str, name: str) -> dict:
 
 
 def visible(client: dict, kind: str) -> list[dict]:
-    """What the client may see of one kind: finalised and not hidden."""
+    """What the client may see in one tab: finalised and not hidden (the
+    invoices tab lists credit notes too)."""
+    kinds = ("invoice", "credit_note") if kind == "invoice" else (kind,)
     return [
         document
         for document in client["documents"]
-        if document["kind"] == kind
+        if document["kind"] in kinds
         and document["status"] != "draft"
         and not document["hidden"]
     ]

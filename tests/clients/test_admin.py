@@ -17,7 +17,7 @@ CLIENT_POST = {
     "name": "Maison Martin",
     "email": "compta@martin.example",
     "address": "8 rue Royale\n69001 Lyon",
-    "vat_number": "FR11222333444",
+    "vat_number": "FR20222333444",
     "locale": "fr",
 }
 

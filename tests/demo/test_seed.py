@@ -113,9 +113,11 @@ def test_seed_demo_json_gives_amounts_due_and_no_stripe_account_without_a_key(
     for document in all_documents(summary):
         stored = Document.objects.get(pk=document["id"])  # every demo company's
         assert Decimal(document["amount_due"]) == stored.amount_due
+    # The partly paid invoice: €1,000 received, then a €120 credit note.
     partly = [d for d in all_documents(summary) if d["status"] == "partially_paid"]
     assert partly and all(
-        Decimal(d["amount_due"]) == Decimal(d["total"]) - Decimal("1000.00")
+        Decimal(d["amount_due"])
+        == Decimal(d["total"]) - Decimal("1000.00") - Decimal("120.00")
         for d in partly
     )
 

@@ -434,6 +434,7 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "show",
         "show_and_send",
         "cancel",
+        "delete_draft",
         "mark_paid",
         "mark_accepted",
         "mark_declined",

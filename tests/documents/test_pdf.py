@@ -154,15 +154,15 @@ def test_invoice_version_pdf_reads_back_with_everything_the_client_needs():
         "Acme Trading",
         "Atelier Lumière",
         "Company",  # the legal name, "Company N SAS"
-        "FR12345678901",
-        "123456789",
+        "FR11123456782",
+        "123456782",
         "Design & build of the <portal>",
         "Hosting, 12 months",
         "Training session",
         *money.values(),
         "FR7630006000011234567890189",
         "AGRIFRPP",
-        "Version 2 of 3",
+        f"Version 2 · issued {format_day(NOW.date(), 'en')}",
         "Due date",
         format_day(dt.date(2026, 4, 1), "en"),
         "Please quote INV-2026-0001 with your payment.",
@@ -273,7 +273,7 @@ def test_sixty_line_invoice_flows_across_pages_repeating_the_table_header():
             text = normalised(page)
             if number < count:  # the last page may hold only the totals
                 assert all(label in text for label in header), (reader, number)
-            assert "Version 1 of 1" in text, (reader, number)
+            assert "Version 1 · issued" in text, (reader, number)
             assert f"Page {number} of {count}" in text, (reader, number)
         everything = normalised(" ".join(pages))
         assert all(f"Item number {n:02d}" in everything for n in range(1, 61))
@@ -436,7 +436,8 @@ def test_urls_typed_into_document_content_are_not_fetched(counting_server):
     text = normalised(" ".join(pypdf_pages(data)))
     assert f'<img src="{url}/line">' in text  # printed as the text it is
     assert "root:" not in text
-    assert pypdf.PdfReader(io.BytesIO(data)).attachments == {}
+    # The invoice's own Factur-X XML, and nothing the content named.
+    assert list(pypdf.PdfReader(io.BytesIO(data)).attachments) == ["factur-x.xml"]
 
 
 def test_urls_in_the_markup_itself_are_refused_by_the_fetcher(counting_server):

@@ -89,7 +89,11 @@ def every_case() -> list[Document]:
         for state in ("draft", "pending", "accepted", "declined", "canceled"):
             for requires_signature in (False, True):
                 documents.append(_quote(client, deadline, state, requires_signature))
-    return documents
+    # Canceling an invoice issued a credit note: a document of its own kind.
+    credit_notes = Document.objects.for_company(client.company).filter(
+        kind="credit_note"
+    )
+    return documents + list(credit_notes.order_by("pk"))
 
 
 def test_the_sql_annotation_and_the_python_rule_agree_for_every_case(every_case):
@@ -150,6 +154,7 @@ def test_the_rules_answer_for_every_case(every_case):
         ("quote", "accepted"): (False, False, False, False, False),
         ("quote", "declined"): (False, False, False, False, False),
         ("quote", "canceled"): (False, False, False, False, False),
+        ("credit_note", "issued"): (False, False, False, False, False),
     }
     for document in every_case:
         stored = "processing" if document.amount_processing else document.status

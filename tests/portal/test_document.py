@@ -14,8 +14,8 @@ from tests.portal.helpers import hide, invoice, quote, url
 pytestmark = pytest.mark.django_db
 
 # client, document + current version, brand, versions, events, Stripe account,
-# open transfer declaration
-DOCUMENT_QUERIES = 7
+# open transfer declaration, related documents (credit notes, quote, deposits)
+DOCUMENT_QUERIES = 8
 # Brand, versions and events are cached until the client's portal revision moves.
 WARM_DOCUMENT_QUERIES = 2  # client, document + current version
 LATER = NOW + dt.timedelta(days=3)
@@ -64,7 +64,7 @@ def test_document_page_renders_the_snapshot(client):
         '<dd class="doc__reference">INV-2026-0001</dd>',
         "Apr 1, 2026",
         "12 rue de la Paix<br>75002 Paris",
-        "1 Main Street<br>Lyon",
+        "1 Main Street<br>69001 Lyon",
     ):
         assert expected in html, expected
     assert "FR00CHANGED" not in html

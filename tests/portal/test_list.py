@@ -171,6 +171,7 @@ def test_status_filter_shows_the_status_applied(client, today):
         '<option value="processing">Processing</option>',
         '<option value="paid">Paid</option>',
         '<option value="canceled">Canceled</option>',
+        '<option value="credit_note">Credit note</option>',
     ]
     assert re.findall(
         r"<option[^>]*selected>", select.search(overdue.content.decode())[1]

@@ -6,6 +6,7 @@ from branding.services import brand_kit_save
 from clients.models import Client
 from companies.services import company_update
 from documents import services
+from documents.models import Document
 from documents.status import CLIENT_STATUSES, client_status
 from payments.services import payment_record
 from portal import selectors
@@ -44,6 +45,10 @@ def test_status_filters_in_the_database_match_the_model_for_every_case():
         quote(client, status="declined"),
         quote(client, status="canceled"),
     ]
+    # The invoices tab lists credit notes too: the one that canceled an invoice.
+    documents += list(
+        Document.objects.for_company(client.company).filter(kind="credit_note")
+    )
 
     # Each status filter selects exactly the documents the model gives it.
     from_database = {
@@ -95,6 +100,7 @@ def test_invoices_most_urgent_first():
             to_pay_late,
             to_pay_undated,  # to pay, by due date
             paid_new,
+            canceled_old.credit_notes.get(),  # issued on 2 March
             canceled_old,  # the rest, newest first
         )
     ]
