@@ -7,14 +7,23 @@ append-only table installs through `install()` in a migration:
 
 - no UPDATE, except filling in `attach_once` columns that are still empty
   (a version's PDF is attached once, after the row is written);
-- no DELETE;
+- no DELETE, except where the table's guard names a condition on the row
+  (`deletable_when`: the document history lets a draft's own events go with
+  the draft, and nothing else);
 - PostgreSQL: no TRUNCATE (a statement trigger; `TRUNCATE … CASCADE` from a
   parent table fires it too);
 - SQLite: no INSERT over an existing key, since `INSERT OR REPLACE` deletes the
   old row without firing delete triggers.
 
 Migrations pass the table's columns and keys themselves, so a migration keeps
-installing the same triggers whatever the models become later.
+installing the same triggers whatever the models become later. A table whose
+guard has more than columns and keys (the history's `deletable_when`) keeps
+them in one module that every migration installing it imports
+(`documents/history_guard.py`): SQLite drops a table's triggers whenever a
+migration rebuilds it (a changed check constraint, say, as every new event
+kind is), so the guard is reinstalled often, and must come back whole.
+`guard_statements()` is what `install()` runs, so a test can compare it with
+what the database holds.
 """
 
 from collections.abc import Sequence
@@ -52,7 +61,10 @@ class AppendOnly(models.Model):
 
 
 def _postgres(
-    table: str, columns: Sequence[str], attach_once: Sequence[str]
+    table: str,
+    columns: Sequence[str],
+    attach_once: Sequence[str],
+    deletable_when: str,
 ) -> list[str]:
     function = f"{table}_append_only"
     allowed = "FALSE"
@@ -64,16 +76,24 @@ def _postgres(
             f"OLD.{column} = '' AND NEW.{column} <> ''" for column in attach_once
         )
         allowed = f"{filled} AND ({new}) IS NOT DISTINCT FROM ({old})"
+    deletable = ""
+    if deletable_when:
+        deletable = f"""
+            IF TG_OP = 'DELETE' THEN
+                IF {deletable_when} THEN
+                    RETURN OLD;
+                END IF;
+            END IF;"""
     return [
         f"""
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
         BEGIN
-            -- Nested: OLD and NEW are NULL outside row-level UPDATE triggers.
+            -- Nested: OLD and NEW are NULL outside row-level triggers.
             IF TG_OP = 'UPDATE' THEN
                 IF {allowed} THEN
                     RETURN NEW;
                 END IF;
-            END IF;
+            END IF;{deletable}
             RAISE EXCEPTION USING
                 MESSAGE = TG_TABLE_NAME || ' is append-only: ' || TG_OP || ' refused',
                 ERRCODE = 'integrity_constraint_violation';
@@ -98,6 +118,7 @@ def _sqlite(
     columns: Sequence[str],
     attach_once: Sequence[str],
     keys: Sequence[Sequence[str]],
+    deletable_when: str,
 ) -> list[str]:
     def refuse(operation: str) -> str:
         return f"SELECT RAISE(ABORT, '{table} is append-only: {operation} refused');"
@@ -116,9 +137,10 @@ def _sqlite(
         )
         for key in keys
     )
+    delete_when = f"\n        WHEN NOT ({deletable_when})" if deletable_when else ""
     return [
         f"""
-        CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+        CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}{delete_when}
         BEGIN {refuse("DELETE")} END;
         """,
         f"""
@@ -134,6 +156,24 @@ def _sqlite(
     ]
 
 
+def guard_statements(
+    vendor: str,
+    *,
+    table: str,
+    columns: Sequence[str],
+    keys: Sequence[Sequence[str]] = (("id",),),
+    attach_once: Sequence[str] = (),
+    deletable_when: str = "",
+) -> list[str]:
+    """The SQL that `install()` runs on `vendor` ("postgresql", "sqlite"); none
+    for another database."""
+    if vendor == "postgresql":
+        return _postgres(table, columns, attach_once, deletable_when)
+    if vendor == "sqlite":
+        return _sqlite(table, columns, attach_once, keys, deletable_when)
+    return []
+
+
 def install(
     schema_editor: Any,
     *,
@@ -141,20 +181,23 @@ def install(
     columns: Sequence[str],
     keys: Sequence[Sequence[str]] = (("id",),),
     attach_once: Sequence[str] = (),
+    deletable_when: str = "",
 ) -> None:
     """Install the append-only triggers on `table` (PostgreSQL and SQLite).
 
     `columns` are all the table's columns; `keys` its unique keys (for the
-    SQLite REPLACE guard); `attach_once` the columns that may be filled once.
+    SQLite REPLACE guard); `attach_once` the columns that may be filled once;
+    `deletable_when` an SQL condition on `OLD` under which a row may be
+    deleted (none: never).
     """
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = _postgres(table, columns, attach_once)
-    elif vendor == "sqlite":
-        statements = _sqlite(table, columns, attach_once, keys)
-    else:
-        return
-    for statement in statements:
+    for statement in guard_statements(
+        schema_editor.connection.vendor,
+        table=table,
+        columns=columns,
+        keys=keys,
+        attach_once=attach_once,
+        deletable_when=deletable_when,
+    ):
         schema_editor.execute(statement)
 
 
@@ -181,6 +224,7 @@ def reinstall(
     columns: Sequence[str],
     keys: Sequence[Sequence[str]] = (("id",),),
     attach_once: Sequence[str] = (),
+    deletable_when: str = "",
 ) -> None:
     """Put `install()`'s triggers back on `table`, whether or not they are there.
 
@@ -190,5 +234,10 @@ def reinstall(
     """
     uninstall(schema_editor, table=table)
     install(
-        schema_editor, table=table, columns=columns, keys=keys, attach_once=attach_once
+        schema_editor,
+        table=table,
+        columns=columns,
+        keys=keys,
+        attach_once=attach_once,
+        deletable_when=deletable_when,
     )
