@@ -8,6 +8,7 @@ services that write those events (payments, signing) need not know.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -183,19 +184,29 @@ def document_canceled(
 
 
 def invoice_credited(
-    *, document: Document, credit_note: Document, actor: Actor, at: dt.datetime
+    *,
+    document: Document,
+    credit_note: Document,
+    actor: Actor,
+    at: dt.datetime,
+    owed_back: Decimal = Decimal(0),
 ) -> DocumentEvent:
+    """`owed_back`: what of the credit note the client had paid already, and
+    the business now owes back (nothing when it took only what was unpaid)."""
+    details: dict[str, object] = {
+        "credit_note": credit_note.number,
+        "credit_note_id": credit_note.pk,
+        "amount": str(credit_note.total),
+        "currency": credit_note.currency,
+    }
+    if owed_back > 0:
+        details["owed_back"] = str(owed_back)
     return _write(
         DocumentEvent.Kind.CREDITED,
         document=document,
         actor=actor,
         at=at,
-        details={
-            "credit_note": credit_note.number,
-            "credit_note_id": credit_note.pk,
-            "amount": str(credit_note.total),
-            "currency": credit_note.currency,
-        },
+        details=details,
     )
 
 

@@ -70,6 +70,9 @@ CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
 
 # An invoice that still expects money, late or not.
 OPEN_INVOICE_STATUSES = (Status.TO_PAY, Status.PARTIALLY_PAID)
+# An invoice whose status follows the money it received, gave back or had
+# credited.
+MONEY_STATUSES = (*OPEN_INVOICE_STATUSES, Status.PAID)
 # Content can change (as a new version once finalised) only in these statuses,
 # and never once money was received.
 EDITABLE_STATUSES = (Status.DRAFT, Status.TO_PAY, Status.PENDING)
@@ -179,34 +182,51 @@ def is_editable(document: Document) -> bool:
     )
 
 
+def money_held(document: Document) -> Decimal:
+    """The client's money the business holds on it: received, less refunded."""
+    return document.amount_paid - document.amount_refunded
+
+
+def amount_owed_back(document: Document) -> Decimal:
+    """What the business owes its client on an invoice until it refunds it:
+    money received beyond what the invoice now asks for (an overpayment, or a
+    credit note issued after the client paid)."""
+    return max(-document.amount_due, Decimal(0))
+
+
 def is_cancelable(document: Document) -> bool:
-    """An open quote, or an invoice that received nothing (and has no payment on
-    its way), may be canceled: a quote in place, an invoice by a credit note for
-    what it still carries."""
+    """An open quote, or an open invoice that holds none of the client's money
+    (nothing received, or all of it refunded) and has none on its way: a quote
+    is canceled in place, an invoice by a credit note for all it still
+    carries. An invoice holding money is credited through a credit note for an
+    amount, which says what then becomes owed back to the client: one click
+    never makes a debt to the client."""
     return (
         document.status in CANCELABLE_STATUSES
-        and document.amount_paid == 0
-        and document.amount_processing == 0
         and document.kind in (Kind.QUOTE, Kind.INVOICE)
+        and money_held(document) == 0
+        and document.amount_processing == 0
     )
 
 
 def is_creditable(document: Document) -> bool:
-    """A finalised invoice with something still due may receive a partial
-    credit note; a deposit invoice is only ever credited whole (Cancel), since
-    the final invoice deducts it whole."""
+    """A finalised invoice, open or paid, with something left to take back and
+    no payment on its way, may receive a credit note for an amount (a deposit
+    invoice only for all it carries: the final invoice deducts it whole)."""
     return (
         document.kind == Kind.INVOICE
-        and document.status in OPEN_INVOICE_STATUSES
-        and not document.is_deposit
+        and document.status in MONEY_STATUSES
+        and document.amount_processing == 0
         and creditable_amount(document) > 0
     )
 
 
 def creditable_amount(document: Document) -> Decimal:
-    """What a credit note may still take off an invoice: what is left to pay
-    (money already received goes back through a refund, not a credit note)."""
-    return document.total - document.amount_paid - document.amount_credited
+    """What credit notes may still take off an invoice: its total, less what
+    they took already. Paid or not: what a credit note takes beyond what is
+    unpaid is owed back to the client (`amount_owed_back`), and refunded from
+    the payment."""
+    return document.total - document.amount_credited
 
 
 def is_depositable(document: Document) -> bool:
@@ -242,30 +262,24 @@ def is_convertible(document: Document) -> bool:
     return document.kind == Kind.QUOTE and document.status == Status.ACCEPTED
 
 
-# An invoice whose status follows the money it received and gave back.
-MONEY_STATUSES = (*OPEN_INVOICE_STATUSES, Status.PAID)
-
-
 def status_after_payment(document: Document) -> str:
-    """An invoice's status once a payment or a refund changed its amounts: paid
-    when nothing is left due, partially paid while some money stays, to pay
-    otherwise. Any other status (canceled, a draft) stays as it is."""
+    """An invoice's status once a payment, a refund or a credit note changed its
+    amounts: paid when nothing is left due, partially paid while some money
+    stays, to pay otherwise. Any other status (canceled, a draft) stays as it
+    is."""
     if document.kind != Kind.INVOICE or document.status not in MONEY_STATUSES:
         return document.status
     if document.amount_due <= 0:
         return Status.PAID
-    if document.amount_paid - document.amount_refunded > 0:
+    if money_held(document) > 0:
         return Status.PARTIALLY_PAID
     return Status.TO_PAY
 
 
-def status_after_credit(document: Document, amount_credited: Decimal) -> str:
-    """An open invoice's status once credit notes took `amount_credited` off it:
-    canceled when credited whole, paid when payments settled the rest."""
-    if amount_credited >= document.total:
+def status_after_credit(document: Document) -> str:
+    """An invoice's status once a credit note took its share off it: canceled
+    when credited whole (whatever it received is then owed back), else as its
+    money says."""
+    if document.amount_credited >= document.total:
         return Status.CANCELED
-    if document.amount_paid + amount_credited >= document.total:
-        return Status.PAID
-    if document.amount_paid > 0:
-        return Status.PARTIALLY_PAID
-    return Status.TO_PAY
+    return status_after_payment(document)

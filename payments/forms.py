@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from documents import status
 from documents.models import Document
 from payments.models import Payment
 
@@ -97,7 +98,14 @@ class RefundForm(forms.Form):
     def __init__(self, *args, payment: Payment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.payment = payment
-        self.fields["amount"].initial = payment.refundable_amount
+        # What the invoice owes its client back (an overpayment, or a credit
+        # note after payment) is what to refund, when there is some.
+        owed_back = status.amount_owed_back(payment.invoice)
+        self.fields["amount"].initial = (
+            min(payment.refundable_amount, owed_back)
+            if owed_back > 0
+            else payment.refundable_amount
+        )
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]

@@ -6,7 +6,7 @@ its refusals into messages.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +59,32 @@ from documents.forms import (
     DocumentLineFormSet,
 )
 from documents.models import Document, QuoteSignature
+
+
+def _credit_note_explanation(invoice: Document) -> str:
+    """What a credit note on this invoice may take, and what happens to money
+    the client already paid."""
+    currency = invoice.currency
+    creditable = money_display(status.creditable_amount(invoice), currency)
+    if invoice.is_deposit:
+        return str(
+            _(
+                "A deposit invoice is credited whole only: %(amount)s. What the "
+                "client paid of it is then owed back to the client."
+            )
+            % {"amount": creditable}
+        )
+    unpaid = money_display(max(invoice.amount_due, 0), currency)
+    return str(
+        _(
+            "A credit note takes part of this invoice back, up to the %(creditable)s "
+            "it still carries: the client owes that much less. Up to %(unpaid)s it "
+            "takes what is still unpaid; beyond that it takes back what the client "
+            "paid, which is then owed back to the client (refund it from the "
+            "payment). To annul an invoice that holds no payment, use Cancel."
+        )
+        % {"creditable": creditable, "unpaid": unpaid}
+    )
 
 
 @admin.register(Document, site=back_office)
@@ -171,6 +197,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             "notes",
             "total_with_currency",
             "credited_display",
+            *(["balance_display"] if obj.kind == Document.Kind.INVOICE else []),
             "portal_visibility",
             "viewed",
             "conversion_link",
@@ -189,6 +216,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             "status_shown",
             "total_with_currency",
             "credited_display",
+            "balance_display",
             "portal_visibility",
             "viewed",
             "conversion_link",
@@ -200,6 +228,35 @@ class DocumentAdmin(CompanyScopedAdmin):
     @admin.display(description=_("credited"))
     def credited_display(self, document: Document) -> str:
         return money_display(document.amount_credited, document.currency)
+
+    @admin.display(description=_("balance"))
+    def balance_display(self, document: Document) -> str:
+        """What the invoice received, gave back and had credited, and what is
+        left: to pay, or owed back to the client (refunded from its payment)."""
+        currency = document.currency
+        parts = [
+            (label, money_display(amount, currency))
+            for label, amount in (
+                (_("paid"), document.amount_paid),
+                (_("refunded"), document.amount_refunded),
+                (_("credited"), document.amount_credited),
+            )
+            if amount
+        ]
+        owed_back = status.amount_owed_back(document)
+        if owed_back:
+            payments = reverse("admin:payments_payment_changelist")
+            return format_html(
+                '{} <strong id="owed-back">{}</strong> (<a href="{}?q={}">{}</a>)',
+                format_html_join(" · ", "{}: {}", parts),
+                _("%(amount)s owed back to the client")
+                % {"amount": money_display(owed_back, currency)},
+                payments,
+                document.number or "",
+                _("refund it from its payment"),
+            )
+        left = (_("left to pay"), money_display(document.amount_due, currency))
+        return format_html_join(" · ", "{}: {}", [*parts, left])
 
     def get_inlines(self, request: HttpRequest, obj: Document | None) -> list:
         if obj is None:
@@ -481,7 +538,7 @@ class DocumentAdmin(CompanyScopedAdmin):
         form_class: type,
         offered: Any,
         title: str,
-        explanation: str,
+        explanation: Callable[[Document], str],
         submit_label: str,
         issue: Any,
     ) -> HttpResponse:
@@ -513,7 +570,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             "document": document,
             "form": form,
             "title": title,
-            "explanation": explanation,
+            "explanation": explanation(document),
             "submit_label": submit_label,
         }
         return TemplateResponse(
@@ -538,12 +595,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             form_class=CreditNoteForm,
             offered=status.is_creditable,
             title=str(_("Issue a credit note")),
-            explanation=str(
-                _(
-                    "A credit note takes part of this invoice back: the client owes "
-                    "that much less. To annul the whole invoice, use Cancel."
-                )
-            ),
+            explanation=_credit_note_explanation,
             submit_label=str(_("Issue the credit note")),
             issue=issue,
         )
@@ -569,7 +621,7 @@ class DocumentAdmin(CompanyScopedAdmin):
             form_class=DepositInvoiceForm,
             offered=status.is_depositable,
             title=str(_("Issue a deposit invoice")),
-            explanation=str(
+            explanation=lambda quote: str(
                 _(
                     "The deposit invoice is finalised at once. The invoice the quote "
                     "becomes (Convert to invoice) deducts it."

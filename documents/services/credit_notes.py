@@ -4,6 +4,15 @@ A finalised invoice is never changed nor canceled in place (French rules): a
 credit note, numbered in its own gapless series (CN-2026-0001), takes all or
 part of it back. Taking it all back is what "Cancel" does; the invoice then
 reads Canceled, with its credit note beside it.
+
+Paid or not: a credit note may take up to what the invoice still carries
+(`status.creditable_amount`). What it takes beyond what is still unpaid is
+money the client paid for nothing, so the business owes it back: the
+invoice's amount due goes below zero (`status.amount_owed_back`) until the
+payment is refunded (payments' refund, which brings it back to zero). Cancel,
+one click, is only offered on an invoice that holds none of the client's money
+(`status.is_cancelable`); on one that does, the owner issues the credit note
+for the amount, and is told what becomes owed back.
 """
 
 import datetime as dt
@@ -106,7 +115,10 @@ def _credit_note_write(
     totals = totals_of(lines, invoice.currency)
     if totals.total > status.creditable_amount(invoice):
         raise CreditNoteRefused(
-            _("A credit note cannot take off more than remains due (%(amount)s).")
+            _(
+                "A credit note cannot take off more than the invoice still "
+                "carries (%(amount)s)."
+            )
             % {"amount": status.creditable_amount(invoice)}
         )
     credit_note.total_excl_tax = totals.total_excl_tax
@@ -121,11 +133,16 @@ def _credit_note_write(
         document=credit_note, content=content, totals=totals, actor=actor, now=now
     )
     events.document_finalised(document=credit_note, actor=actor, at=now)
+    owed_back_before = status.amount_owed_back(invoice)
     invoice.amount_credited += totals.total
-    invoice.status = status.status_after_credit(invoice, invoice.amount_credited)
+    invoice.status = status.status_after_credit(invoice)
     invoice.save(update_fields=["amount_credited", "status", "updated_at"])
     events.invoice_credited(
-        document=invoice, credit_note=credit_note, actor=actor, at=now
+        document=invoice,
+        credit_note=credit_note,
+        actor=actor,
+        at=now,
+        owed_back=status.amount_owed_back(invoice) - owed_back_before,
     )
     if invoice.status == Document.Status.CANCELED:
         events.document_canceled(document=invoice, actor=actor, at=now)
@@ -152,22 +169,41 @@ def _deducted_deposit_check(invoice: Document) -> None:
         )
 
 
+def _processing_refusal(invoice: Document) -> str:
+    return _("A payment of %(number)s is processing: wait until the bank says.") % {
+        "number": invoice.number
+    }
+
+
+def _cancel_refusal(invoice: Document) -> str:
+    if invoice.kind == Document.Kind.INVOICE and invoice.status in (
+        status.MONEY_STATUSES
+    ):
+        if invoice.amount_processing > 0:
+            return _processing_refusal(invoice)
+        if status.money_held(invoice) > 0:
+            return _(
+                "%(number)s holds a payment: issue a credit note for the amount "
+                "to take back instead (what the client paid beyond it is then "
+                "owed back), or refund the payment first."
+            ) % {"number": invoice.number}
+    return _("Only a finalised invoice that is still open can be canceled.")
+
+
 @transaction.atomic
 def invoice_credit_whole(
     *, invoice: Document, actor: Actor, now: dt.datetime
 ) -> Document:
-    """Cancel a finalised invoice that received nothing: one credit note takes
-    back all it still carries. Returns the credit note.
+    """Cancel a finalised invoice that holds none of the client's money: one
+    credit note takes back all it still carries. Returns the credit note.
 
-    :raises CreditNoteRefused: not an open invoice, money already received, a
-        deposit a final invoice deducted, or twice (the second waits for the
-        first's lock, then finds the invoice canceled).
+    :raises CreditNoteRefused: not an open invoice, money received and not
+        refunded (or on its way), a deposit a final invoice deducted, or twice
+        (the second waits for the first's lock, then finds it canceled).
     """
     invoice = _invoice_locked(invoice)
     if invoice.kind != Document.Kind.INVOICE or not status.is_cancelable(invoice):
-        raise CreditNoteRefused(
-            _("Only a finalised invoice that received no payment can be canceled.")
-        )
+        raise CreditNoteRefused(_cancel_refusal(invoice))
     _deducted_deposit_check(invoice)
     if invoice.amount_credited == 0 and not current_content(invoice).get("deductions"):
         lines = _whole_lines(invoice)
@@ -202,12 +238,14 @@ def invoice_credit_partly(
     actor: Actor,
     now: dt.datetime,
 ) -> Document:
-    """Issue a credit note for `amount` (VAT included) of an open invoice, split
-    over its VAT rates in proportion; the invoice's amount due goes down by as
-    much. Returns the credit note.
+    """Issue a credit note for `amount` (VAT included) of an open or paid
+    invoice, split over its VAT rates in proportion; the invoice's amount due
+    goes down by as much (below zero, owed back to the client, when it takes
+    more than is unpaid). Returns the credit note.
 
-    :raises CreditNoteRefused: a draft, a quote, a credit note, a deposit, an
-        amount not above zero, or above what remains due.
+    :raises CreditNoteRefused: a draft, a quote, a credit note, a payment
+        processing, an amount not above zero, above what the invoice still
+        carries, or part of a deposit (credited whole only).
     """
     invoice = _invoice_locked(invoice)
     if invoice.kind != Document.Kind.INVOICE:
@@ -216,29 +254,34 @@ def invoice_credit_partly(
         raise CreditNoteRefused(
             _("A draft is not credited: change it or delete it instead.")
         )
-    if invoice.is_deposit:
-        raise CreditNoteRefused(
-            _("A deposit invoice is credited whole only: cancel it instead.")
-        )
     try:
         amount = Decimal(amount)
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise CreditNoteRefused(_("Enter an amount.")) from exc
     if amount <= 0:
         raise CreditNoteRefused(_("A credit note must be greater than zero."))
-    remaining_due = status.creditable_amount(invoice)
-    if not status.is_creditable(invoice) or amount > remaining_due:
+    if invoice.amount_processing > 0:
+        raise CreditNoteRefused(_processing_refusal(invoice))
+    creditable = status.creditable_amount(invoice)
+    if not status.is_creditable(invoice) or amount > creditable:
         raise CreditNoteRefused(
             _(
-                "A credit note cannot take off more than remains due on "
-                "%(number)s (%(amount)s %(currency)s)."
+                "A credit note cannot take off more than %(number)s still "
+                "carries (%(amount)s %(currency)s)."
             )
             % {
                 "number": invoice.number,
-                "amount": max(remaining_due, Decimal(0)),
+                "amount": max(creditable, Decimal(0)),
                 "currency": invoice.currency,
             }
         )
+    if invoice.is_deposit:
+        if amount != creditable:
+            raise CreditNoteRefused(
+                _("A deposit invoice is credited whole only: %(amount)s %(currency)s.")
+                % {"amount": creditable, "currency": invoice.currency}
+            )
+        _deducted_deposit_check(invoice)
     remaining = bases_sum(
         version_bases(invoice.current_version), credited_bases(invoice), sign=-1
     )

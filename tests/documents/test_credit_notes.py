@@ -131,7 +131,7 @@ def test_a_payment_after_a_partial_credit_note_settles_the_invoice():
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("120.01", "A credit note cannot take off more than remains due on"),
+        ("120.01", "A credit note cannot take off more than INV-2026-0001 still"),
         ("0", "A credit note must be greater than zero."),
         ("-5", "A credit note must be greater than zero."),
     ],
@@ -156,16 +156,15 @@ def test_a_credit_note_above_what_remains_is_refused_and_writes_nothing(
     )
 
 
-def test_credit_notes_are_refused_on_a_draft_a_quote_and_a_paid_amount():
+def test_credit_notes_are_refused_on_a_draft_a_quote_and_a_credit_note():
     draft = DocumentFactory()
     quote = DocumentFactory(kind="quote", finalised=True)
-    paid = DocumentFactory(finalised=True)
-    payment_record(
-        invoice=paid, amount=paid.total, method="manual", actor=None, now=NOW
-    )
+    invoice = DocumentFactory(finalised=True)
+    services.document_cancel(document=invoice, actor=None, now=NOW)
+    credit_note = invoice.credit_notes.get()
 
     refusals = []
-    for document in (draft, quote, paid):
+    for document in (draft, quote, credit_note, invoice):
         with pytest.raises(services.CreditNoteRefused) as refused:
             services.invoice_credit_partly(
                 invoice=document, amount=Decimal("10"), reason="", actor=None, now=LATER
@@ -175,13 +174,16 @@ def test_credit_notes_are_refused_on_a_draft_a_quote_and_a_paid_amount():
     assert refusals == [
         "A draft is not credited: change it or delete it instead.",
         "Only an invoice can be credited.",
-        "A credit note cannot take off more than remains due on INV-2026-0001 "
+        "Only an invoice can be credited.",
+        "A credit note cannot take off more than INV-2026-0001 still carries "
         "(0.00 EUR).",
     ]
-    assert (
-        Document.objects.for_company(draft.company).filter(kind="credit_note").count()
-        == 0
-    )
+    assert [
+        Document.objects.for_company(document.company)
+        .filter(kind="credit_note")
+        .count()
+        for document in (draft, quote, invoice)
+    ] == [0, 0, 1]
 
 
 def test_a_quote_is_still_canceled_in_place():

@@ -9,7 +9,7 @@ import pytest
 from documents import services, status
 from documents.models import Document
 from documents.status import ClientStatus
-from payments.services import card_payment_settle, payment_record
+from payments.services import card_payment_settle, payment_record, refund_record
 from tests.factories import NOW, ClientFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,25 +20,46 @@ DEADLINES = (None, dt.date(2026, 3, 10), dt.date(2026, 3, 15), dt.date(2026, 3, 
 TODAY = dt.date(2026, 3, 15)
 
 
+# Each invoice case: how money and credit notes reach it (120.00 in all), then
+# the status it stores.
+INVOICE_CASES = {
+    "draft": "draft",
+    "to_pay": "to_pay",
+    "partially_paid": "partially_paid",
+    "processing": "to_pay",  # a bank debit Stripe has not confirmed yet
+    "paid": "paid",
+    "canceled": "canceled",  # Cancel: a credit note for all of it
+    "credited": "to_pay",  # a 20.00 credit note, nothing paid
+    "paid_then_credited": "paid",  # 20.00 of the 120.00 received is owed back
+    "refunded": "to_pay",  # paid, then all of it refunded
+    "refunded_then_canceled": "canceled",
+    "part_paid_then_credited_whole": "canceled",  # the 50.00 paid is owed back
+}
+
+
+def _pay(document: Document, amount: str) -> None:
+    payment_record(
+        invoice=document, amount=Decimal(amount), method="manual", actor=None, now=NOW
+    )
+
+
+def _credit(document: Document, amount: str) -> None:
+    services.invoice_credit_partly(
+        invoice=document, amount=Decimal(amount), reason="", actor=None, now=NOW
+    )
+
+
 def _invoice(client, due_date, state: str) -> Document:
     document = DocumentFactory(
         client=client, kind="invoice", due_date=due_date, finalised=state != "draft"
     )
     if state == "partially_paid":
-        payment_record(
-            invoice=document, amount=Decimal("10"), method="manual", actor=None, now=NOW
-        )
+        _pay(document, "10")
     elif state == "paid":
-        payment_record(
-            invoice=document,
-            amount=document.total,
-            method="manual",
-            actor=None,
-            now=NOW,
-        )
+        _pay(document, "120.00")
     elif state == "canceled":
         services.document_cancel(document=document, actor=None, now=NOW)
-    elif state == "processing":  # a bank debit Stripe has not confirmed yet
+    elif state == "processing":
         card_payment_settle(
             invoice_id=document.pk,
             payment_intent=f"pi_{document.pk}",
@@ -47,9 +68,41 @@ def _invoice(client, due_date, state: str) -> Document:
             paid=False,
             now=NOW,
         )
+    elif state == "credited":
+        _credit(document, "20.00")
+    elif state == "paid_then_credited":
+        _pay(document, "120.00")
+        _credit(document, "20.00")
+    elif state in ("refunded", "refunded_then_canceled"):
+        _pay(document, "120.00")
+        refund_record(
+            payment=document.payments.get(),
+            amount=Decimal("120.00"),
+            actor=None,
+            now=NOW,
+        )
+        if state == "refunded_then_canceled":
+            services.document_cancel(document=document, actor=None, now=NOW)
+    elif state == "part_paid_then_credited_whole":
+        _pay(document, "50.00")
+        _credit(document, "120.00")
     document.refresh_from_db()
-    assert document.status == ("to_pay" if state == "processing" else state)
+    assert document.status == INVOICE_CASES[state]
+    document.case = state
     return document
+
+
+def _deposit(client, due_date) -> list[Document]:
+    """An accepted quote and a deposit invoice on it (to pay)."""
+    quote = DocumentFactory(client=client, kind="quote", finalised=True)
+    services.quote_accept(quote=quote, actor=None, now=NOW)
+    deposit = services.deposit_invoice_issue(
+        quote=quote, percent=Decimal("30"), due_date=due_date, actor=None, now=NOW
+    )
+    quote.refresh_from_db()
+    quote.case = "accepted"
+    deposit.case = "deposit"
+    return [quote, deposit]
 
 
 def _quote(client, expiry_date, state: str, requires_signature: bool) -> Document:
@@ -68,6 +121,7 @@ def _quote(client, expiry_date, state: str, requires_signature: bool) -> Documen
         services.document_cancel(document=document, actor=None, now=NOW)
     document.refresh_from_db()
     assert document.status == state
+    document.case = state
     return document
 
 
@@ -77,23 +131,21 @@ def every_case() -> list[Document]:
     client = ClientFactory()
     documents = []
     for deadline in DEADLINES:
-        for state in (
-            "draft",
-            "to_pay",
-            "partially_paid",
-            "processing",
-            "paid",
-            "canceled",
-        ):
+        for state in INVOICE_CASES:
             documents.append(_invoice(client, deadline, state))
+        documents += _deposit(client, deadline)
         for state in ("draft", "pending", "accepted", "declined", "canceled"):
             for requires_signature in (False, True):
                 documents.append(_quote(client, deadline, state, requires_signature))
-    # Canceling an invoice issued a credit note: a document of its own kind.
-    credit_notes = Document.objects.for_company(client.company).filter(
-        kind="credit_note"
+    # Credit notes (Cancel issues one too): documents of their own kind.
+    credit_notes = list(
+        Document.objects.for_company(client.company)
+        .filter(kind="credit_note")
+        .order_by("pk")
     )
-    return documents + list(credit_notes.order_by("pk"))
+    for credit_note in credit_notes:
+        credit_note.case = "issued"
+    return documents + credit_notes
 
 
 def test_the_sql_annotation_and_the_python_rule_agree_for_every_case(every_case):
@@ -135,36 +187,75 @@ def test_the_rules_answer_for_every_case(every_case):
         return (
             status.is_editable(document),
             status.is_cancelable(document),
+            status.is_creditable(document),
             status.is_payable(document),
             status.is_answerable(document),
             status.is_signable(document, TODAY),
         )
 
+    F, T = False, True
     expected = {
-        # kind, stored status, expired?: editable, cancelable, payable,
-        # answerable, signable
-        ("invoice", "draft"): (True, False, False, False, False),
-        ("invoice", "to_pay"): (True, True, True, False, False),
-        ("invoice", "partially_paid"): (False, False, True, False, False),
-        ("invoice", "processing"): (False, False, False, False, False),
-        ("invoice", "paid"): (False, False, False, False, False),
-        ("invoice", "canceled"): (False, False, False, False, False),
-        ("quote", "draft"): (True, False, False, False, False),
-        ("quote", "pending"): (True, True, False, True, True),
-        ("quote", "accepted"): (False, False, False, False, False),
-        ("quote", "declined"): (False, False, False, False, False),
-        ("quote", "canceled"): (False, False, False, False, False),
-        ("credit_note", "issued"): (False, False, False, False, False),
+        # kind, case: editable, cancelable, creditable, payable, answerable,
+        # signable (unless expired)
+        ("invoice", "draft"): (T, F, F, F, F, F),
+        ("invoice", "to_pay"): (T, T, T, T, F, F),
+        ("invoice", "partially_paid"): (F, F, T, T, F, F),
+        ("invoice", "processing"): (F, F, F, F, F, F),
+        ("invoice", "paid"): (F, F, T, F, F, F),
+        ("invoice", "canceled"): (F, F, F, F, F, F),
+        ("invoice", "credited"): (F, T, T, T, F, F),
+        ("invoice", "paid_then_credited"): (F, F, T, F, F, F),
+        ("invoice", "refunded"): (F, T, T, T, F, F),
+        ("invoice", "refunded_then_canceled"): (F, F, F, F, F, F),
+        ("invoice", "part_paid_then_credited_whole"): (F, F, F, F, F, F),
+        ("invoice", "deposit"): (F, T, T, T, F, F),
+        ("quote", "draft"): (T, F, F, F, F, F),
+        ("quote", "pending"): (T, T, F, F, T, T),
+        ("quote", "accepted"): (F, F, F, F, F, F),
+        ("quote", "declined"): (F, F, F, F, F, F),
+        ("quote", "canceled"): (F, F, F, F, F, F),
+        ("credit_note", "issued"): (F, F, F, F, F, F),
     }
+    seen = set()
     for document in every_case:
-        stored = "processing" if document.amount_processing else document.status
-        wanted = expected[(document.kind, stored)]
+        wanted = expected[(document.kind, document.case)]
+        seen.add((document.kind, document.case))
         expired = document.kind == "quote" and (
             document.expiry_date is not None and document.expiry_date < TODAY
         )
         if expired:  # a late answer is the business's to record, not the client's
-            wanted = (*wanted[:4], False)
-        assert answers(document) == wanted, (document.kind, document.status)
+            wanted = (*wanted[:5], False)
+        assert answers(document) == wanted, (document.kind, document.case)
+    assert seen == set(expected)
+
+
+def test_the_money_of_every_invoice_case(every_case):
+    """One amount due (total - paid + refunded - credited), below zero when
+    money is owed back to the client; what credit notes may still take."""
+    expected = {
+        # case: amount due, owed back, creditable
+        "draft": ("120.00", "0", "120.00"),
+        "to_pay": ("120.00", "0", "120.00"),
+        "partially_paid": ("110.00", "0", "120.00"),
+        "processing": ("120.00", "0", "120.00"),
+        "paid": ("0.00", "0", "120.00"),
+        "canceled": ("0.00", "0", "0.00"),
+        "credited": ("100.00", "0", "100.00"),
+        "paid_then_credited": ("-20.00", "20.00", "100.00"),
+        "refunded": ("120.00", "0", "120.00"),
+        "refunded_then_canceled": ("0.00", "0", "0.00"),
+        "part_paid_then_credited_whole": ("-50.00", "50.00", "0.00"),
+        "deposit": ("36.00", "0", "36.00"),  # 30 % of the quote's 120.00
+    }
+    invoices = [document for document in every_case if document.kind == "invoice"]
+
+    for invoice in invoices:
+        assert (
+            invoice.amount_due,
+            status.amount_owed_back(invoice),
+            status.creditable_amount(invoice),
+        ) == tuple(Decimal(amount) for amount in expected[invoice.case]), invoice.case
+    assert {invoice.case for invoice in invoices} == set(expected)
 
 
 def test_status_after_payment_follows_the_money_received_and_refunded():

@@ -194,7 +194,7 @@ def test_owner_issues_a_partial_credit_note_from_the_invoice_page(client):
 
     assert too_much.status_code == 200
     assert too_much.context["form"].non_field_errors() == [
-        "A credit note cannot take off more than remains due on INV-2026-0001 "
+        "A credit note cannot take off more than INV-2026-0001 still carries "
         "(120.00 EUR)."
     ]
     credit_note = bill.credit_notes.get()
