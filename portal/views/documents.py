@@ -104,7 +104,11 @@ def _document_page(
         "status": client_status.value,
         "status_label": client_status.label,
         "superseded": superseded,
-        "can_pay": not superseded and status.is_payable(document),
+        # Money the business owes the client back on an invoice (paid beyond
+        # what it asks for now: an overpayment, or a credit note after payment).
+        "owed_back": status.amount_owed_back(document)
+        if document.kind == Document.Kind.INVOICE
+        else 0,
         "can_answer": not superseded and status.is_signable(document, today),
         "latest_number": latest_number,
         "versions": versions,

@@ -1,8 +1,6 @@
 """What an invoice's page shows about paying it: the card button, the bank
 transfer details with their QR code, and what became of a payment."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -46,7 +44,7 @@ def invoice_payment_context(
         "payment": {
             "payable": payable,
             "amount_due": document.amount_due,
-            "overpaid": max(-document.amount_due, Decimal("0")),
+            "overpaid": status.amount_owed_back(document),
             "processing": document.amount_processing > 0
             and document.status in status.OPEN_INVOICE_STATUSES,
             "card": card,

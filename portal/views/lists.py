@@ -76,6 +76,11 @@ def _row(
         "amount_due": money.format_money(document.amount_due, document.currency, locale)
         if status in PART_PAID and document.amount_due != document.total
         else "",
+        # What the business owes back on an invoice (paid beyond what it now
+        # asks for), whatever its status: paid, canceled by a credit note.
+        "owed_back": money.format_money(-document.amount_due, document.currency, locale)
+        if document.kind == Document.Kind.INVOICE and document.amount_due < 0
+        else "",
         "issue_date": document.issue_date.isoformat(),
         "issue_day": money.format_day(document.issue_date, locale),
         "deadline": deadline.isoformat() if deadline else "",
