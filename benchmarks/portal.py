@@ -95,6 +95,7 @@ from documents.models import (  # noqa: E402
 )
 from documents.totals import LineInput  # noqa: E402
 from payments.models import Payment  # noqa: E402
+from payments.references import invoice_creditor_reference  # noqa: E402
 
 S, K, E = Document.Status, Document.Kind, DocumentEvent.Kind
 
@@ -332,7 +333,9 @@ def _clones(real: Document, count: int, owner: User, now: dt.datetime) -> None:
                 **version.content,
                 "kind": document.kind,
                 "number": document.number,
-                "payment_reference": document.number,
+                "payment_reference": invoice_creditor_reference(document)
+                if document.kind == Document.Kind.INVOICE
+                else "",
                 "issue_date": document.issue_date.isoformat(),
                 "due_date": document.due_date and document.due_date.isoformat(),
                 "expiry_date": document.expiry_date

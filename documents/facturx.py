@@ -336,6 +336,13 @@ def data(content: dict) -> dict:
         "BT-109": totals["excl_tax"],
         "BT-110": totals["tax"],
         "BT-112": totals["total"],
+        # Amount due for payment = total - paid (BT-113) (BR-CO-16), as at
+        # issue: a version is written when the invoice is finalised, or
+        # republished while nothing was paid, processing or credited
+        # (status.is_editable), so nothing was paid at issue and BT-113 is left
+        # out. Deposits are deducted as lines, not as a paid amount. Payments,
+        # refunds and credit notes after issue never change a version's XML,
+        # frozen with its PDF; the portal shows the live balance.
         "BT-115": totals["total"],
         **_payment(content),
         **_references(content),

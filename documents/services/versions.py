@@ -8,6 +8,7 @@ from companies.models import Actor
 from documents import tasks
 from documents.models import Document, DocumentVersion
 from documents.totals import Totals
+from payments.references import invoice_creditor_reference
 
 
 def day(value: dt.date | None) -> str | None:
@@ -49,7 +50,12 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
         "expiry_date": day(document.expiry_date),
         "requires_signature": document.requires_signature,
         "notes": document.notes,
-        "payment_reference": document.number,
+        # The ISO 11649 RF creditor reference a transfer quotes (from the
+        # number, so stable): the one the portal's transfer details and QR
+        # code give, on the PDF and in the XML (BT-83). Only an invoice is paid.
+        "payment_reference": invoice_creditor_reference(document)
+        if document.kind == Document.Kind.INVOICE
+        else "",
         "operation_category": document.operation_category,
         "vat_exemption": document.vat_exemption,
         **_references(document),

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from companies import money
 from documents import mentions
+from payments.references import grouped, is_valid_creditor_reference
 
 register = template.Library()
 
@@ -81,6 +82,15 @@ def rate_format(value: object) -> str:
     """{{ line.vat_rate|rate_format }} (a percent such as "5.5") → 5,5 % / 5.5%"""
     rate = _decimal(value)
     return money.format_rate(rate, _locale()) if rate is not None else ""
+
+
+@register.filter
+def reference_format(value: object) -> str:
+    """An RF creditor reference in groups of four, for people to read and type
+    (RF16 INV2 0260 001); anything else (an older version's invoice number)
+    as it is."""
+    text = str(value or "")
+    return grouped(text) if is_valid_creditor_reference(text) else text
 
 
 @register.simple_tag

@@ -108,7 +108,7 @@ def test_plain_invoice_is_a_factur_x_pdf_a_3_whose_xml_validates():
     assert einvoice.xml_value(
         xml, "//ram:PayeePartyCreditorFinancialAccount/ram:IBANID"
     ) == ["FR7630006000011234567890189"]
-    assert einvoice.xml_value(xml, "//ram:PaymentReference") == [document.number]
+    assert einvoice.xml_value(xml, "//ram:PaymentReference") == ["RF16INV20260001"]
     assert einvoice.xml_value(xml, "//ram:DueDateDateTime/udt:DateTimeString") == [
         "20260401"
     ]

@@ -165,7 +165,7 @@ def test_invoice_version_pdf_reads_back_with_everything_the_client_needs():
         f"Version 2 · issued {format_day(NOW.date(), 'en')}",
         "Due date",
         format_day(dt.date(2026, 4, 1), "en"),
-        "Please quote INV-2026-0001 with your payment.",
+        "Please quote RF16 INV2 0260 001 with your payment.",
         "Thank you for your business.",
         "Page 1 of 1",
     ]

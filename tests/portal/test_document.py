@@ -61,7 +61,7 @@ def test_document_page_renders_the_snapshot(client):
         "€1,252.75",
         '<dd class="doc__iban">FR7630006000011234567890189</dd>',
         "<dd>AGRIFRPP</dd>",
-        '<dd class="doc__reference">INV-2026-0001</dd>',
+        '<dd class="doc__reference">RF16 INV2 0260 001</dd>',
         "Apr 1, 2026",
         "12 rue de la Paix<br>75002 Paris",
         "1 Main Street<br>69001 Lyon",
