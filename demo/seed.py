@@ -439,6 +439,19 @@ PLANS = {
             ),
             days_ago=7,
         ),
+        # Paid, then partly credited: the credit note takes back money the
+        # client had paid, which the company now owes it (until the owner
+        # refunds it from the payment, in the back office).
+        Planned(
+            RIVAGE,
+            INVOICE,
+            (_line("Lighting consultation", "1", "900.00"),),
+            days_ago=1,  # the latest invoice: the others keep their numbers
+            later=(
+                Later(0, "mark_paid"),
+                Later(1, "credit", amount="150.00", reason="Gels not delivered"),
+            ),
+        ),
         Planned(
             RIVAGE,
             QUOTE,
@@ -663,11 +676,20 @@ def summary() -> dict:
                     "hidden": document.hidden_from_portal,
                     "versions": document.versions.count(),
                     "total": str(document.total),
-                    "amount_due": str(document.amount_due),
+                    # Only an invoice asks for money; below zero it is owed
+                    # back to the client.
+                    "amount_due": str(document.amount_due)
+                    if document.kind == INVOICE
+                    else None,
+                    "amount_credited": str(document.amount_credited),
+                    "credited_invoice": document.credited_invoice.number
+                    if document.credited_invoice
+                    else None,
                     "currency": document.currency,
                 }
                 for document in Document.objects.for_company(company)
                 .filter(client=client)
+                .select_related("credited_invoice")
                 .order_by("kind", "pk")
             ]
             clients.append(

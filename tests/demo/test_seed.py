@@ -50,6 +50,8 @@ def test_seed_demo_json_describes_the_demo():
         "versions",
         "total",
         "amount_due",
+        "amount_credited",
+        "credited_invoice",
         "currency",
     }
     company = Company.objects.get(name="Atelier Lumière")
@@ -112,7 +114,22 @@ def test_seed_demo_json_gives_amounts_due_and_no_stripe_account_without_a_key(
     assert [c["stripe_account"] for c in summary["companies"]] == [None, None, None]
     for document in all_documents(summary):
         stored = Document.objects.get(pk=document["id"])  # every demo company's
-        assert Decimal(document["amount_due"]) == stored.amount_due
+        if stored.kind == "invoice":
+            assert Decimal(document["amount_due"]) == stored.amount_due
+        else:  # a quote or a credit note asks for no money
+            assert document["amount_due"] is None
+        assert Decimal(document["amount_credited"]) == stored.amount_credited
+    credit_notes = [d for d in all_documents(summary) if d["kind"] == "credit_note"]
+    assert {d["credited_invoice"] for d in credit_notes} == {
+        d["number"]
+        for d in all_documents(summary)
+        if d["kind"] == "invoice" and Decimal(d["amount_credited"]) > 0
+    }
+    # Paid, then credited €150 (VAT included): owed back to the client.
+    owed_back = [d for d in all_documents(summary) if d["amount_due"] == "-150.00"]
+    assert [(d["status"], d["amount_credited"]) for d in owed_back] == [
+        ("paid", "150.00")
+    ]
     # The partly paid invoice: €1,000 received, then a €120 credit note.
     partly = [d for d in all_documents(summary) if d["status"] == "partially_paid"]
     assert partly and all(
