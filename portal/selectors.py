@@ -76,7 +76,14 @@ LIST_FIELDS = (
 
 
 # The parts of an event's details that the client's history shows.
-HISTORY_DETAILS = ("amount", "currency", "method", "paid_on", "credit_note")
+HISTORY_DETAILS = (
+    "amount",
+    "currency",
+    "method",
+    "paid_on",
+    "credit_note",
+    "owed_back",
+)
 
 # Reads cached under the client's portal revision live this long: the key moves on
 # with every change, so this only bounds how long an abandoned key lingers.

@@ -113,6 +113,11 @@ def test_a_paid_invoice_credited_afterwards_shows_money_owed_back(client, stripe
     assert 'id="bank-transfer"' not in html
     assert "€30.00 owed back to you" in listed
     assert "left to pay" not in listed
+    history = html.split('id="history"')[1]
+    assert (
+        '<span class="history__detail">CN-2026-0001 — €30.00 '
+        "(€30.00 owed back to you)</span>" in history
+    )
 
 
 def test_an_invoice_credited_whole_after_a_payment_reads_canceled_and_owed_back(
