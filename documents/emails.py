@@ -8,6 +8,7 @@ attached and the portal link as the main button when the company has a portal.
 
 import datetime as dt
 import re
+from decimal import Decimal
 from email.mime.image import MIMEImage
 from typing import Any
 
@@ -62,6 +63,8 @@ def document_portal_url(*, client: Client, document: Document) -> str:
 def _kind_label(document: Document) -> str:
     if document.kind == Document.Kind.INVOICE:
         return _("invoice %(number)s") % {"number": document.number}
+    if document.kind == Document.Kind.CREDIT_NOTE:
+        return _("credit note %(number)s") % {"number": document.number}
     return _("quote %(number)s") % {"number": document.number}
 
 
@@ -77,6 +80,8 @@ def _subject(email: ClientEmail, document: Document | None, company: str) -> str
         return _("Reminder: quote %(number)s from %(company)s") % names
     if invoice:
         return _("Invoice %(number)s from %(company)s") % names
+    if document.kind == Document.Kind.CREDIT_NOTE:
+        return _("Credit note %(number)s from %(company)s") % names
     return _("Quote %(number)s from %(company)s") % names
 
 
@@ -106,6 +111,8 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
             % {"company": company},
             "button": _("Open your portal"),
         }
+    if document.kind == Document.Kind.CREDIT_NOTE:
+        return _credit_note_lines(document, company, locale)
     invoice = document.kind == Document.Kind.INVOICE
     deadline = document.due_date if invoice else document.expiry_date
     deadline_text = format_day(deadline, locale) if deadline else ""
@@ -123,7 +130,9 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
             "company": company,
             "number": document.number,
         }
-    amount = document.amount_due if invoice else document.total
+    # What is left to pay (nothing, rather than less, once it was paid beyond
+    # what it now asks: that money is owed back, and said in the portal).
+    amount = max(document.amount_due, Decimal(0)) if invoice else document.total
     facts = [
         (
             _("Amount due") if invoice else _("Amount"),
@@ -143,6 +152,38 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
         "button": _("View the invoice") if invoice else _("View the quote"),
         "button_line": _("%(label)s:")
         % {"label": _("View the invoice") if invoice else _("View the quote")},
+        "attached": _("The PDF is attached to this e-mail."),
+    }
+
+
+def _credit_note_lines(document: Document, company: str, locale: str) -> dict:
+    """A credit note asks for nothing: what it takes off which invoice."""
+    invoice = document.credited_invoice
+    values = {
+        "company": company,
+        "number": document.number,
+        "invoice": invoice.number if invoice is not None else "",
+    }
+    facts = [
+        (
+            _("Amount credited"),
+            format_money(document.total, document.currency, locale),
+        ),
+        (_("Invoice"), values["invoice"]),
+    ]
+    return {
+        "intro": _(
+            "%(company)s has sent you credit note %(number)s, which takes this "
+            "amount off invoice %(invoice)s."
+        )
+        % values,
+        "facts": facts,
+        "fact_lines": [
+            _("%(label)s: %(value)s") % {"label": label, "value": value}
+            for label, value in facts
+        ],
+        "button": _("View the credit note"),
+        "button_line": _("%(label)s:") % {"label": _("View the credit note")},
         "attached": _("The PDF is attached to this e-mail."),
     }
 

@@ -6,7 +6,7 @@ from typing import ClassVar, Self
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
@@ -362,10 +362,19 @@ class Document(CompanyOwned):
     def amount_due(self) -> Decimal:
         """What the client still owes on it: the total, less the payments
         received, plus what was refunded, less what credit notes took off
-        (negative when money is owed back to the client)."""
+        (negative when money is owed back to the client). In SQL:
+        `amount_due_expression()`."""
         return (
             self.total - self.amount_paid + self.amount_refunded - self.amount_credited
         )
+
+
+def amount_due_expression() -> ExpressionWrapper:
+    """`Document.amount_due` for the database (sums, filters): the same terms."""
+    return ExpressionWrapper(
+        F("total") - F("amount_paid") + F("amount_refunded") - F("amount_credited"),
+        output_field=models.DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 class DocumentLine(CompanyOwned):

@@ -22,6 +22,10 @@ def _document_name(document: Document) -> str:
     # With its article where the language needs one ("la facture", "le devis").
     if document.kind == Document.Kind.INVOICE:
         return pgettext("activity", "invoice %(number)s") % {"number": document.number}
+    if document.kind == Document.Kind.CREDIT_NOTE:
+        return pgettext("activity", "credit note %(number)s") % {
+            "number": document.number
+        }
     return pgettext("activity", "quote %(number)s") % {"number": document.number}
 
 

@@ -1,7 +1,7 @@
 """The back office's home page section: recent client activity, what is
 overdue and the total outstanding."""
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -10,7 +10,7 @@ from companies.admin_site import back_office, member_can_view
 from companies.middleware import request_company
 from companies.money import format_money
 from documents import status
-from documents.models import Document
+from documents.models import Document, amount_due_expression
 from documents.notifications import activity_text, client_activity
 
 
@@ -26,10 +26,8 @@ def receivables_home(request: HttpRequest) -> dict | None:
     if company is None or not member_can_view(request):
         return None
     today = timezone.localdate()
-    due = ExpressionWrapper(
-        F("total") - F("amount_paid"),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
+    # Refunds and credit notes count, as everywhere the amount due is read.
+    due = amount_due_expression()
     open_invoices = Document.objects.for_company(company).filter(
         kind=Document.Kind.INVOICE, status__in=status.OPEN_INVOICE_STATUSES
     )
