@@ -77,9 +77,10 @@ def _candidates(company: Company, today: dt.date) -> list[tuple[Document, dt.dat
     )
     offsets = reminder_offsets(company.reminder_days)
     if offsets:
+        # Waiting on the client: not one whose bank debit is still processing.
         invoices = documents.filter(
+            status.awaiting_client(Document.Kind.INVOICE, today),
             kind=Document.Kind.INVOICE,
-            status__in=status.OPEN_INVOICE_STATUSES,
             due_date__gte=today - dt.timedelta(days=max(offsets)),
             due_date__lte=today - dt.timedelta(days=min(offsets)),
         )
@@ -91,8 +92,8 @@ def _candidates(company: Company, today: dt.date) -> list[tuple[Document, dt.dat
     days = company.quote_reminder_days
     if days is not None:
         quotes = documents.filter(
+            status.awaiting_client(Document.Kind.QUOTE, today),
             kind=Document.Kind.QUOTE,
-            status=Document.Status.PENDING,
             expiry_date__gte=today,
             expiry_date__lte=today + dt.timedelta(days=days),
         )

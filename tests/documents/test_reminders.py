@@ -11,7 +11,7 @@ from django.db import connection, connections
 from clients import services as client_services
 from documents import services
 from documents.models import ClientEmail
-from payments.services import payment_record
+from payments.services import card_payment_fail, card_payment_settle, payment_record
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory
 from tests.portal.helpers import hide
 
@@ -91,6 +91,30 @@ def test_paid_canceled_hidden_and_switched_off_documents_get_none():
     assert sent == {partly.pk}
     for document in (paid, canceled, hidden, off, quiet, no_address, draft):
         assert reminders(document) == []
+
+
+def test_an_invoice_whose_bank_debit_is_processing_gets_none_until_it_fails():
+    invoice = DocumentFactory(finalised=True)
+    card_payment_settle(
+        invoice_id=invoice.pk,
+        payment_intent="pi_processing",
+        amount=invoice.total,
+        checkout_session_id="cs_processing",
+        paid=False,
+        now=NOW,
+    )
+
+    services.reminders_send(now=at(DUE))
+    card_payment_fail(
+        invoice_id=invoice.pk,
+        payment_intent="pi_processing",
+        amount=invoice.total,
+        checkout_session_id="cs_processing",
+        now=NOW,
+    )
+    services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
+
+    assert reminders(invoice) == [DUE + dt.timedelta(days=7)]
 
 
 def test_a_quote_about_to_expire_gets_one_reminder():
