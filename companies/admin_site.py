@@ -46,6 +46,13 @@ class MemberAuthenticationForm(AdminAuthenticationForm):
             )
 
 
+def login_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The account a sign-in attempt is counted against (django-axes): the
+    e-mail as typed, folded to lower case as accounts store it."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username).strip().lower()
+
+
 class BackOfficeSite(admin.AdminSite):
     site_url = None  # the portal has no public home page to link to
     site_header = _("Client Portal — back office")

@@ -5,7 +5,9 @@ SQLite, files on the local disk, e-mail printed to the console, tasks run
 immediately.
 """
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -32,7 +34,36 @@ if not ALLOWED_HOSTS:
             "DJANGO_ALLOWED_HOSTS is required when DJANGO_DEBUG is off (production)."
         )
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# The full address the portal links are built on, e-mails included. Production
+# must name it (a default would e-mail clients links to localhost), and its
+# scheme says whether the site is reached over HTTPS (see Security below).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="").rstrip("/")
+if not PORTAL_BASE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PORTAL_BASE_URL is required when DJANGO_DEBUG is off (production), "
+            "e.g. https://portal.example.com: every link e-mailed to clients "
+            "starts with it."
+        )
+    PORTAL_BASE_URL = "http://127.0.0.1:8000"
+_base = urlsplit(PORTAL_BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.hostname:
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL must be an http(s) address, not {PORTAL_BASE_URL!r}."
+    )
+# Plain HTTP only on this machine (the demo, a local try-out); anywhere else a
+# portal link is a capability and travels over HTTPS only.
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+HTTPS = _base.scheme == "https"
+if not DEBUG and not HTTPS and _base.hostname not in _LOOPBACK_HOSTS:
+    raise ImproperlyConfigured(
+        "PORTAL_BASE_URL must start with https:// in production "
+        f"(plain http is for this machine only), not {PORTAL_BASE_URL!r}."
+    )
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"{_base.scheme}://{_base.netloc}"]
+)
 
 INSTALLED_APPS = [
     # The back office registers its own AdminSite, so no default site.
@@ -44,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "companies",
     "clients",
     "documents",
@@ -54,8 +86,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: who is asking (through trusted proxies only), and one log line per
+    # request with its duration and id.
+    "portal.middleware.FrontDoorMiddleware",
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything that reads the session or the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PortalMiddleware",
+    "portal.middleware.BackOfficeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +104,8 @@ MIDDLEWARE = [
     "companies.middleware.ActiveCompanyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the cool-down page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,10 +133,35 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No request or task waits on the database for ever: a statement running
+    # longer than this is canceled (0 turns it off, e.g. for long migrations).
+    _statement_timeout_ms = 1000 * env.int(
+        "DATABASE_STATEMENT_TIMEOUT_SECONDS", default=0 if DEBUG else 30
+    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={_statement_timeout_ms}"
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo runs web processes and a task worker on one SQLite file: WAL lets
+    # readers and the writer work at once, IMMEDIATE transactions take the write
+    # lock up front instead of failing half-way, and a writer waits its turn.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "companies.User"
 LOGIN_URL = "admin:login"
+# Where a sign-in lands when its `next` is missing or refused (another site).
+LOGIN_REDIRECT_URL = "admin:index"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt while the account or the address cools down.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 _PASSWORD_VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_PASSWORD_VALIDATION}.UserAttributeSimilarityValidator"},
@@ -104,8 +170,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_PASSWORD_VALIDATION}.NumericPasswordValidator"},
 ]
 
-# Shared cache (rate limits, portal revisions) in Redis when there are many web
-# processes; a per-process memory cache on one machine.
+# The cache holds the portal's pages and the rate limits, so every web process
+# must see the same one: Redis when REDIS_URL is set, else a table of the
+# database (portal/migrations creates it). A per-process memory cache only in
+# debug mode, where there is one process.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -114,8 +182,15 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -127,6 +202,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves them from every web process: in production the names carry
+# their content's hash (cached for a year) and a gzip and a Brotli copy sit
+# beside each, all made by `collectstatic`; in debug mode, straight from the
+# apps' folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Public media (logos) and private files (document PDFs) live apart: the private
 # storage has no URL at all, so a PDF can only leave through a view that checks
@@ -153,15 +234,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {**_s3_options, "location": "media", "querystring_auth": False},
         },
+        # PDFs pass through the web process, which checks their SHA-256 on
+        # the way out: no presigned URL hands them over unchecked.
         "documents": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                **_s3_options,
-                "location": "private",
-                "default_acl": "private",
-                "querystring_auth": True,
-                "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
-            },
+            "OPTIONS": {**_s3_options, "location": "private", "default_acl": "private"},
         },
     }
 else:
@@ -174,33 +251,48 @@ else:
     }
 STORAGES["staticfiles"] = {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if DEBUG
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 
-# E-mail printed to the console unless EMAIL_URL is set, e.g.
-# smtp+tls://user:password@smtp.example.com:587
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# E-mail printed to the console in debug mode unless EMAIL_URL is set, e.g.
+# smtp+tls://user:password@smtp.example.com:587 or filemail:///path/to/folder
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "")
+if not EMAIL_CONFIG or EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend"):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EMAIL_URL is required when DJANGO_DEBUG is off (production), and not "
+            "the console: it would print every e-mail, portal links included, "
+            "into the logs. E.g. smtp+tls://user:password@smtp.example.com:587."
+        )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
-# Background work (PDF rendering, e-mail): run at once on one machine; the
-# database backend and `manage.py db_worker` processes when grown up.
+# Background work (PDF rendering, e-mail): in production the database backend,
+# with `manage.py db_worker` processes doing it off the request path; in debug
+# mode at once, unless TASKS_BACKEND says otherwise.
 TASKS = {
     "default": {
         "BACKEND": env.str(
-            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
+# A PDF taking longer than this to print is stopped, then tried again later,
+# at most PDF_RENDER_ATTEMPTS times in all before the owner is told.
+PDF_RENDER_TIME_LIMIT_SECONDS = env.int("PDF_RENDER_TIME_LIMIT_SECONDS", default=60)
+PDF_RENDER_ATTEMPTS = env.int("PDF_RENDER_ATTEMPTS", default=3)
 
-# The full address the portal links are built on, e-mails included.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
-
-# Misses (404s) one address may make on portal URLs in a window before a 429.
+# Distinct wrong portal links one address may try in a window before a 429
+# (a valid link is never refused).
 PORTAL_MISS_LIMIT = env.int("PORTAL_MISS_LIMIT", default=30)
 PORTAL_MISS_WINDOW_SECONDS = env.int("PORTAL_MISS_WINDOW_SECONDS", default=600)
-# How many proxies of ours (load balancers) stand in front of the web processes:
-# the rate limit then reads the client's address from X-Forwarded-For.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Our own load balancers (addresses or CIDR networks): X-Forwarded-For and
+# X-Forwarded-Proto are believed only from them, never from anyone else.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Card payments through Stripe Connect switch on when the platform's secret key
 # is set. STRIPE_API_BASE points the stripe library elsewhere (a stand-in server
@@ -220,19 +312,49 @@ SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="")
 SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="")
 SIGNING_KEY_PASSPHRASE = env.str("SIGNING_KEY_PASSPHRASE", default="")
 
+# Password guessing on the back office's sign-in: after this many failures for
+# one account or from one address, sign-ins from either cool down (django-axes,
+# counted in the database, so every web process sees the same count).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin's form names the e-mail so
+AXES_USERNAME_CALLABLE = "companies.admin_site.login_username"
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+AXES_ENABLE_ADMIN = False  # the back office is the companies', not ours
+AXES_VERBOSE = False
+
+# Security. Production behind HTTPS (PORTAL_BASE_URL says so) gets the redirect,
+# HSTS and secure cookies; `manage.py check --deploy` then reports nothing.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Believed only when a trusted proxy sent it (portal.middleware drops it else).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG and HTTPS:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+        "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+    )
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# Probes of the load balancer and the container come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# Logging: everything goes to the root's one handler, whose filter masks every
+# portal token (messages, arguments and tracebacks alike). Django's own default
+# handlers (an unmasked console in debug mode, mail to ADMINS) are replaced by
+# none, so nothing reaches a handler without the mask; the production server's
+# own loggers carry the same filter (deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -249,18 +371,16 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django's own request logs print the path of every 4xx: they go through
-        # the same masking handler and do not propagate to another, unmasked one.
-        "django.request": {
-            "handlers": ["console"],
-            "level": "WARNING",
-            "propagate": False,
-        },
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # 4xx warnings only: each request already has its line from
+        # portal.requests (method, route, status, duration, request id).
+        "django.request": {"handlers": [], "level": "WARNING", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Their progress lines would drown the demo's own output.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -1,56 +1,224 @@
-"""The portal's front door: security headers and a brake on guessing links."""
+"""The front door: who is asking, one log line per request, security headers for
+the portal and the back office, and a brake on guessing portal links."""
 
-import secrets
+import base64
+import hashlib
+import ipaddress
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
+import django
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+
+from portal import selectors
 
 PORTAL_PREFIX = "/p/"
+ADMIN_PREFIX = "/admin/"
+
+request_logger = logging.getLogger("portal.requests")
+logger = logging.getLogger(__name__)
+
+# --- Who is asking ------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
+
+
+def _trusted(address: str) -> bool:
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def forwarded_client_address(meta: dict) -> str:
+    """The address of whoever sent the request, seen through our proxies only.
+
+    X-Forwarded-For is read only when the request came from one of
+    TRUSTED_PROXIES, from the right: the first hop that is not one of ours is
+    the client. Anything further left was written by the client itself.
+    """
+    peer = meta.get("REMOTE_ADDR", "")
+    if not _trusted(peer):
+        return peer
+    hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # garbage our proxy would never write: trust no further
+        if not _trusted(hop):
+            return hop
+        peer = hop
+    return peer
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address that made the request, seen through our own proxies only.
-
-    Behind N trusted proxies (TRUSTED_PROXY_COUNT) the client is the N-th
-    address from the right of X-Forwarded-For; anything further left was written
-    by the client itself and proves nothing.
-    """
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
+    """The client's address, as FrontDoorMiddleware settled it (views, and
+    django-axes as a dotted path, ask through this)."""
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _miss_key(address: str) -> str:
-    return f"portal:misses:{address}"
+# Methods no page of ours answers: TRACE would echo the request back (cookies
+# included), and the others are never ours to serve.
+REFUSED_METHODS = frozenset({"TRACE", "TRACK", "CONNECT"})
 
 
-class PortalMiddleware:
-    """Harden every portal response and rate-limit addresses that keep missing.
+class FrontDoorMiddleware:
+    """Settle who is asking before anything else looks.
 
-    Only misses (404s) count, so a client using its own valid link is never
-    slowed; an address that guesses links gets a 429 once over the limit.
+    REMOTE_ADDR becomes the client's address (`forwarded_client_address`); the
+    forwarding headers are dropped when no trusted proxy wrote them, so a
+    client talking to the server directly cannot claim HTTPS or an address.
+    TRACE and its kin are refused everywhere with a 405.
+    """
+
+    FORWARDING_HEADERS = (
+        "HTTP_X_FORWARDED_FOR",
+        "HTTP_X_FORWARDED_PROTO",
+        "HTTP_X_FORWARDED_HOST",
+        "HTTP_X_FORWARDED_PORT",
+        "HTTP_FORWARDED",
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        from_our_proxy = _trusted(meta.get("REMOTE_ADDR", ""))
+        meta["REMOTE_ADDR"] = forwarded_client_address(meta)
+        if not from_our_proxy:
+            for header in self.FORWARDING_HEADERS:
+                meta.pop(header, None)
+        if request.method in REFUSED_METHODS:
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        return self.get_response(request)
+
+
+# --- One line per request -----------------------------------------------------
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9\-]{8,64}")
+
+
+class RequestLogMiddleware:
+    """One structured line per request: method, route name, status, duration
+    and request id; never the path, so never a portal token.
+
+    The request id comes from a trusted proxy's X-Request-ID when it sent a
+    well-formed one, else it is made here; the response carries it back.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(PORTAL_PREFIX):
+        started = time.perf_counter()
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = (
+            given
+            if REQUEST_ID.fullmatch(given) and _trusted(request.META["REMOTE_ADDR"])
+            else uuid.uuid4().hex
+        )
+        request.request_id = request_id
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        duration_ms = (time.perf_counter() - started) * 1000
+        match = getattr(request, "resolver_match", None)
+        route = (match.view_name if match else "") or _route_of(request)
+        request_logger.info(
+            "method=%s route=%s status=%s duration_ms=%.1f request_id=%s",
+            request.method,
+            route,
+            response.status_code,
+            duration_ms,
+            request_id,
+        )
+        return response
+
+
+def _route_of(request: HttpRequest) -> str:
+    """A name for requests no view resolved: static files, misses, refusals."""
+    if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        return "static"
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return "-"
+
+
+# --- The portal -----------------------------------------------------------------
+
+
+def _miss_key(address: str) -> str:
+    return f"portal:misses:{address}"
+
+
+def _token_of(path: str) -> str:
+    return path[len(PORTAL_PREFIX) :].split("/", 1)[0]
+
+
+def portal_csp(
+    style_hashes: tuple[str, ...] = (), form_targets: tuple[str, ...] = ()
+) -> str:
+    """The portal's policy: our own files only, and the inline brand style by
+    the hash of its text (the same for every view of a page, so a cached page
+    needs no per-request nonce). A page may send a form elsewhere (Pay goes to
+    Stripe's Checkout)."""
+    styles = " ".join(f"'sha256-{digest}'" for digest in style_hashes)
+    form_action = " ".join(["'self'", *form_targets])
+    return (
+        "default-src 'none'; "
+        "script-src 'self'; "
+        f"style-src 'self'{' ' + styles if styles else ''}; "
+        "img-src 'self' data:; "
+        "font-src 'self'; "
+        "connect-src 'self'; "
+        "manifest-src 'self'; "
+        f"form-action {form_action}; "
+        "base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
+class PortalMiddleware:
+    """Harden every portal response and slow down addresses that guess links.
+
+    Only distinct wrong tokens count (a stale link reloaded thirty times is
+    one miss), in the shared cache, so every web process sees the same count.
+    Over the limit, an address gets a 429 for any link that does not resolve;
+    a valid link is always served, so an office behind one address is never
+    locked out by a colleague's stale bookmark. Every portal 404 is the same
+    plain page, whatever DEBUG says (the debug page would print the token).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.lower().startswith(PORTAL_PREFIX):
             return self.get_response(request)
-        nonce = secrets.token_urlsafe(16)
-        request.csp_nonce = nonce  # type: ignore[attr-defined]  # read by templates
-        address = client_address(request)
-        if cache.get(_miss_key(address), 0) >= settings.PORTAL_MISS_LIMIT:
+        request.csp_style_hashes = ()
+        address = request.META.get("REMOTE_ADDR", "")
+        token = _token_of(request.path)
+        if self._over_limit(address) and not selectors.portal_token_known(token):
             response = HttpResponse(
                 render_to_string("portal/too_many_requests.html", request=request),
                 status=429,
@@ -59,14 +227,27 @@ class PortalMiddleware:
         else:
             response = self.get_response(request)
             if response.status_code == 404:
-                self._count_miss(address)
-        self._harden(response, nonce, getattr(request, "csp_form_targets", ()))
+                if not selectors.portal_token_known(token):
+                    self._count_miss(address, token)
+                response = HttpResponse(
+                    render_to_string("portal/not_found.html", request=request),
+                    status=404,
+                )
+        self._harden(request, response)
         return response
 
     @staticmethod
-    def _count_miss(address: str) -> None:
-        key = _miss_key(address)
+    def _over_limit(address: str) -> bool:
+        return cache.get(_miss_key(address), 0) >= settings.PORTAL_MISS_LIMIT
+
+    @staticmethod
+    def _count_miss(address: str, token: str) -> None:
+        """Count the token once per window for this address."""
         window = settings.PORTAL_MISS_WINDOW_SECONDS
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
+        if not cache.add(f"{_miss_key(address)}:{digest}", 1, timeout=window):
+            return  # this wrong link was already counted
+        key = _miss_key(address)
         if cache.add(key, 1, timeout=window):
             return
         try:
@@ -75,25 +256,63 @@ class PortalMiddleware:
             cache.add(key, 1, timeout=window)
 
     @staticmethod
-    def _harden(
-        response: HttpResponse, nonce: str, form_targets: tuple[str, ...] = ()
-    ) -> None:
-        # A page may send a form elsewhere (Pay goes to Stripe's Checkout).
-        form_action = " ".join(["'self'", *form_targets])
+    def _harden(request: HttpRequest, response: HttpResponse) -> None:
         response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         response["X-Frame-Options"] = "DENY"
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; "
-            "script-src 'self'; "
-            f"style-src 'self' 'nonce-{nonce}'; "
-            "img-src 'self' data:; "
-            "font-src 'self'; "
-            "connect-src 'self'; "
-            "manifest-src 'self'; "
-            f"form-action {form_action}; "
-            "base-uri 'none'; "
-            "frame-ancestors 'none'"
+        response["Content-Security-Policy"] = portal_csp(
+            getattr(request, "csp_style_hashes", ()),
+            getattr(request, "csp_form_targets", ()),
         )
+
+
+# --- The back office ------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _admin_style_hashes() -> tuple[str, ...]:
+    """The one inline <style> Django's admin writes (a change list without
+    actions), allowed by the hash of its exact text."""
+    template = (
+        Path(django.__file__).parent
+        / "contrib/admin/templates/admin/change_list.html"
+    ).read_text()
+    return tuple(
+        f"'sha256-{_sha256_base64(style)}'"
+        for style in re.findall(r"<style>(.*?)</style>", template, re.DOTALL)
+    )
+
+
+def _sha256_base64(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode("ascii")
+
+
+def back_office_csp() -> str:
+    """A strict policy the admin works under: its own scripts and stylesheets,
+    no inline script, no other origin."""
+    return (
+        "default-src 'none'; "
+        "script-src 'self'; "
+        f"style-src 'self' {' '.join(_admin_style_hashes())}; "
+        "img-src 'self' data:; "
+        "font-src 'self'; "
+        "connect-src 'self'; "
+        "form-action 'self'; "
+        "base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
+class BackOfficeMiddleware:
+    """The back office's Content-Security-Policy, on every /admin/ response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(ADMIN_PREFIX):
+            response.setdefault("Content-Security-Policy", back_office_csp())
+        return response

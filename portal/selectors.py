@@ -7,6 +7,7 @@ and pagination stays a LIMIT/OFFSET.
 """
 
 import datetime as dt
+import hashlib
 import hmac
 from collections.abc import Iterator
 from typing import Any, overload
@@ -111,6 +112,15 @@ def portal_client(*, token: str) -> Client:
     return client
 
 
+def portal_token_known(token: str) -> bool:
+    """Whether the token opens a portal (what `portal_client` would find)."""
+    try:
+        portal_client(token=token)
+    except Http404:
+        return False
+    return True
+
+
 def portal_documents(*, client: Client) -> DocumentQuerySet[Document]:
     """The client's finalised documents that are not hidden from its portal."""
     return (
@@ -136,6 +146,16 @@ def _revision_key(client: Client, name: str) -> str:
     """
     created = int(client.created_at.timestamp() * 1_000_000)
     return f"portal:{name}:{client.pk}-{created}:{client.portal_revision}"
+
+
+def portal_page_key(
+    *, client: Client, language: str, today: dt.date, path: str
+) -> str:
+    """Where a rendered page of the client's portal is cached: it moves on with
+    the client's revision, the language and the day (a status such as overdue
+    changes with the date alone)."""
+    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
+    return _revision_key(client, f"page:{language}:{today.isoformat()}:{digest}")
 
 
 def portal_tab_counts(*, client: Client) -> dict[str, int]:

@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from clients.models import Client
 from documents import downloads, status
 from documents.models import Document, DocumentEvent
 from portal import selectors
 from portal.views.invoice_payment import invoice_payment_context
-from portal.views.page import list_url, page_context
+from portal.views.page import cached_page, list_url, page_context
 from portal.views.quotes import quote_answer_context
 
 # What get_kind_display() shows, without its per-call hashing of every choice.
@@ -27,9 +28,13 @@ def _document_page(
     *,
     extra: dict | None = None,
     status_code: int = 200,
+    client: Client | None = None,
 ) -> HttpResponse:
-    """A document's page; `extra` adds to its context (a form's errors)."""
-    client = selectors.portal_client(token=token)
+    """A document's page; `extra` adds to its context (a form's errors).
+
+    `client`: the one the caller already resolved from the token, if any.
+    """
+    client = client or selectors.portal_client(token=token)
     document = selectors.portal_document(client=client, document_id=document_id)
     if number is None:
         version = document.current_version
@@ -128,7 +133,12 @@ def _document_page(
 @require_safe
 def document_detail(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """A document as it stands now: its latest version, versions and history."""
-    return _document_page(request, token, document_id, None)
+    client = selectors.portal_client(token=token)
+    return cached_page(
+        request,
+        client,
+        lambda: _document_page(request, token, document_id, None, client=client),
+    )
 
 
 @login_not_required
@@ -137,7 +147,12 @@ def document_version_detail(
     request: HttpRequest, token: str, document_id: int, number: int
 ) -> HttpResponse:
     """Any version of a document; an older one is shown as superseded."""
-    return _document_page(request, token, document_id, number)
+    client = selectors.portal_client(token=token)
+    return cached_page(
+        request,
+        client,
+        lambda: _document_page(request, token, document_id, number, client=client),
+    )
 
 
 @login_not_required

@@ -14,7 +14,7 @@ from documents.models import Document
 from documents.status import ClientStatus, DocumentWithClientStatus
 from portal import selectors
 from portal.forms import DocumentFilterForm
-from portal.views.page import list_url, page_context
+from portal.views.page import cached_page, list_url, page_context
 
 # Statuses whose row also shows what is left to pay.
 PART_PAID = (
@@ -88,8 +88,8 @@ def _row(
     }
 
 
-def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
-    client = selectors.portal_client(token=token)
+def _document_list(request: HttpRequest, client: Client, kind: str) -> HttpResponse:
+    token = client.portal_token
     context = page_context(request, client)
     form = DocumentFilterForm(request.GET or None, kind=kind)
     filters = form.filters() if request.GET else {"status": "", "number": ""}
@@ -128,10 +128,16 @@ def _document_list(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 @require_safe
 def invoice_list(request: HttpRequest, token: str) -> HttpResponse:
     """The invoices tab: also the portal's home, the link the client receives."""
-    return _document_list(request, token, Document.Kind.INVOICE)
+    client = selectors.portal_client(token=token)
+    return cached_page(
+        request, client, lambda: _document_list(request, client, Document.Kind.INVOICE)
+    )
 
 
 @login_not_required
 @require_safe
 def quote_list(request: HttpRequest, token: str) -> HttpResponse:
-    return _document_list(request, token, Document.Kind.QUOTE)
+    client = selectors.portal_client(token=token)
+    return cached_page(
+        request, client, lambda: _document_list(request, client, Document.Kind.QUOTE)
+    )

@@ -1,9 +1,17 @@
-"""What every portal page shares: the client's language, brand and paths."""
+"""What every portal page shares: the client's language, brand and paths, and
+the cache of rendered pages."""
+
+import base64
+import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 
 from clients.models import Client
 from documents.models import Document
@@ -36,15 +44,80 @@ def language_activate(request: HttpRequest, client: Client) -> str:
     return language
 
 
+# Written into a page instead of the visitor's CSRF token, so the page can be
+# cached for everyone; each response then gets its own token in its place.
+CSRF_PLACEHOLDER = "portal-csrf-token-placeholder-0f3c9a"
+
+
+def _style_hash(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode("ascii")
+
+
 def page_context(request: HttpRequest, client: Client, **context: object) -> dict:
-    """The context of a page of the client's portal, in the client's language."""
+    """The context of a page of the client's portal, in the client's language.
+
+    The brand's colours go in an inline <style>, allowed by the hash of its
+    text (portal.middleware's policy), which is the same on every view.
+    """
     language_activate(request, client)
     brand = selectors.portal_brand(client=client)
+    brand_style = str(
+        conditional_escape(f":root {{ {brand.palette.css_declarations()} }}")
+    )
+    request.csp_style_hashes = (_style_hash(brand_style),)
     return {
         "client": client,
         "company": client.company,
         "brand": brand,
-        "brand_css": brand.palette.css_declarations(),
+        "brand_style": brand_style,
         "token": client.portal_token,
+        "csrf_token": CSRF_PLACEHOLDER,
         **context,
     }
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    """A page worth keeping: no query, or only a page number (filters and
+    searches vary without end and are rarely repeated)."""
+    query = request.GET
+    return not query or (list(query) == ["page"] and query["page"].isdigit())
+
+
+def cached_page(
+    request: HttpRequest, client: Client, render_page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The page `render_page` makes, kept in the cache until the client's portal
+    changes, the language or the day changes (statuses such as overdue move
+    with the date).
+
+    A repeat view costs the token lookup and one cache read. The page is the
+    same for every visitor of this link: its CSRF token is put in per response.
+    """
+    language = language_activate(request, client)
+    key = selectors.portal_page_key(
+        client=client,
+        language=language,
+        today=timezone.localdate(),
+        path=request.get_full_path(),
+    )
+    cached = cache.get(key) if _cacheable(request) else None
+    if cached is None:
+        response = render_page()
+        if response.status_code == 200 and _cacheable(request):
+            cache.set(
+                key,
+                {
+                    "body": response.content,
+                    "style_hashes": request.csp_style_hashes,
+                },
+                selectors.REVISION_CACHE_SECONDS,
+            )
+    else:
+        response = HttpResponse(cached["body"])
+        request.csp_style_hashes = cached["style_hashes"]
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder in response.content:
+        response.content = response.content.replace(
+            placeholder, get_token(request).encode()
+        )
+    return response

@@ -51,6 +51,8 @@ def test_production_starts_with_its_secret_and_hosts():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="portal.example.com",
+        PORTAL_BASE_URL="https://portal.example.com",
+        EMAIL_URL="smtp+tls://portal:secret@smtp.example.com:587",
     )
 
     assert (result.returncode, result.stdout.split()) == (

@@ -1,3 +1,5 @@
+import base64
+import hashlib
 import datetime as dt
 import re
 
@@ -251,9 +253,12 @@ def test_a_warm_first_page_reads_the_client_and_the_rows_only(client, today):
 
     warm = {}
     for portal in (mixed, all_open):
-        client.get(url("invoices", portal))
+        # An empty filter keeps the rendered page itself out of the page cache
+        # (portal.views.page.cached_page): this is the cost of rendering it warm.
+        page = url("invoices", portal) + "?status="
+        client.get(page)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url("invoices", portal))
+            response = client.get(page)
         assert response.status_code == 200
         warm[portal] = (len(queries), len(_rows(response)))
 
@@ -330,10 +335,11 @@ def test_brand_colours_and_name_reach_the_page_as_custom_properties(client, toda
     response = client.get(url("home", portal))
 
     html = response.content.decode()
-    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
-    style = re.search(r'<style nonce="([^"]+)" id="brand-style">([^<]*)</style>', html)
-    assert style[1] == nonce
-    assert style[2] == (
+    allowed = re.search(r"'sha256-([^']+)'", response["Content-Security-Policy"])[1]
+    style = re.search(r'<style id="brand-style">([^<]*)</style>', html)
+    digest = base64.b64encode(hashlib.sha256(style[1].encode()).digest()).decode()
+    assert allowed == digest
+    assert style[1] == (
         ":root { --brand-primary: #FFE066; --brand-on-primary: #111111; "
         "--brand-accent: #767676; --brand-on-accent: #FFFFFF; }"
     )
