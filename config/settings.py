@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")  # optional file; real environment variables win
+if (BASE_DIR / ".env").exists():  # optional file; real environment variables win
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -134,14 +135,19 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
     # No request or task waits on the database for ever: a statement running
     # longer than this is canceled (0 turns it off, e.g. for long migrations).
     _statement_timeout_ms = 1000 * env.int(
         "DATABASE_STATEMENT_TIMEOUT_SECONDS", default=0 if DEBUG else 30
     )
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={_statement_timeout_ms}"
-    )
+    _options["options"] = f"-c statement_timeout={_statement_timeout_ms}"
+    # Under ASGI each request runs in its own thread, so connections are kept in
+    # a pool per process (psycopg_pool) rather than per thread.
+    _pool_size = env.int("DATABASE_POOL_MAX_SIZE", default=0 if DEBUG else 8)
+    if _pool_size:
+        _options["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs web processes and a task worker on one SQLite file: WAL lets
     # readers and the writer work at once, IMMEDIATE transactions take the write

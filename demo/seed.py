@@ -13,7 +13,6 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,15 +125,15 @@ def is_seeded() -> bool:
     return Company.objects.filter(name=ATELIER.name).exists()
 
 
-# The demo's clients are fictional: the documents it "sends" are kept in memory,
-# never delivered nor printed over the demo's own output.
-@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 def seed(*, now: dt.datetime | None = None) -> bool:
     """Create the demo data unless it is there. Returns whether anything was made.
 
     With STRIPE_SECRET_KEY set, each add-on company is also connected to a
     Stripe account (made through the Accounts API), so the demo takes card
     payments; without it, or when Stripe cannot be reached, it takes transfers.
+    The documents it sends are e-mailed through the configured backend: the
+    demo command gives it a folder of files (var/demo/mail/), debug mode the
+    console, the tests their outbox.
     """
     created = False
     with transaction.atomic():

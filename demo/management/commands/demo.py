@@ -1,36 +1,219 @@
+"""`uv run manage.py demo [ADDRPORT]`: the product as a client would see it.
+
+Migrates, collects the static files, seeds the demo if it is absent and prints
+the way in; then serves through the production server (gunicorn with uvicorn
+workers, DEBUG off, WhiteNoise) with a task worker beside it, exactly as a
+deployment runs. Every step is a child process started with a production
+environment: nothing here changes this process's settings. Ctrl-C stops both.
+"""
+
+import json
 import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import FrameType
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from demo import seed
 
+ROOT = Path(settings.BASE_DIR)
+# Git-ignored: the demo's secret key and the e-mails it "sends".
+DEMO_DIR = ROOT / "var" / "demo"
+SECRET_KEY_FILE = DEMO_DIR / "secret_key"
+MAIL_DIR = DEMO_DIR / "mail"
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+STOP_GRACE_SECONDS = 15
+
+
+def _split_addrport(addrport: str) -> tuple[str, int]:
+    host, _, port = addrport.rpartition(":")
+    if not port.isdigit():
+        raise CommandError(f"{addrport!r} is not a port or an address:port.")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _secret_key() -> str:
+    """The demo's own secret key: made once, kept in a git-ignored file."""
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip()
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    SECRET_KEY_FILE.touch(mode=0o600)
+    SECRET_KEY_FILE.write_text(key)
+    return key
+
+
+def production_environment(host: str, port: int) -> tuple[dict[str, str], str]:
+    """The environment the demo's processes run with, and the address it serves.
+
+    Production settings (DEBUG off, the database task backend) with what a
+    deployment would set: a secret key, the served address as allowed host and
+    as the base of portal links, and a mail backend. The demo's clients are
+    fictional, so its e-mails go to files in var/demo/mail/, never out.
+    """
+    link_host = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    url_host = f"[{link_host}]" if ":" in link_host else link_host
+    base_url = f"http://{url_host}:{port}"
+    allowed = {link_host, "localhost", "127.0.0.1"}
+    if host in WILDCARD_HOSTS:
+        allowed |= {socket.gethostname(), socket.getfqdn()}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or _secret_key(),
+        "DJANGO_ALLOWED_HOSTS": ",".join(sorted(allowed)),
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL") or base_url,
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if "EMAIL_URL" not in os.environ:
+        MAIL_DIR.mkdir(parents=True, exist_ok=True)
+        env["EMAIL_URL"] = f"filemail://{MAIL_DIR}"
+    return env, env["PORTAL_BASE_URL"]
+
 
 class Command(BaseCommand):
-    help = "Set everything up for the demo, print how to get in, then serve it."
+    help = (
+        "Set the demo up, print how to get in, then serve it through the "
+        "production server (DEBUG off) with a task worker. Ctrl-C stops both."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "addrport",
             nargs="?",
             default="127.0.0.1:8000",
-            help="Where to serve, as for runserver (default 127.0.0.1:8000).",
+            help="Where to serve: a port or address:port (default 127.0.0.1:8000).",
         )
 
     def handle(self, *args: object, addrport: str, **options: object) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        created = seed.seed()
-        base = "http://" + (addrport if ":" in addrport else f"127.0.0.1:{addrport}")
-        if "PORTAL_BASE_URL" not in os.environ:
-            # The links the back office and e-mails give point at this very server.
-            settings.PORTAL_BASE_URL = base
-        if not settings.DEBUG:
-            self.stderr.write(
-                "DJANGO_DEBUG is off: static files are not served by the demo server."
-            )
-        self._print_guide(base, seed.summary(), created)
-        call_command("runserver", addrport, use_reloader=False)
+        host, port = _split_addrport(addrport)
+        env, base = production_environment(host, port)
+        self._step(env, "migrate", "--noinput", "--verbosity", "0")
+        self._step(env, "collectstatic", "--noinput", "--verbosity", "0")
+        created = not self._seeded()
+        summary = json.loads(self._step(env, "seed_demo", "--json"))
+        self._print_guide(base, summary, created)
+        self._serve(env, host, port, base)
+
+    def _step(self, env: dict[str, str], *command: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise CommandError(f"`manage.py {' '.join(command)}` failed.")
+        return result.stdout
+
+    @staticmethod
+    def _seeded() -> bool:
+        try:
+            return seed.is_seeded()
+        finally:
+            connection.close()  # the children write; hold nothing open
+
+    def _serve(self, env: dict[str, str], host: str, port: int, base: str) -> None:
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        children = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--config",
+                    str(ROOT / "deploy" / "gunicorn.conf.py"),
+                    "--bind",
+                    bind,
+                    "config.asgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+            ),
+            subprocess.Popen(
+                # Quiet: a line per task would drown the guide; failures are
+                # logged by the tasks themselves (documents.tasks).
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "db_worker",
+                    "--interval",
+                    "1",
+                    "--verbosity",
+                    "0",
+                ],
+                cwd=ROOT,
+                env=env,
+            ),
+        ]
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        previous = {
+            sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            if self._wait_until_serving(base, children):
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Serving on {base}/ (production server, DEBUG off, "
+                        "with a task worker). Ctrl-C stops both."
+                    )
+                )
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.2)
+        finally:
+            self._stop(children)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        failed = [child for child in children if child.returncode not in (0, None)]
+        if failed and not stopping:
+            raise CommandError("The demo's server or worker stopped unexpectedly.")
+
+    @staticmethod
+    def _wait_until_serving(base: str, children: list[subprocess.Popen]) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(child.poll() is not None for child in children):
+                return False
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                    return True
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.2)
+        return False
+
+    @staticmethod
+    def _stop(children: list[subprocess.Popen]) -> None:
+        """SIGTERM to each (gunicorn and db_worker both finish what they are
+        doing), then SIGKILL to whatever is still there after the grace time."""
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in children:
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
     def _print_guide(self, base: str, summary: dict, created: bool) -> None:
         out = self.stdout
@@ -61,4 +244,10 @@ class Command(BaseCommand):
                     else "none (the link answers 404 without the add-on)"
                 )
                 out.write(f"  portal of {client['name']}: {link}")
+        mail = (
+            f"files in {MAIL_DIR}/ (one per e-mail sent: nothing leaves this machine)"
+            if "EMAIL_URL" not in os.environ
+            else "sent through EMAIL_URL"
+        )
+        out.write(f"\nE-mails to clients: {mail}")
         out.write("")
