@@ -40,7 +40,9 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "filters": {"mask_portal_token": _MASK},
     "formatters": {
-        "generic": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s"}
+        "generic": {
+            "format": "%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s"
+        }
     },
     "handlers": {
         "console": {

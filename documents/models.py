@@ -460,6 +460,27 @@ class DocumentVersion(CompanyOwned, AppendOnly):
         return f"{self.document} v{self.number}"
 
 
+class VersionPdfRender(CompanyOwned):
+    """How printing a version's PDF went, while it has none: each failed
+    attempt, the last error, and when the task worker gave up (the owner is
+    then shown the failure and may try again)."""
+
+    version = models.OneToOneField(
+        DocumentVersion, on_delete=models.PROTECT, related_name="pdf_render"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("PDF rendering")
+        verbose_name_plural = _("PDF renderings")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.attempts} attempt(s)"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Created")
     FINALISED = "finalised", _("Finalised")

@@ -6,15 +6,18 @@ the version row records the name and the digest, in the one update the
 database trigger allows.
 """
 
+import datetime as dt
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from documents import pdf
-from documents.models import DocumentVersion, document_storage
+from documents.models import DocumentVersion, VersionPdfRender, document_storage
 
 logger = logging.getLogger(__name__)
 
@@ -103,3 +106,33 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
                 storage.delete(name)
             return winner
     return locked
+
+
+@transaction.atomic
+def version_pdf_render_failed(
+    *, version: DocumentVersion, error: BaseException, now: dt.datetime
+) -> VersionPdfRender:
+    """Record a failed attempt at the version's PDF; give up (`failed_at`) once
+    PDF_RENDER_ATTEMPTS attempts have failed."""
+    # unscoped: the version in hand, its own render record
+    render, _ = VersionPdfRender.objects.select_for_update().get_or_create(
+        version=version, defaults={"company_id": version.company_id}
+    )
+    render.attempts += 1
+    render.last_error = f"{error.__class__.__name__}: {error}"[:500]
+    if render.attempts >= settings.PDF_RENDER_ATTEMPTS:
+        render.failed_at = now
+    render.save()
+    return render
+
+
+def version_pdf_retry(*, version: DocumentVersion) -> None:
+    """Try a failed PDF again from the start (the owner asked, or pdf_repair)."""
+    from documents.tasks import version_render_pdf_enqueue
+
+    with transaction.atomic():
+        # unscoped: the caller scoped this version
+        VersionPdfRender.objects.filter(version=version).update(
+            attempts=0, failed_at=None, updated_at=timezone.now()
+        )
+        transaction.on_commit(lambda: version_render_pdf_enqueue(version.pk))

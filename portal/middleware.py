@@ -276,8 +276,7 @@ def _admin_style_hashes() -> tuple[str, ...]:
     """The one inline <style> Django's admin writes (a change list without
     actions), allowed by the hash of its exact text."""
     template = (
-        Path(django.__file__).parent
-        / "contrib/admin/templates/admin/change_list.html"
+        Path(django.__file__).parent / "contrib/admin/templates/admin/change_list.html"
     ).read_text()
     return tuple(
         f"'sha256-{_sha256_base64(style)}'"

@@ -148,9 +148,7 @@ def _revision_key(client: Client, name: str) -> str:
     return f"portal:{name}:{client.pk}-{created}:{client.portal_revision}"
 
 
-def portal_page_key(
-    *, client: Client, language: str, today: dt.date, path: str
-) -> str:
+def portal_page_key(*, client: Client, language: str, today: dt.date, path: str) -> str:
     """Where a rendered page of the client's portal is cached: it moves on with
     the client's revision, the language and the day (a status such as overdue
     changes with the date alone)."""

@@ -59,6 +59,7 @@ from documents.forms import (
     DocumentLineFormSet,
 )
 from documents.models import Document, QuoteSignature
+from documents.pdf_store import version_pdf_retry
 
 
 def _credit_note_explanation(invoice: Document) -> str:
@@ -417,6 +418,11 @@ class DocumentAdmin(CompanyScopedAdmin):
                 name="documents_document_version_pdf",
             ),
             path(
+                "<path:object_id>/versions/<int:number>/pdf/retry/",
+                self.admin_site.admin_view(require_POST(self.version_pdf_retry)),
+                name="documents_document_version_pdf_retry",
+            ),
+            path(
                 "<path:object_id>/signed-pdf/",
                 self.admin_site.admin_view(self.signed_pdf),
                 name="documents_document_signed_pdf",
@@ -502,6 +508,27 @@ class DocumentAdmin(CompanyScopedAdmin):
             raise Http404
         version = get_object_or_404(document.versions.all(), number=number)
         return downloads.version_pdf_response(request=request, version=version)
+
+    def version_pdf_retry(
+        self, request: HttpRequest, object_id: str, number: int
+    ) -> HttpResponse:
+        """Print a version's PDF again after its renders failed (POST only)."""
+        if not member_can_change(request):
+            raise PermissionDenied
+        document = self.get_object(request, object_id)
+        if document is None:
+            raise Http404
+        version = get_object_or_404(document.versions.all(), number=number)
+        version_pdf_retry(version=version)
+        self.message_user(
+            request,
+            _("The PDF of version %(number)s is being printed again.")
+            % {"number": version.number},
+            messages.INFO,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:documents_document_change", args=[document.pk])
+        )
 
     def signed_pdf(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
         """A signed quote's sealed PDF, for members who may see the quote."""

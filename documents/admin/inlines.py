@@ -64,19 +64,37 @@ class DocumentVersionInline(ReadOnlyInline):
     def version_total(self, version: DocumentVersion) -> str:
         return money_display(version.total, version.content["currency"])
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("pdf_render")
+
     @admin.display(description=_("PDF"))
     def pdf_link(self, version: DocumentVersion) -> str:
         args = [version.document_id, version.number]
-        url = reverse("admin:documents_document_version_pdf", args=args)
-        if version.content["kind"] == Document.Kind.QUOTE:
-            return format_html('<a href="{}">{}</a>', url, _("Download PDF"))
-        xml_url = reverse("admin:documents_document_version_xml", args=args)
+        if version.pdf_sha256:
+            url = reverse("admin:documents_document_version_pdf", args=args)
+            if version.content["kind"] == Document.Kind.QUOTE:
+                return format_html('<a href="{}">{}</a>', url, _("Download PDF"))
+            xml_url = reverse("admin:documents_document_version_xml", args=args)
+            return format_html(
+                '<a href="{}">{}</a> · <a href="{}">{}</a>',
+                url,
+                _("Download PDF"),
+                xml_url,
+                _("Factur-X XML"),
+            )
+        render = getattr(version, "pdf_render", None)
+        if render is None or render.failed_at is None:
+            return str(_("Being prepared"))
+        # A button of the page's own form, posted to the retry address.
+        url = reverse("admin:documents_document_version_pdf_retry", args=args)
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<span class="pdf-failed">{}</span> '
+            '<button type="submit" class="button" formaction="{}" '
+            'formmethod="post" formnovalidate>{}</button>',
+            _("Printing failed %(attempts)s times: %(error)s")
+            % {"attempts": render.attempts, "error": render.last_error},
             url,
-            _("Download PDF"),
-            xml_url,
-            _("Factur-X XML"),
+            _("Try again"),
         )
 
 

@@ -395,10 +395,13 @@ def test_a_refusal_only_the_service_sees_saves_nothing(client, monkeypatch):
     assert (document.notes, document.versions.count()) == ("", 1)
 
 
-def test_versions_and_history_are_shown_read_only(client):
+def test_versions_and_history_are_shown_read_only(
+    client, django_capture_on_commit_callbacks
+):
     company = CompanyFactory()
     sign_in(client, company)
-    document = DocumentFactory(client__company=company, finalised=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is printed
+        document = DocumentFactory(client__company=company, finalised=True)
 
     response = client.get(change_url(document))
 

@@ -1,16 +1,12 @@
 """version_pdf_response: what the portal and the back office send after their checks."""
 
 import hashlib
-import urllib.parse
-import urllib.request
 
 import boto3
 import pytest
-from django.core.files.storage import storages
 from django.http import FileResponse
 from moto.server import ThreadedMotoServer
 
-from documents import pdf
 from documents.downloads import version_pdf_response
 from documents.models import DocumentVersion
 from documents.pdf_store import version_pdf_ensure
@@ -28,6 +24,7 @@ def body(response: FileResponse) -> bytes:
 
 def test_download_streams_the_stored_pdf_with_private_headers(rf):
     document, version = invoice_with_three_versions()
+    version = version_pdf_ensure(version=version)
 
     response = version_pdf_response(request=rf.get("/"), version=version)
 
@@ -56,40 +53,50 @@ def test_download_streams_the_stored_pdf_with_private_headers(rf):
     }
 
 
-def test_the_same_version_downloaded_twice_renders_once(rf):
-    _, version = invoice_with_three_versions()
-    before = pdf.render_count()
+def test_a_version_without_its_pdf_yet_is_being_prepared_never_rendered(
+    rf, pdf_renders
+):
+    _, version = invoice_with_three_versions()  # not rendered: no commit here
 
-    first = body(version_pdf_response(request=rf.get("/"), version=version))
-    # A stale copy, as a second request would load it: no PDF recorded yet.
-    assert version.pdf_sha256 == ""
-    second = body(version_pdf_response(request=rf.get("/"), version=version))
+    page = version_pdf_response(
+        request=rf.get("/", HTTP_ACCEPT="text/html,application/xhtml+xml"),
+        version=version,
+    )
+    bare = version_pdf_response(request=rf.get("/"), version=version)
 
-    assert pdf.render_count() - before == 1
-    assert first == second
-    folder = f"documents/{version.company_id}/{version.document_id}"
-    assert len(storages["documents"].listdir(folder)[1]) == 1
+    assert pdf_renders.count == 0
+    assert (page.status_code, page["Retry-After"], page["Refresh"]) == (503, "5", "5")
+    html = page.content.decode()
+    assert "Your PDF is being prepared" in html
+    assert '<meta http-equiv="refresh" content="5">' in html
+    assert (bare.status_code, bare["Retry-After"], bare["Content-Type"]) == (
+        503,
+        "5",
+        "text/plain; charset=utf-8",
+    )
+    assert bare.content == b"The PDF is being prepared.\n"
+    assert page["Cache-Control"] == bare["Cache-Control"] == "private, no-store"
 
 
 def test_an_already_rendered_pdf_is_served_without_rendering(
-    rf, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    rf, django_capture_on_commit_callbacks, django_assert_max_num_queries, pdf_renders
 ):
     with django_capture_on_commit_callbacks(execute=True):
         document = DocumentFactory(finalised=True)
     version = document.versions.get()
-    before = pdf.render_count()
+    before = pdf_renders.count
 
     with django_assert_max_num_queries(0):
         response = version_pdf_response(request=rf.get("/"), version=version)
 
     assert hashlib.sha256(body(response)).hexdigest() == version.pdf_sha256
-    assert pdf.render_count() == before
+    assert pdf_renders.count == before
 
 
-def test_matching_if_none_match_answers_304_without_body(rf):
+def test_matching_if_none_match_answers_304_without_body(rf, pdf_renders):
     _, version = invoice_with_three_versions()
     version = version_pdf_ensure(version=version)
-    before = pdf.render_count()
+    before = pdf_renders.count
 
     response = version_pdf_response(
         request=rf.get("/", HTTP_IF_NONE_MATCH=f'"{version.pdf_sha256}"'),
@@ -103,22 +110,12 @@ def test_matching_if_none_match_answers_304_without_body(rf):
         "private, no-store",
         "noindex, nofollow",
     )
-    assert pdf.render_count() == before
-
-
-def test_if_none_match_of_an_unrendered_version_is_answered_after_rendering(rf):
-    _, version = invoice_with_three_versions()
-    expected = hashlib.sha256(pdf.version_pdf_render(version=version)).hexdigest()
-
-    response = version_pdf_response(
-        request=rf.get("/", HTTP_IF_NONE_MATCH=f'"{expected}"'), version=version
-    )
-
-    assert response.status_code == 304
+    assert pdf_renders.count == before
 
 
 def test_stale_if_none_match_gets_the_file(rf):
     _, version = invoice_with_three_versions()
+    version = version_pdf_ensure(version=version)
 
     response = version_pdf_response(
         request=rf.get("/", HTTP_IF_NONE_MATCH='"0123abcd"'), version=version
@@ -165,48 +162,37 @@ def s3_documents(settings, s3_endpoint):
                 "signature_version": "s3v4",
                 "location": "private",
                 "default_acl": "private",
-                "querystring_auth": True,
-                "querystring_expire": 60,
             },
         },
     }
     return s3_endpoint
 
 
-def test_s3_download_redirects_to_a_short_lived_presigned_url(rf, s3_documents):
+def test_s3_download_streams_the_checked_bytes_through_the_app(rf, s3_documents):
+    """No presigned URL: the bytes pass through the SHA-256 check like any."""
     document, version = invoice_with_three_versions()
+    version = version_pdf_ensure(version=version)
 
     response = version_pdf_response(request=rf.get("/"), version=version)
 
-    version = DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
-    location = urllib.parse.urlsplit(response["Location"])
-    query = urllib.parse.parse_qs(location.query)
-    assert response.status_code == 302
-    assert f"{location.scheme}://{location.netloc}" == s3_documents
-    assert location.path == f"/{BUCKET}/private/{version.pdf_file.name}"
-    assert query["X-Amz-Expires"] == ["60"]
-    assert "X-Amz-Signature" in query
-    assert (response["ETag"], response["Cache-Control"], response["X-Robots-Tag"]) == (
+    data = body(response)
+    assert response.status_code == 200
+    assert hashlib.sha256(data).hexdigest() == version.pdf_sha256
+    assert (response["Content-Disposition"], response["ETag"]) == (
+        'attachment; filename="INV-2026-0001-v2.pdf"',
         f'"{version.pdf_sha256}"',
-        "private, no-store",
-        "noindex, nofollow",
     )
-    with urllib.request.urlopen(response["Location"], timeout=10) as reply:
-        served = reply.read()
-        headers = reply.headers
-    assert hashlib.sha256(served).hexdigest() == version.pdf_sha256
-    assert headers["Content-Type"] == "application/pdf"
-    assert (
-        headers["Content-Disposition"] == 'attachment; filename="INV-2026-0001-v2.pdf"'
+    key = f"private/{version.pdf_file.name}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_documents,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data + b"%appended")
 
+    tampered = version_pdf_response(request=rf.get("/"), version=version)
 
-def test_s3_second_download_renders_nothing(rf, s3_documents):
-    _, version = invoice_with_three_versions()
-    before = pdf.render_count()
-
-    first = version_pdf_response(request=rf.get("/"), version=version)
-    second = version_pdf_response(request=rf.get("/"), version=version)
-
-    assert pdf.render_count() - before == 1
-    assert first["ETag"] == second["ETag"]
+    assert tampered.status_code == 503
+    assert b"%PDF" not in tampered.content

@@ -175,6 +175,7 @@ def test_invoice_version_pdf_reads_back_with_everything_the_client_needs():
         assert missing == [], reader
         assert "Discovery workshop" not in text  # version 1's line
         assert "Final scope" not in text  # version 3's line
+        assert " of 3" not in text  # nothing about versions written later
 
 
 def test_logo_is_embedded_as_an_image():
@@ -305,16 +306,16 @@ def test_amounts_and_dates_follow_the_clients_locale():
     assert normalised(format_day(dt.date(2026, 4, 1), "fr")) in text
 
 
-def test_ensure_stores_once_at_a_deterministic_private_path():
+def test_ensure_stores_once_at_a_deterministic_private_path(pdf_renders):
     document, version = invoice_with_three_versions()
-    before = pdf.render_count()
+    before = pdf_renders.count
 
     first = version_pdf_ensure(version=version)
     second = version_pdf_ensure(
         version=DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
     )
 
-    assert pdf.render_count() - before == 1
+    assert pdf_renders.count - before == 1
     assert (
         first.pdf_file.name
         == second.pdf_file.name
@@ -342,24 +343,22 @@ def test_ensure_never_overwrites_a_file_already_at_the_path():
         assert untouched.read() == b"something else"
 
 
-def test_new_version_renders_its_pdf_on_commit(django_capture_on_commit_callbacks):
-    before = pdf.render_count()
-
+def test_new_version_renders_its_pdf_on_commit(
+    django_capture_on_commit_callbacks, pdf_renders
+):
     with django_capture_on_commit_callbacks(execute=True):
         document = DocumentFactory(finalised=True)
 
     version = document.versions.get()
-    assert pdf.render_count() - before == 1
+    assert pdf_renders.count == 1
     assert version.pdf_sha256 == hashlib.sha256(stored_bytes(version)).hexdigest()
 
 
-def test_nothing_renders_before_commit(django_capture_on_commit_callbacks):
-    before = pdf.render_count()
-
+def test_nothing_renders_before_commit(django_capture_on_commit_callbacks, pdf_renders):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         document = DocumentFactory(finalised=True)
 
-    assert (len(callbacks), pdf.render_count() - before) == (1, 0)
+    assert (len(callbacks), pdf_renders.count) == (1, 0)
     assert document.versions.get().pdf_sha256 == ""
 
 

@@ -14,7 +14,6 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from documents import pdf
-from documents.downloads import version_pdf_response
 from documents.models import DocumentVersion
 from documents.pdf_store import version_pdf_ensure
 from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
@@ -78,10 +77,9 @@ def stored_files(version: DocumentVersion) -> list[str]:
 
 
 def test_two_ensures_racing_render_and_store_one_file(
-    no_background_render, slow_render
+    no_background_render, slow_render, pdf_renders
 ):
     document, version = invoice_with_three_versions()
-    before = pdf.render_count()
 
     def ensure() -> DocumentVersion:
         copy = DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
@@ -90,7 +88,7 @@ def test_two_ensures_racing_render_and_store_one_file(
     results, errors = race(ensure)
 
     assert errors == []
-    assert pdf.render_count() - before == 1
+    assert pdf_renders.count == 1
     stored = DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
     assert {(r.pdf_file.name, r.pdf_sha256) for r in results} == {
         (stored.pdf_file.name, stored.pdf_sha256)
@@ -100,48 +98,24 @@ def test_two_ensures_racing_render_and_store_one_file(
         assert hashlib.sha256(file.read()).hexdigest() == stored.pdf_sha256
 
 
-def test_two_downloads_racing_serve_the_same_bytes_rendered_once(
-    rf, no_background_render, slow_render
-):
-    document, version = invoice_with_three_versions()
-    before = pdf.render_count()
-
-    def download() -> bytes:
-        copy = DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
-        response = version_pdf_response(request=rf.get("/"), version=copy)
-        return b"".join(response.streaming_content)
-
-    results, errors = race(download, count=4)
-
-    assert errors == []
-    assert pdf.render_count() - before == 1
-    stored = DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
-    assert {hashlib.sha256(body).hexdigest() for body in results} == {stored.pdf_sha256}
-    assert len(results) == 4
-    assert len(stored_files(stored)) == 1
-
-
-def test_a_committed_version_gets_its_pdf_from_the_task():
-    before = pdf.render_count()
-
+def test_a_committed_version_gets_its_pdf_from_the_task(pdf_renders):
     document = DocumentFactory(finalised=True)  # commits: on_commit runs for real
 
     version = document.versions.get()
-    assert pdf.render_count() - before == 1
+    assert pdf_renders.count == 1
     assert version.pdf_sha256 != ""
     assert stored_files(version) == [version.pdf_file.name.rsplit("/", 1)[1]]
 
 
-def test_with_the_database_backend_the_worker_renders_the_pdf(settings):
+def test_with_the_database_backend_the_worker_renders_the_pdf(settings, pdf_renders):
     """Production: the version only queues a task; `db_worker` renders it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    before = pdf.render_count()
     document = DocumentFactory(finalised=True)  # commits: the task is queued
     version = document.versions.get()
-    assert (version.pdf_sha256, pdf.render_count() - before) == ("", 0)
+    assert (version.pdf_sha256, pdf_renders.count) == ("", 0)
 
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
     version.refresh_from_db()
-    assert pdf.render_count() - before == 1
+    assert pdf_renders.count == 1
     assert version.pdf_sha256 == hashlib.sha256(stored_bytes(version)).hexdigest()

@@ -1,6 +1,6 @@
 import base64
-import hashlib
 import datetime as dt
+import hashlib
 import re
 
 import pytest

@@ -30,7 +30,9 @@ def _assert_hardened(response):
     assert directives["default-src"] == "'none'"
     assert directives["script-src"] == "'self'"
     # The brand's inline style is allowed by its hash: no nonce, no inline else.
-    assert re.fullmatch(r"'self'( 'sha256-[A-Za-z0-9+/=]{44}')?", directives["style-src"])
+    assert re.fullmatch(
+        r"'self'( 'sha256-[A-Za-z0-9+/=]{44}')?", directives["style-src"]
+    )
     assert directives["img-src"] == "'self' data:"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["form-action"] == "'self'"
