@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOUR_PATTERN
 from companies.models import CompanyOwned
+from companies.validators import single_line
 
 DISPLAY_NAME_MAX_LENGTH = 200
 
@@ -14,7 +15,9 @@ class BrandKit(CompanyOwned):
     """A company's brand as its clients see it in the portal, PDFs and e-mails."""
 
     display_name = models.CharField(
-        _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH
+        _("display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        validators=[single_line],
     )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyOwned, Locale
+from companies.validators import ADDRESS_MAX_LENGTH, single_line
 
 
 class Client(CompanyOwned):
@@ -17,10 +18,12 @@ class Client(CompanyOwned):
     token) and then compared in constant time.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     email = models.EmailField(_("e-mail address"), blank=True)
-    address = models.TextField(_("address"), blank=True)
-    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    address = models.TextField(_("address"), blank=True, max_length=ADDRESS_MAX_LENGTH)
+    vat_number = models.CharField(
+        _("VAT number"), max_length=32, blank=True, validators=[single_line]
+    )
     is_business = models.BooleanField(
         _("business client"),
         default=True,

@@ -12,7 +12,11 @@ from companies.models import (
     Company,
     reminder_offsets,
 )
-from companies.money import is_known_currency
+from companies.money import (
+    is_known_currency,
+    is_supported_currency,
+    unsupported_currency_message,
+)
 from companies.services import COMPANY_EDITABLE_FIELDS
 
 
@@ -26,6 +30,10 @@ class CurrencyField(forms.CharField):
                 _("%(code)s is not a known currency."),
                 code="unknown_currency",
                 params={"code": code},
+            )
+        if code and not is_supported_currency(code):
+            raise forms.ValidationError(
+                unsupported_currency_message(code), code="unsupported_currency"
             )
         return code
 

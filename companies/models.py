@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
+from companies.validators import ADDRESS_MAX_LENGTH, single_line
 
 
 class Locale(models.TextChoices):
@@ -42,7 +43,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in to the back office with an e-mail and a password."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=200, blank=True, validators=[single_line]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     notify_client_activity = models.BooleanField(
@@ -76,12 +79,19 @@ Actor = User | None
 class Company(models.Model):
     """A business that issues quotes and invoices: the tenant."""
 
-    name = models.CharField(_("name"), max_length=200)
-    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
-    address = models.TextField(_("address"), blank=True)
-    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True, validators=[single_line]
+    )
+    address = models.TextField(_("address"), blank=True, max_length=ADDRESS_MAX_LENGTH)
+    vat_number = models.CharField(
+        _("VAT number"), max_length=32, blank=True, validators=[single_line]
+    )
     registration_number = models.CharField(
-        _("registration number (SIREN)"), max_length=32, blank=True
+        _("registration number (SIREN)"),
+        max_length=32,
+        blank=True,
+        validators=[single_line],
     )
     country = models.CharField(
         _("country"),
@@ -113,8 +123,12 @@ class Company(models.Model):
         help_text=_("Blank: invoices say no discount is given for early payment."),
     )
     email = models.EmailField(_("contact e-mail"), blank=True)
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    iban = models.CharField(
+        _("IBAN"), max_length=34, blank=True, validators=[single_line]
+    )
+    bic = models.CharField(
+        _("BIC"), max_length=11, blank=True, validators=[single_line]
+    )
     default_currency = models.CharField(
         _("default currency"), max_length=3, default="EUR"
     )

@@ -14,6 +14,7 @@ from babel.numbers import (
     list_currencies,
 )
 from babel.numbers import format_decimal as babel_format_decimal
+from django.utils.translation import gettext as _
 
 KNOWN_CURRENCIES = frozenset(list_currencies())
 
@@ -30,6 +31,26 @@ def _locale(code: str) -> BabelLocale:
 
 def is_known_currency(code: str) -> bool:
     return code in KNOWN_CURRENCIES
+
+
+# Amounts are stored with two decimals: a currency with three (KWD, BHD, …)
+# would be rounded on the way in, so it is refused rather than half-supported.
+STORED_DECIMALS = 2
+
+
+def is_supported_currency(code: str) -> bool:
+    return is_known_currency(code) and get_currency_precision(code) <= STORED_DECIMALS
+
+
+def unsupported_currency_message(code: str) -> str:
+    return _(
+        "%(code)s has %(decimals)s decimal places; amounts are kept with at most "
+        "%(stored)s, so documents cannot use it yet."
+    ) % {
+        "code": code,
+        "decimals": get_currency_precision(code),
+        "stored": STORED_DECIMALS,
+    }
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

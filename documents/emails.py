@@ -217,6 +217,8 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
             **_lines(email, document, brand.name),
         }
         subject = french_elide(_subject(email, document, brand.name), brand.name)
+        # One line whatever a name holds: a line break in a header refuses to send.
+        subject = " ".join(subject.split())
         text = str(render_to_string("emails/client_email.txt", context))
         html = str(
             _inliner.inline(render_to_string("emails/client_email.html", context))

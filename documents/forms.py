@@ -15,7 +15,13 @@ from companies.forms import CurrencyField
 from companies.money import is_known_currency
 from documents.models import VAT_RATES, Document, DocumentLine
 from documents.services.drafts import HEADER_FIELDS, header_errors
-from documents.totals import InvalidLine, LineInput, compute_totals, line_check
+from documents.totals import (
+    MAX_LINES,
+    InvalidLine,
+    LineInput,
+    compute_totals,
+    line_check,
+)
 
 LINE_FIELDS = ("description", "quantity", "unit_price", "vat_rate")
 
@@ -122,6 +128,15 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
+        if len(kept) > MAX_LINES:
+            raise forms.ValidationError(
+                _("A document has at most %(limit)s lines.") % {"limit": MAX_LINES}
+            )
         self.line_inputs = [
             form.line_input
             for form in self.forms

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
 from companies.models import CompanyOwned, CompanyQuerySet
+from companies.validators import NOTES_MAX_LENGTH, single_line
 
 # The VAT rates a line may carry (France: standard, intermediate, reduced,
 # super-reduced, and zero for exempt or reverse-charged supplies).
@@ -128,7 +129,9 @@ class Document(CompanyOwned):
     reminders_enabled = models.BooleanField(
         _("payment reminders"), default=True, editable=False
     )
-    notes = models.TextField(_("notes for the client"), blank=True)
+    notes = models.TextField(
+        _("notes for the client"), blank=True, max_length=NOTES_MAX_LENGTH
+    )
     operation_category = models.CharField(
         _("invoice for"),
         max_length=8,
@@ -384,7 +387,9 @@ class DocumentLine(CompanyOwned):
         Document, on_delete=models.CASCADE, related_name="lines"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    description = models.CharField(_("description"), max_length=500)
+    description = models.CharField(
+        _("description"), max_length=500, validators=[single_line]
+    )
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1")
     )

@@ -7,10 +7,15 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from companies.money import round_money
-from documents.models import VAT_RATES
+from companies.validators import is_single_line
+from documents.models import VAT_RATES, DocumentLine
 
 HUNDRED = Decimal(100)
 MAX_AMOUNT = Decimal("999999999999.99")  # fits the 14-digit columns
+# A document's lines: enough for any invoice a person reads, few enough that
+# printing it stays a matter of seconds (the README lists the limits).
+MAX_LINES = 200
+DESCRIPTION_MAX_LENGTH = DocumentLine._meta.get_field("description").max_length
 
 
 class InvalidLine(ValueError):
@@ -38,6 +43,15 @@ def line_check(line: LineInput) -> None:
     negative price or an unknown VAT rate."""
     if not line.description.strip():
         raise InvalidLine(_("Every line needs a description."))
+    if len(line.description) > DESCRIPTION_MAX_LENGTH:
+        raise InvalidLine(
+            _("A line's description has at most %(limit)s characters.")
+            % {"limit": DESCRIPTION_MAX_LENGTH}
+        )
+    if not is_single_line(line.description):
+        raise InvalidLine(
+            _("A line's description is one line, without line breaks or tabs.")
+        )
     if line.quantity <= 0:
         raise InvalidLine(_("A quantity must be greater than zero."))
     if line.unit_price < 0:
@@ -81,6 +95,11 @@ def compute_totals(
     :raises InvalidLine: a line `line_check` refuses, deposits larger than the
         lines at some rate, or a total too large to store.
     """
+    lines = list(lines)
+    if len(lines) > MAX_LINES:
+        raise InvalidLine(
+            _("A document has at most %(limit)s lines.") % {"limit": MAX_LINES}
+        )
     computed: list[dict[str, str]] = []
     bases: dict[Decimal, Decimal] = {}
     for line in lines:

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from clients.services import client_portal_revision_bump
 from companies.models import Actor, Company
-from companies.money import is_known_currency
+from companies.money import (
+    is_known_currency,
+    is_supported_currency,
+    unsupported_currency_message,
+)
+from companies.validators import NOTES_MAX_LENGTH
 from documents import events, facturx, status
 from documents.models import Document, DocumentLine, DocumentVersion
 from documents.services.deductions import deductions_for
@@ -61,6 +66,12 @@ def header_errors(*, kind: str, header: Mapping[str, Any]) -> dict[str, str]:
     currency = header.get("currency")
     if currency is not None and not is_known_currency(currency):
         errors["currency"] = _("%(code)s is not a known currency.") % {"code": currency}
+    elif currency is not None and not is_supported_currency(currency):
+        errors["currency"] = unsupported_currency_message(currency)
+    if len(header.get("notes") or "") > NOTES_MAX_LENGTH:
+        errors["notes"] = _("Notes have at most %(limit)s characters.") % {
+            "limit": NOTES_MAX_LENGTH
+        }
     issue_date = header.get("issue_date")
     due_date, expiry_date = header.get("due_date"), header.get("expiry_date")
     if kind == Document.Kind.INVOICE:

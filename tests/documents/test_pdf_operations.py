@@ -103,9 +103,7 @@ def test_the_owner_tries_a_failed_render_again(
     assert version.pdf_sha256 == hashlib.sha256(stored_bytes(version)).hexdigest()
 
 
-def test_a_download_never_serves_bytes_that_differ_from_the_stored_sha256(
-    rf, caplog
-):
+def test_a_download_never_serves_bytes_that_differ_from_the_stored_sha256(rf, caplog):
     _, version = invoice_with_three_versions()
     version = version_pdf_ensure(version=version)
     storage = storages["documents"]
