@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.models import LogEntry
@@ -52,6 +53,23 @@ def login_username(request: HttpRequest, credentials: dict | None) -> str:
     e-mail as typed, folded to lower case as accounts store it."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     return str(username).strip().lower()
+
+
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """The page a sign-in gets while its account or address cools down (429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        **back_office.each_context(request),
+        "title": _("Too many failed sign-in attempts"),
+        "cooloff_minutes": minutes,
+    }
+    locked = TemplateResponse(
+        request, "admin/login_locked_out.html", context, status=429
+    )
+    locked["Retry-After"] = str(minutes * 60)
+    return locked.render()
 
 
 class BackOfficeSite(admin.AdminSite):

@@ -6,11 +6,13 @@ all answer; a 503 names the one that failed, so the operator knows where to look
 """
 
 import logging
+import os
 import uuid
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -33,16 +35,28 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    key, value = "readyz:probe", uuid.uuid4().hex
+    key = value = f"readyz:{uuid.uuid4().hex}"  # probes run at once: one key each
     cache.set(key, value, timeout=30)
-    if cache.get(key) != value:
-        raise RuntimeError("the cache did not give back what was just put in it")
+    try:
+        if cache.get(key) != value:
+            raise RuntimeError("the cache did not give back what was just put in it")
+    finally:
+        cache.delete(key)
 
 
 def _storage() -> None:
-    # Lists the top of the private documents storage: a missing folder, a
-    # refused bucket or unreachable S3 all raise.
-    storages["documents"].listdir("")
+    storage = storages["documents"]
+    if isinstance(storage, FileSystemStorage):
+        # Local disk: the folder is made on the first save; ready means it
+        # can be (or is) there and written to.
+        location = Path(storage.location)
+        location.mkdir(parents=True, exist_ok=True)
+        if not os.access(location, os.W_OK):
+            raise PermissionError(f"{location} is not writable")
+        return
+    # S3 and the like: listing the top of the private prefix fails when the
+    # bucket is refused or unreachable.
+    storage.listdir("")
 
 
 CHECKS = {"database": _database, "cache": _cache, "storage": _storage}

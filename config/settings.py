@@ -328,7 +328,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the admin's form names the e-mail so
 AXES_USERNAME_CALLABLE = "companies.admin_site.login_username"
 AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_address"
-AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+AXES_LOCKOUT_CALLABLE = "companies.admin_site.login_locked_out"
 AXES_ENABLE_ADMIN = False  # the back office is the companies', not ours
 AXES_VERBOSE = False
 
@@ -366,7 +366,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"mask_portal_token": {"()": "portal.logging.MaskPortalTokenFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s"
+        },
     },
     "handlers": {
         "console": {
