@@ -263,7 +263,8 @@ STORAGES["staticfiles"] = {
 
 # E-mail printed to the console in debug mode unless EMAIL_URL is set, e.g.
 # smtp+tls://user:password@smtp.example.com:587 or filemail:///path/to/folder
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "")
+_email_url = env.str("EMAIL_URL", default="") or ("consolemail://" if DEBUG else "")
+EMAIL_CONFIG = env.email_url_config(_email_url) if _email_url else {}
 if not EMAIL_CONFIG or EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend"):
     if not DEBUG:
         raise ImproperlyConfigured(
