@@ -265,6 +265,10 @@ STORAGES["staticfiles"] = {
 # smtp+tls://user:password@smtp.example.com:587 or filemail:///path/to/folder
 _email_url = env.str("EMAIL_URL", default="") or ("consolemail://" if DEBUG else "")
 EMAIL_CONFIG = env.email_url_config(_email_url) if _email_url else {}
+if _email_url.startswith("filemail:"):
+    # filemail:///var/mail/portal is that absolute folder (django-environ would
+    # drop its leading slash and write under the working directory).
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = urlsplit(_email_url).path
 if not EMAIL_CONFIG or EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend"):
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from documents import pdf
@@ -70,6 +70,20 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
     """
     if version.pdf_sha256 and version.pdf_file:
         return version
+    rendered = None
+    if connection.vendor == "sqlite":
+        # SQLite has one writer at a time and our transactions take the write
+        # lock when they begin: rendering inside one would hold every other
+        # writer (the web processes' cache included) back for the whole render.
+        # So the bytes are made first; rendering is reproducible, so a racer
+        # that renders too makes the same file, and the first to attach wins.
+        # unscoped: re-read, the caller scoped this version
+        fresh = DocumentVersion.objects.select_related(
+            "document__company", "document__client"
+        ).get(pk=version.pk)
+        if fresh.pdf_sha256:
+            return fresh
+        rendered = pdf.version_pdf_render(version=fresh)
     with transaction.atomic():
         # Lock the version row only: locking the joined company and client rows
         # would block every insert that references them (foreign-key checks take
@@ -82,7 +96,7 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
         )
         if locked.pdf_sha256:
             return locked
-        data = pdf.version_pdf_render(version=locked)
+        data = rendered or pdf.version_pdf_render(version=locked)
         sha256 = hashlib.sha256(data).hexdigest()
         storage = document_storage()
         name = _store(

@@ -1,6 +1,9 @@
-"""`uv run manage.py demo` on a fresh database: migrate, seed, print, serve."""
+"""`uv run manage.py demo` on a fresh database: migrate, seed, print, then serve
+through the production server with DEBUG off and a task worker; Ctrl-C stops all."""
 
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -19,59 +22,76 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, bytes]:
+def get(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read()
+        with urllib.request.urlopen(url, timeout=30) as response:
+            headers, status, body = response.headers, response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        headers, status, body = error.headers, error.code, error.read()
+    return status, {name.lower(): value for name, value in headers.items()}, body
 
 
 def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "EMAIL_", "PORTAL_", "REDIS_"))
     }
     env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", PYTHONUNBUFFERED="1"
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        PRIVATE_ROOT=str(tmp_path / "private"),
+        DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
+        DEMO_DATA_DIR=str(tmp_path / "demo"),
+        PYTHONUNBUFFERED="1",
     )
-    server = subprocess.Popen(
+    demo = subprocess.Popen(
         [sys.executable, "manage.py", "demo", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, to see nothing is left
     )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
+    reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
     reader.start()
     try:
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, _ = get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except OSError:
-                time.sleep(0.3)
-        assert status == 200, "the demo server never answered"
+        deadline = time.monotonic() + 120
+        while not any("Serving on" in line for line in lines):
+            assert demo.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "the demo never served"
+            time.sleep(0.3)
         portal_lines = [line for line in lines if "portal of" in line]
-        portal_status, _ = get(portal_lines[0].split(": ", 1)[1].strip())
-        server.terminate()
-        server.wait(timeout=20)
+        portal = portal_lines[0].split(": ", 1)[1].strip()
+        status, headers, page = get(portal)
+        css = re.search(rb'href="(/static/portal/portal\.[0-9a-f]{12}\.css)"', page)
+        css_status, css_headers, _ = get(base + css[1].decode())
+        missing_status, _, missing = get(f"{base}/no/such/page/")
+        health = get(f"{base}/healthz")[0]
+
+        demo.send_signal(signal.SIGINT)  # Ctrl-C
+        demo.wait(timeout=40)
         reader.join(timeout=5)
     finally:
-        if server.poll() is None:
-            server.kill()
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
     output = "".join(lines)
 
-    assert f"Back office: http://127.0.0.1:{port}/admin/" in output
+    assert health == 200
+    assert f"Back office: {base}/admin/" in output
     for role in ("owner", "admin", "manager", "reporting"):
         assert f"{role} " in output
-    assert portal_status == 200
+    # Production: DEBUG off, static files from WhiteNoise, the product's 404.
+    assert (status, headers["referrer-policy"]) == (200, "same-origin")
+    assert (css_status, css_headers["cache-control"]) == (
+        200,
+        "max-age=315360000, public, immutable",
+    )
+    assert missing_status == 404 and b"URLconf" not in missing
     # Two clients at Atelier Lumière, one at Northwind; the bakery has no add-on.
     assert [line.split(":")[0].strip() for line in portal_lines] == [
         "portal of Café des Arts",
@@ -79,5 +99,19 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
         "portal of Harbor & Co",
         "portal of Hôtel des Terreaux",
     ]
-    assert all(f"http://127.0.0.1:{port}/p/" in line for line in portal_lines[:3])
+    assert all(f"{base}/p/" in line for line in portal_lines[:3])
     assert "none (the link answers 404 without the add-on)" in portal_lines[3]
+    # The demo's e-mails went to files, where the guide says.
+    mail = tmp_path / "demo" / "mail"
+    assert f"E-mails to clients: files in {mail}/" in output
+    assert any(mail.iterdir())
+    # The secret key was made once, kept out of git, readable by its owner only.
+    assert (tmp_path / "demo" / "secret_key").stat().st_mode & 0o077 == 0
+    # Ctrl-C stopped the server and the worker: nothing of the demo is left.
+    assert demo.returncode == 0
+    try:
+        os.killpg(demo.pid, 0)
+        left = True
+    except ProcessLookupError:
+        left = False
+    assert not left, "a process of the demo is still running"

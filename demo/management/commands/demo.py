@@ -28,7 +28,7 @@ from demo import seed
 
 ROOT = Path(settings.BASE_DIR)
 # Git-ignored: the demo's secret key and the e-mails it "sends".
-DEMO_DIR = ROOT / "var" / "demo"
+DEMO_DIR = Path(os.environ.get("DEMO_DATA_DIR") or ROOT / "var" / "demo")
 SECRET_KEY_FILE = DEMO_DIR / "secret_key"
 MAIL_DIR = DEMO_DIR / "mail"
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
