@@ -166,14 +166,14 @@ def recent_actions(request: HttpRequest, limit: int = 10) -> list[LogEntry]:
     if company is None:
         return []
     entries = list(
-        LogEntry.objects.filter(user_id=request.user.pk)
+        LogEntry.objects.filter(user_id=str(request.user.pk))
         .select_related("content_type")
         .order_by("-action_time", "-pk")[: limit * 5]
     )
     ids_by_model: dict[type[models.Model], set[str]] = {}
     for entry in entries:
         model = entry.content_type.model_class() if entry.content_type else None
-        if model is not None:
+        if model is not None and entry.object_id is not None:
             ids_by_model.setdefault(model, set()).add(entry.object_id)
     ours: set[tuple[type[models.Model], str]] = set()
     for model, ids in ids_by_model.items():

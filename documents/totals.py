@@ -15,7 +15,9 @@ MAX_AMOUNT = Decimal("999999999999.99")  # fits the 14-digit columns
 # A document's lines: enough for any invoice a person reads, few enough that
 # printing it stays a matter of seconds (the README lists the limits).
 MAX_LINES = 200
-DESCRIPTION_MAX_LENGTH = DocumentLine._meta.get_field("description").max_length
+DESCRIPTION_MAX_LENGTH: int = (
+    DocumentLine._meta.get_field("description").max_length or 0
+)
 
 
 class InvalidLine(ValueError):

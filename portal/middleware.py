@@ -137,7 +137,7 @@ class RequestLogMiddleware:
             if REQUEST_ID.fullmatch(given) and _trusted(request.META["REMOTE_ADDR"])
             else uuid.uuid4().hex
         )
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         duration_ms = (time.perf_counter() - started) * 1000
@@ -215,7 +215,7 @@ class PortalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.lower().startswith(PORTAL_PREFIX):
             return self.get_response(request)
-        request.csp_style_hashes = ()
+        request.csp_style_hashes = ()  # type: ignore[attr-defined]
         address = request.META.get("REMOTE_ADDR", "")
         token = _token_of(request.path)
         if self._over_limit(address) and not selectors.portal_token_known(token):

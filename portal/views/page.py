@@ -64,7 +64,7 @@ def page_context(request: HttpRequest, client: Client, **context: object) -> dic
     brand_style = str(
         conditional_escape(f":root {{ {brand.palette.css_declarations()} }}")
     )
-    request.csp_style_hashes = (_style_hash(brand_style),)
+    request.csp_style_hashes = (_style_hash(brand_style),)  # type: ignore[attr-defined]
     return {
         "client": client,
         "company": client.company,
@@ -108,13 +108,13 @@ def cached_page(
                 key,
                 {
                     "body": response.content,
-                    "style_hashes": request.csp_style_hashes,
+                    "style_hashes": request.csp_style_hashes,  # type: ignore[attr-defined]
                 },
                 selectors.REVISION_CACHE_SECONDS,
             )
     else:
         response = HttpResponse(cached["body"])
-        request.csp_style_hashes = cached["style_hashes"]
+        request.csp_style_hashes = cached["style_hashes"]  # type: ignore[attr-defined]
     placeholder = CSRF_PLACEHOLDER.encode()
     if placeholder in response.content:
         response.content = response.content.replace(

@@ -61,7 +61,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"queued: version {version.pk} had no PDF yet")
                 continue
             checked += 1
-            found = _sha256_of(version.pdf_file.name)
+            name = version.pdf_file.name or ""
+            found = _sha256_of(name)
             if found == version.pdf_sha256:
                 continue
             state = "missing" if found is None else "altered"
@@ -79,11 +80,11 @@ class Command(BaseCommand):
                 continue
             if not dry_run:
                 if found is not None:
-                    storage.delete(version.pdf_file.name)
-                saved = storage.save(version.pdf_file.name, ContentFile(data))
-                if saved != version.pdf_file.name:
+                    storage.delete(name)
+                saved = storage.save(name, ContentFile(data))
+                if saved != name:
                     storage.delete(saved)
-                    raise CommandError(f"Could not write {version.pdf_file.name}.")
+                    raise CommandError(f"Could not write {name}.")
             repaired += 1
             self.stdout.write(
                 f"repaired: version {version.pk} ({version.pdf_file.name}) was {state}"
