@@ -148,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if _pool_size:
         _options["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not DEBUG:
     # The demo runs web processes and a task worker on one SQLite file: WAL lets
     # readers and the writer work at once, IMMEDIATE transactions take the write
     # lock up front instead of failing half-way, and a writer waits its turn.
