@@ -135,16 +135,30 @@ class ProductionServer:
     `output()`; `stop()` ends everything and drops the database."""
 
     def __init__(
-        self, database_url: str, redis_url: str, tmp: Path, **extra_env: str
+        self,
+        database_url: str,
+        redis_url: str,
+        tmp: Path,
+        *,
+        relay: bool = True,
+        **extra_env: str,
     ) -> None:
         parts = urllib.parse.urlsplit(database_url)
         self.dbname = f"{parts.path.lstrip('/') or 'portal'}_server_{os.getpid()}"
         self.admin_dsn = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-        self.relay = TcpRelay((parts.hostname or "127.0.0.1", parts.port or 5432))
+        self.relay = (
+            TcpRelay((parts.hostname or "127.0.0.1", parts.port or 5432))
+            if relay
+            else None
+        )
+        host = (
+            f"127.0.0.1:{self.relay.port}"
+            if self.relay
+            else f"{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
+        )
         relayed = parts._replace(
             netloc=f"{parts.username or 'postgres'}"
-            f"{':' + parts.password if parts.password else ''}"
-            f"@127.0.0.1:{self.relay.port}",
+            f"{':' + parts.password if parts.password else ''}@{host}",
             path=f"/{self.dbname}",
         )
         self.port = free_port()
@@ -175,7 +189,9 @@ class ProductionServer:
             DJANGO_MEDIA_ROOT=str(tmp / "media"),
             PRIVATE_ROOT=str(tmp / "private"),
             DATABASE_URL=urllib.parse.urlunsplit(relayed),
-            DATABASE_STATEMENT_TIMEOUT_SECONDS="2",
+            DATABASE_STATEMENT_TIMEOUT_SECONDS=extra_env.pop(
+                "DATABASE_STATEMENT_TIMEOUT_SECONDS", "2"
+            ),
             REDIS_URL=redis_url,
             PORTAL_BASE_URL=self.base,
             EMAIL_URL=f"filemail://{tmp / 'mail'}",
@@ -246,6 +262,12 @@ class ProductionServer:
                 time.sleep(0.2)
         raise AssertionError(f"the server never got ready:\n{self.output()[-3000:]}")
 
+    def stop_worker(self) -> None:
+        """Stop the task worker only (the web server keeps serving)."""
+        worker = self.processes[1]
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -258,7 +280,8 @@ class ProductionServer:
                 process.wait()
         if hasattr(self, "_log"):
             self._log.close()
-        self.relay.close()
+        if self.relay:
+            self.relay.close()
         with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
 

@@ -157,6 +157,7 @@ def test_the_404_page_is_the_products_not_debugs(server):
 def test_readyz_answers_503_naming_the_database_when_it_is_unreachable(server):
     assert call(server, "/readyz").status == 200
 
+    assert server.relay is not None
     server.relay.unplug()
     try:
         down = [call(server, "/readyz") for _ in range(4)]  # both workers
