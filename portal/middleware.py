@@ -288,14 +288,27 @@ def _sha256_base64(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode("ascii")
 
 
+@lru_cache(maxsize=1)
+def _media_origin() -> str:
+    """Where logos come from when they are not ours to serve (an S3 bucket)."""
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        return ""
+    from urllib.parse import urlsplit
+
+    from django.core.files.storage import storages
+
+    parts = urlsplit(storages["default"].url("logo.png"))
+    return f" {parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 def back_office_csp() -> str:
     """A strict policy the admin works under: its own scripts and stylesheets,
-    no inline script, no other origin."""
+    no inline script, no other origin (but the logos' bucket, with S3)."""
     return (
         "default-src 'none'; "
         "script-src 'self'; "
         f"style-src 'self' {' '.join(_admin_style_hashes())}; "
-        "img-src 'self' data:; "
+        f"img-src 'self' data:{_media_origin()}; "
         "font-src 'self'; "
         "connect-src 'self'; "
         "form-action 'self'; "

@@ -164,6 +164,7 @@ class ProductionServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "server.log"
+        self.media_root = tmp / "media"
         self.redis_url = redis_url
         self.env = {
             key: value

@@ -123,6 +123,16 @@ def test_admin_sign_in_page_and_its_stylesheet(server):
     )
 
 
+def test_logos_on_the_local_disk_are_served_in_production(server):
+    (logo,) = list((server.media_root / "logos").iterdir())[:1]
+
+    reply = call(server, f"/media/logos/{logo.name}")
+
+    assert (reply.status, reply.header("Content-Type")) == (200, "image/png")
+    assert reply.body == logo.read_bytes()
+    assert call(server, "/media/../config/settings.py").status in (400, 404)
+
+
 def test_a_document_page_and_its_pdf_rendered_by_the_worker(server):
     portal = server.portal_urls()[0]
     listing = call(server, portal).text
