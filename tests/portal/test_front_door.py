@@ -180,3 +180,15 @@ def test_the_language_form_of_a_cached_page_still_posts(client):
     )
 
     assert response.status_code == 303
+
+
+def test_even_in_debug_mode_a_portal_404_is_the_plain_page(client, settings):
+    settings.DEBUG = True  # the technical 404 prints the path, token and all
+    portal = ClientFactory()
+
+    response = client.get(url("document", portal, document_id=999999))
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert portal.portal_token not in html
+    assert "URLconf" not in html and "Page not found" in html
