@@ -204,9 +204,10 @@ class PortalMiddleware:
     Only distinct wrong tokens count (a stale link reloaded thirty times is
     one miss), in the shared cache, so every web process sees the same count.
     Over the limit, an address gets a 429 for any link that does not resolve;
-    a valid link is always served, so an office behind one address is never
-    locked out by a colleague's stale bookmark. Every portal 404 is the same
-    plain page, whatever DEBUG says (the debug page would print the token).
+    a valid link is always served (and costs the limiter nothing), so an
+    office behind one address is never locked out by a colleague's stale
+    bookmark. Every portal 404 is the same plain page, whatever DEBUG says
+    (the debug page would print the token).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -216,25 +217,31 @@ class PortalMiddleware:
         if not request.path.lower().startswith(PORTAL_PREFIX):
             return self.get_response(request)
         request.csp_style_hashes = ()  # type: ignore[attr-defined]
-        address = request.META.get("REMOTE_ADDR", "")
-        token = _token_of(request.path)
-        if self._over_limit(address) and not selectors.portal_token_known(token):
-            response = HttpResponse(
-                render_to_string("portal/too_many_requests.html", request=request),
-                status=429,
-            )
-            response["Retry-After"] = str(settings.PORTAL_MISS_WINDOW_SECONDS)
-        else:
-            response = self.get_response(request)
-            if response.status_code == 404:
-                if not selectors.portal_token_known(token):
-                    self._count_miss(address, token)
+        response = self.get_response(request)
+        if response.status_code == 404:
+            # Only now, for a miss, is the limit looked at: a valid link costs
+            # the limiter nothing, and is never refused.
+            address = request.META.get("REMOTE_ADDR", "")
+            token = _token_of(request.path)
+            if selectors.portal_token_known(token):
+                response = self._not_found(request)
+            elif self._over_limit(address):
                 response = HttpResponse(
-                    render_to_string("portal/not_found.html", request=request),
-                    status=404,
+                    render_to_string("portal/too_many_requests.html", request=request),
+                    status=429,
                 )
+                response["Retry-After"] = str(settings.PORTAL_MISS_WINDOW_SECONDS)
+            else:
+                self._count_miss(address, token)
+                response = self._not_found(request)
         self._harden(request, response)
         return response
+
+    @staticmethod
+    def _not_found(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(
+            render_to_string("portal/not_found.html", request=request), status=404
+        )
 
     @staticmethod
     def _over_limit(address: str) -> bool:
