@@ -101,6 +101,8 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
     ]
     assert all(f"{base}/p/" in line for line in portal_lines[:3])
     assert "none (the link answers 404 without the add-on)" in portal_lines[3]
+    # Without Redis the server says at start where its shared cache lives.
+    assert "REDIS_URL is not set: the cache and the portal's rate limits" in output
     # The demo's e-mails went to files, where the guide says.
     mail = tmp_path / "demo" / "mail"
     assert f"E-mails to clients: files in {mail}/" in output
