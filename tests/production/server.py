@@ -181,7 +181,7 @@ class ProductionServer:
                 )
             )
         }
-        self.env.update(
+        defaults = dict(
             DJANGO_SETTINGS_MODULE="config.settings",
             DJANGO_DEBUG="false",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
@@ -190,16 +190,14 @@ class ProductionServer:
             DJANGO_MEDIA_ROOT=str(tmp / "media"),
             PRIVATE_ROOT=str(tmp / "private"),
             DATABASE_URL=urllib.parse.urlunsplit(relayed),
-            DATABASE_STATEMENT_TIMEOUT_SECONDS=extra_env.pop(
-                "DATABASE_STATEMENT_TIMEOUT_SECONDS", "2"
-            ),
+            DATABASE_STATEMENT_TIMEOUT_SECONDS="2",
             REDIS_URL=redis_url,
             PORTAL_BASE_URL=self.base,
             EMAIL_URL=f"filemail://{tmp / 'mail'}",
             WEB_CONCURRENCY="2",
             PYTHONUNBUFFERED="1",
-            **extra_env,
         )
+        self.env.update({**defaults, **extra_env})
         self.processes: list[subprocess.Popen] = []
         self.summary: dict = {}
 
