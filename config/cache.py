@@ -18,13 +18,18 @@ class SharedPoolRedisCacheClient(RedisCacheClient):
     _pools_lock = threading.Lock()
 
     def _get_connection_pool(self, write: bool) -> Any:
-        url = self._servers[self._get_connection_pool_index(write)]
+        # Private attributes of Django's client, which the stubs do not declare.
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        url: str = self._servers[index]  # type: ignore[attr-defined]
         pool = self._pools_by_url.get(url)
         if pool is None:
             with self._pools_lock:
                 pool = self._pools_by_url.get(url)
                 if pool is None:
-                    pool = self._pool_class.from_url(url, **self._pool_options)
+                    pool = self._pool_class.from_url(  # type: ignore[attr-defined]
+                        url,
+                        **self._pool_options,  # type: ignore[attr-defined]
+                    )
                     self._pools_by_url[url] = pool
         return pool
 
