@@ -65,15 +65,18 @@ def page_context(request: HttpRequest, client: Client, **context: object) -> dic
         conditional_escape(f":root {{ {brand.palette.css_declarations()} }}")
     )
     request.csp_style_hashes = (_style_hash(brand_style),)  # type: ignore[attr-defined]
-    return {
+    page = {
         "client": client,
         "company": client.company,
         "brand": brand,
         "brand_style": brand_style,
         "token": client.portal_token,
-        "csrf_token": CSRF_PLACEHOLDER,
         **context,
     }
+    if getattr(request, "portal_page_cached", False):
+        # Rendered for the page cache: each response puts its own token here.
+        page["csrf_token"] = CSRF_PLACEHOLDER
+    return page
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -102,19 +105,24 @@ def cached_page(
     )
     cached = cache.get(key) if _cacheable(request) else None
     if cached is None:
+        request.portal_page_cached = True  # type: ignore[attr-defined]
         response = render_page()
         if response.status_code == 200 and _cacheable(request):
             cache.set(
                 key,
                 {
                     "body": response.content,
-                    "style_hashes": request.csp_style_hashes,  # type: ignore[attr-defined]
+                    # What the page's policy must allow (portal.middleware): its
+                    # inline style, and where its forms go (Pay: Stripe).
+                    "style_hashes": getattr(request, "csp_style_hashes", ()),
+                    "form_targets": getattr(request, "csp_form_targets", ()),
                 },
                 selectors.REVISION_CACHE_SECONDS,
             )
     else:
         response = HttpResponse(cached["body"])
         request.csp_style_hashes = cached["style_hashes"]  # type: ignore[attr-defined]
+        request.csp_form_targets = cached["form_targets"]  # type: ignore[attr-defined]
     placeholder = CSRF_PLACEHOLDER.encode()
     if placeholder in response.content:
         response.content = response.content.replace(

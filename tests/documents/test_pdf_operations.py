@@ -17,7 +17,7 @@ from documents.models import DocumentVersion, VersionPdfRender
 from documents.pdf_store import version_pdf_ensure
 from tests.backoffice import sign_in
 from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
-from tests.factories import DocumentFactory
+from tests.factories import ClientFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +177,18 @@ def test_pdf_repair_lists_failed_renders(
 
     assert f"FAILED RENDER: version {version.pk}, 3 attempts" in out.getvalue()
     assert f"queued: version {version.pk} had no PDF yet" in out.getvalue()
+
+
+def test_a_signed_pdf_not_sealed_yet_is_being_prepared_never_sealed_inline(client):
+    from tests.portal.helpers import url
+    from tests.portal.test_quote_answer import _quote, _sign_data
+
+    portal = ClientFactory()
+    quote = _quote(portal)
+    # No commit here: the sealing task has not run.
+    client.post(url("quote_sign", portal, document_id=quote.pk), _sign_data(quote))
+
+    response = client.get(url("quote_signed_pdf", portal, document_id=quote.pk))
+
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert response.content == b"The PDF is being prepared.\n"

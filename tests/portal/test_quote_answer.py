@@ -191,7 +191,7 @@ def test_signing_by_drawing(client):
 
 
 def test_behind_our_proxy_the_forwarded_address_is_kept(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     portal = ClientFactory()
     quote = _quote(portal)
 
@@ -443,10 +443,15 @@ def test_a_decline_reason_too_long_is_refused(client):
 # --- the signed PDF ----------------------------------------------------------------
 
 
-def test_the_signed_pdf_downloads_from_the_portal(client):
+def test_the_signed_pdf_downloads_from_the_portal(
+    client, django_capture_on_commit_callbacks
+):
     portal = ClientFactory()
     quote = _quote(portal)
-    client.post(url("quote_sign", portal, document_id=quote.pk), _sign_data(quote))
+    # The sealed PDF is made by the background task once the signature commits;
+    # a download never makes it (issue 8).
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("quote_sign", portal, document_id=quote.pk), _sign_data(quote))
 
     response = client.get(url("quote_signed_pdf", portal, document_id=quote.pk))
 

@@ -17,7 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from documents import pdf
-from documents.models import DocumentVersion, VersionPdfRender, document_storage
+from documents.models import (
+    DocumentVersion,
+    QuoteSignature,
+    VersionPdfRender,
+    document_storage,
+)
 from documents.pdf_store import version_pdf_retry
 
 STUCK_AFTER = dt.timedelta(minutes=15)
@@ -89,6 +94,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"repaired: version {version.pk} ({version.pdf_file.name}) was {state}"
             )
+        problems += self._signed_pdfs()
         problems += self._failed_renders()
         problems += self._tasks()
         self.stdout.write(
@@ -98,6 +104,27 @@ class Command(BaseCommand):
         )
         if problems:
             raise CommandError(f"{problems} problems need a person (see above).")
+
+    def _signed_pdfs(self) -> int:
+        """Sealed PDFs carry their signing time: they cannot be made again to
+        the same bytes, so a missing or altered one is reported, never served."""
+        problems = 0
+        # unscoped: an operator's command over every company's signatures
+        signatures = QuoteSignature.objects.exclude(signed_pdf_sha256="").order_by("pk")
+        for signature in signatures.iterator(chunk_size=200):
+            name = signature.signed_pdf_file.name or ""
+            found = _sha256_of(name)
+            if found != signature.signed_pdf_sha256:
+                problems += 1
+                state = "missing" if found is None else "altered"
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"SIGNED PDF {state.upper()}: signature {signature.pk} "
+                        f"({name}); restore it from a backup (its SHA-256 is "
+                        "recorded)."
+                    )
+                )
+        return problems
 
     def _failed_renders(self) -> int:
         # unscoped: an operator's command over every company
