@@ -461,12 +461,20 @@ def run(workdir: Path, seconds: float, begun: float) -> None:
         "view: version_pdf_response (version in hand)": f"/pdf-in-hand/{version.pk}/",
         "view: FileResponse of same-size static file": "/static-same-size/",
     }
+    renders = []
+    real_html_to_pdf = pdf.html_to_pdf
+
+    def counting_html_to_pdf(*args, **kwargs):  # a spy: no render should happen
+        renders.append(1)
+        return real_html_to_pdf(*args, **kwargs)
+
+    pdf.html_to_pdf = counting_html_to_pdf
     try:
-        renders_before = pdf.render_count()
         interleaved_throughput(port, list(paths.values()), 0.5, pdf_bytes)  # warm up
         rps = interleaved_throughput(port, list(paths.values()), seconds, pdf_bytes)
-        renders_during_downloads = pdf.render_count() - renders_before
+        renders_during_downloads = len(renders)
     finally:
+        pdf.html_to_pdf = real_html_to_pdf
         server.shutdown()
         server.server_close()
 

@@ -51,6 +51,7 @@ def configure() -> Path:
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    os.environ["PORTAL_BASE_URL"] = "http://127.0.0.1:8000"  # required in production
     os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")
     os.environ["PRIVATE_ROOT"] = str(workdir / "private")
     os.environ["DJANGO_STATIC_ROOT"] = str(workdir / "static")
@@ -533,6 +534,8 @@ def main() -> int:
         )
     else:
         call_command("migrate", verbosity=0)
+    # Production serves hashed static names from collectstatic's manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     now = timezone.now()
     try:
         with override_settings(ROOT_URLCONF=urls.__name__):

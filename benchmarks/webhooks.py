@@ -83,6 +83,7 @@ def configure() -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
         "EMAIL_URL": "memorymail://",
+        "PORTAL_BASE_URL": "http://127.0.0.1:8000",
         "LOG_LEVEL": "ERROR",
     }
     os.environ.update(environment)
