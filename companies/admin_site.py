@@ -86,10 +86,6 @@ class BackOfficeSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request_membership(request) is not None
 
-    def index(self, request: HttpRequest, extra_context: dict | None = None):
-        context = {"recent_actions": recent_actions(request), **(extra_context or {})}
-        return super().index(request, extra_context=context)
-
     def get_urls(self) -> list:
         return [
             path(
@@ -125,7 +121,13 @@ class BackOfficeSite(admin.AdminSite):
             if (section := provider(request)) is not None
         ]
         return super().index(
-            request, {"home_sections": sections, **(extra_context or {})}
+            request,
+            {
+                "home_sections": sections,
+                # The member's actions in the active company only.
+                "recent_actions": recent_actions(request),
+                **(extra_context or {}),
+            },
         )
 
     @staticmethod

@@ -239,9 +239,9 @@ class PortalMiddleware:
 
     @staticmethod
     def _not_found(request: HttpRequest) -> HttpResponse:
-        return HttpResponse(
-            render_to_string("portal/not_found.html", request=request), status=404
-        )
+        from portal.views.errors import portal_not_found  # imports this module
+
+        return portal_not_found(request)
 
     @staticmethod
     def _over_limit(address: str) -> bool:

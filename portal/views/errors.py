@@ -31,6 +31,13 @@ def browser_language(request: HttpRequest) -> str:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not request.path.startswith(PORTAL_PREFIX):
         return defaults.page_not_found(request, exception)
+    return portal_not_found(request)
+
+
+def portal_not_found(request: HttpRequest) -> HttpResponse:
+    """The portal's 404 page (also what portal.middleware answers for any
+    portal 404, debug mode included, whose technical page would print the
+    token)."""
     language = browser_language(request)
     with translation.override(language):
         body = render_to_string("portal/404.html", {"LANGUAGE_CODE": language})

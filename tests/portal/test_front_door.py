@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from portal.logging import MaskPortalTokenFilter, mask_portal_tokens
-from portal.middleware import client_address
+from portal.middleware import forwarded_client_address
 from tests.factories import ClientFactory
 from tests.portal.helpers import invoice, url
 
@@ -71,9 +71,9 @@ def test_forwarded_for_is_read_only_from_trusted_proxies(settings):
     }
     garbage = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "not-an-address"}
 
-    assert client_address(forged) == "203.0.113.5"
-    assert client_address(through_two) == "198.51.100.7"
-    assert client_address(garbage) == "10.0.0.2"
+    assert forwarded_client_address(forged) == "203.0.113.5"
+    assert forwarded_client_address(through_two) == "198.51.100.7"
+    assert forwarded_client_address(garbage) == "10.0.0.2"
 
 
 def test_a_direct_client_cannot_claim_https_or_an_address(client, settings):
@@ -191,4 +191,4 @@ def test_even_in_debug_mode_a_portal_404_is_the_plain_page(client, settings):
     html = response.content.decode()
     assert response.status_code == 404
     assert portal.portal_token not in html
-    assert "URLconf" not in html and "Page not found" in html
+    assert "URLconf" not in html and "This link does not open a portal" in html
