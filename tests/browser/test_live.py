@@ -217,8 +217,7 @@ def test_open_pages_follow_changes_made_on_another_server(
     took["disabled"] = _within_limit(
         lambda ms: expect(detail.locator("#document")).to_have_count(0, timeout=ms)
     )
-    assert detail.evaluate("document.body.textContent").find("404") >= 0 or (
-        "not found" in detail.title().lower()
-    )
+    # The portal's own 404 page, debug mode or not (portal.middleware).
+    assert detail.title() == "This link does not open a portal"
     print("live update latencies (ms):", took)
     client_context.close()
