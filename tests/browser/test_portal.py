@@ -354,7 +354,10 @@ def test_language_form_posts_with_csrf_under_same_origin_referrer_policy(
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.locator("#language-select").select_option("en")
 
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with page.expect_response(
+        # The language form's answer, not the page's view beacon (/seen/).
+        lambda r: r.request.method == "POST" and r.url.endswith("/language/")
+    ) as posted:
         page.locator("#language-submit").click()
 
     post = posted.value
