@@ -1,8 +1,10 @@
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 
@@ -42,13 +44,15 @@ def append_only_suspended(connection) -> Iterator[None]:
         )
         triggers = cursor.fetchall()
         for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             for _name, sql in triggers:
-                cursor.execute(sql)
+                cursor.execute(
+                    sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
+                )
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -58,8 +62,18 @@ def _flush_past_append_only_guards() -> Iterator[None]:
     original = BaseDatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):
-        with append_only_suspended(self.connection):
-            return original(self, sql_list)
+        # A live server's thread may still be answering the browser's last
+        # request (the live page's poll, the view beacon) when the test ends:
+        # SQLite's shared in-memory cache then says "table is locked" at once,
+        # without waiting. Try again for a few seconds.
+        for attempt in range(50):
+            try:
+                with append_only_suspended(self.connection):
+                    return original(self, sql_list)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.1)
 
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
     yield

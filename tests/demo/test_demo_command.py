@@ -13,7 +13,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+
+# On the browser tests' worker: the demo's server, worker and their PDFs would
+# otherwise slow a browser test running beside them past its timeouts.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def free_port() -> int:

@@ -19,7 +19,9 @@ import redis
 
 from tests.production.server import ProductionServer, require_postgres_and_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("production_server")]
+# One xdist worker for the whole module (one server), the browser tests' one:
+# servers and browsers side by side would slow each other past their timeouts.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("browser")]
 
 MISS_LIMIT = 5
 LOGIN_FAILURE_LIMIT = 3
