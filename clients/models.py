@@ -44,6 +44,7 @@ class Client(CompanyOwned):
     delivery_address = models.TextField(
         _("delivery address"),
         blank=True,
+        max_length=ADDRESS_MAX_LENGTH,
         help_text=_("Only when goods or services go elsewhere than the address."),
     )
     locale = models.CharField(

@@ -120,6 +120,7 @@ class Company(models.Model):
         _("early-payment discount"),
         max_length=200,
         blank=True,
+        validators=[single_line],
         help_text=_("Blank: invoices say no discount is given for early payment."),
     )
     email = models.EmailField(_("contact e-mail"), blank=True)

@@ -13,8 +13,8 @@ everything else, so nothing a user typed can make the server open a URL.
 
 import base64
 import datetime as dt
-import hashlib
 import gc
+import hashlib
 import logging
 import mimetypes
 import re

@@ -547,7 +547,7 @@ class DocumentAdmin(CompanyScopedAdmin):
 
     def version_xml(
         self, request: HttpRequest, object_id: str, number: int
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         """One invoice or credit note version's Factur-X XML."""
         if not member_can_view(request):
             raise PermissionDenied

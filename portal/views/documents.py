@@ -173,7 +173,7 @@ def document_version_pdf(
 @require_safe
 def document_version_xml(
     request: HttpRequest, token: str, document_id: int, number: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The Factur-X XML of one version of an invoice or credit note."""
     client = selectors.portal_client(token=token)
     document = selectors.portal_document(client=client, document_id=document_id)
