@@ -192,3 +192,19 @@ def test_a_signed_pdf_not_sealed_yet_is_being_prepared_never_sealed_inline(clien
 
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert response.content == b"The PDF is being prepared.\n"
+
+
+def test_the_factur_x_xml_of_a_pdf_not_printed_yet_is_being_prepared(rf, pdf_renders):
+    from documents.downloads import version_xml_response
+
+    document = DocumentFactory(finalised=True)  # no commit: not printed yet
+
+    response = version_xml_response(
+        request=rf.get("/"), version=document.versions.get()
+    )
+
+    assert (response.status_code, response["Retry-After"], pdf_renders.count) == (
+        503,
+        "5",
+        0,
+    )

@@ -90,11 +90,14 @@ def test_a_partly_credited_invoice_shows_what_was_credited_and_what_is_left(clie
     assert '<dt>Left to pay</dt><dd id="amount-due">€100.00</dd>' in html
 
 
-def test_the_xml_download_is_the_xml_inside_the_pdf(client):
+def test_the_xml_download_is_the_xml_inside_the_pdf(
+    client, django_capture_on_commit_callbacks
+):
     portal = ClientFactory()
-    bill = DocumentFactory(
-        client=portal, lines=[line("Audit", "1", "650.00")], finalised=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's PDF
+        bill = DocumentFactory(
+            client=portal, lines=[line("Audit", "1", "650.00")], finalised=True
+        )
 
     response = client.get(
         url("document_version_xml", portal, document_id=bill.pk, number=1)
@@ -163,11 +166,14 @@ def test_the_xml_download_answers_404_wherever_the_pdf_would(client):
 # --- Back office ------------------------------------------------------------
 
 
-def test_members_download_the_xml_and_other_companies_get_404(client):
+def test_members_download_the_xml_and_other_companies_get_404(
+    client, django_capture_on_commit_callbacks
+):
     company = CompanyFactory()
     sign_in(client, company, role="reporting")
-    mine = DocumentFactory(client__company=company, finalised=True)
-    theirs = DocumentFactory(finalised=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's PDFs
+        mine = DocumentFactory(client__company=company, finalised=True)
+        theirs = DocumentFactory(finalised=True)
 
     response = client.get(
         f"/admin/documents/document/{mine.pk}/versions/1/factur-x.xml"
