@@ -9,6 +9,8 @@ database trigger allows.
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,9 +19,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from documents import pdf
-from documents.models import DocumentVersion, VersionPdfRender, document_storage
+from documents.models import (
+    DocumentVersion,
+    QuoteSignature,
+    VersionPdfRender,
+    document_storage,
+)
 
 logger = logging.getLogger(__name__)
+AttachedPdf = TypeVar("AttachedPdf", DocumentVersion, QuoteSignature)
 
 SHA_PREFIX_LENGTH = 16
 
@@ -55,8 +63,37 @@ def _store(*, storage: Storage, path: str, data: bytes, sha256: str) -> str:
     return storage.save(path, ContentFile(data))
 
 
-# Other made-once files (a signed quote's sealed PDF) are stored the same way.
-store_once = _store
+def attach_once(
+    locked: AttachedPdf,
+    *,
+    file_field: str,
+    sha_field: str,
+    data: bytes,
+    path: Callable[[str], str],
+) -> AttachedPdf:
+    """Store a made-once PDF (a version's, a signed quote's) and record it on
+    the row the caller has locked; returns the row that holds the PDF.
+
+    The database refuses a second attachment (a trigger). Without row locks
+    (SQLite) another writer can win the race: then theirs is kept and the
+    file we stored is removed.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    storage = document_storage()
+    name = _store(storage=storage, path=path(sha256), data=data, sha256=sha256)
+    getattr(locked, file_field).name = name
+    setattr(locked, sha_field, sha256)
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=[file_field, sha_field])
+    except IntegrityError:
+        logger.info("PDF of %r attached concurrently", locked)
+        # unscoped: the row in hand, re-read
+        winner = type(locked)._default_manager.select_for_update().get(pk=locked.pk)
+        if getattr(winner, file_field).name != name:
+            storage.delete(name)
+        return winner
+    return locked
 
 
 def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
@@ -96,30 +133,13 @@ def version_pdf_ensure(*, version: DocumentVersion) -> DocumentVersion:
         )
         if locked.pdf_sha256:
             return locked
-        data = rendered or pdf.version_pdf_render(version=locked)
-        sha256 = hashlib.sha256(data).hexdigest()
-        storage = document_storage()
-        name = _store(
-            storage=storage,
-            path=version_pdf_path(version=locked, sha256=sha256),
-            data=data,
-            sha256=sha256,
+        return attach_once(
+            locked,
+            file_field="pdf_file",
+            sha_field="pdf_sha256",
+            data=rendered or pdf.version_pdf_render(version=locked),
+            path=lambda sha256: version_pdf_path(version=locked, sha256=sha256),
         )
-        locked.pdf_file.name = name
-        locked.pdf_sha256 = sha256
-        try:
-            with transaction.atomic():
-                locked.save(update_fields=["pdf_file", "pdf_sha256"])
-        except IntegrityError:
-            # Without row locks (SQLite) another writer can win the race; the
-            # trigger refuses our second attachment. Keep theirs.
-            logger.info("PDF of version %s was attached concurrently", locked.pk)
-            # unscoped: the version in hand, re-read
-            winner = DocumentVersion.objects.select_for_update().get(pk=locked.pk)
-            if winner.pdf_file.name != name:
-                storage.delete(name)
-            return winner
-    return locked
 
 
 @transaction.atomic

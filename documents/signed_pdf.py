@@ -9,13 +9,13 @@ by the first download that finds it missing.
 import hashlib
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from documents import pdf, seal
 from documents.models import QuoteSignature, document_storage
-from documents.pdf_store import SHA_PREFIX_LENGTH, store_once
+from documents.pdf_store import SHA_PREFIX_LENGTH, attach_once
 
 logger = logging.getLogger(__name__)
 
@@ -90,26 +90,10 @@ def signed_pdf_ensure(*, signature: QuoteSignature) -> QuoteSignature:
         )
         if locked.signed_pdf_sha256:
             return locked
-        data = signed_pdf_build(signature=locked)
-        sha256 = hashlib.sha256(data).hexdigest()
-        storage = document_storage()
-        name = store_once(
-            storage=storage,
-            path=signed_pdf_path(signature=locked, sha256=sha256),
-            data=data,
-            sha256=sha256,
+        return attach_once(
+            locked,
+            file_field="signed_pdf_file",
+            sha_field="signed_pdf_sha256",
+            data=signed_pdf_build(signature=locked),
+            path=lambda sha256: signed_pdf_path(signature=locked, sha256=sha256),
         )
-        locked.signed_pdf_file.name = name
-        locked.signed_pdf_sha256 = sha256
-        try:
-            with transaction.atomic():
-                locked.save(update_fields=["signed_pdf_file", "signed_pdf_sha256"])
-        except IntegrityError:
-            # Without row locks (SQLite) another writer can win; keep theirs.
-            logger.info("Signed PDF of signature %s attached concurrently", locked.pk)
-            # unscoped: the signature in hand, re-read
-            winner = QuoteSignature.objects.get(pk=locked.pk)
-            if winner.signed_pdf_file.name != name:
-                storage.delete(name)
-            return winner
-    return locked

@@ -23,7 +23,7 @@ from branding.selectors import brand_for_company
 from companies.money import format_day, format_money
 from documents import pdf, services
 from documents.models import DocumentVersion
-from documents.pdf_store import version_pdf_ensure, version_pdf_path
+from documents.pdf_store import attach_once, version_pdf_ensure, version_pdf_path
 from tests.factories import (
     NOW,
     BrandKitFactory,
@@ -324,6 +324,30 @@ def test_ensure_stores_once_at_a_deterministic_private_path(pdf_renders):
         )
     )
     assert second.pdf_sha256 == hashlib.sha256(stored_bytes(second)).hexdigest()
+
+
+def test_a_writer_that_loses_the_race_keeps_the_winners_pdf_and_removes_its_own():
+    document, version = invoice_with_three_versions()
+    # Read before the winner attached its PDF: what a racer without row locks holds.
+    stale = DocumentVersion.objects.for_company(document.company).get(pk=version.pk)
+    winner = version_pdf_ensure(version=version)
+    storage = storages["documents"]
+
+    kept = attach_once(
+        stale,
+        file_field="pdf_file",
+        sha_field="pdf_sha256",
+        data=b"%PDF-1.7 another rendering",
+        path=lambda sha256: version_pdf_path(version=stale, sha256=sha256),
+    )
+
+    assert (kept.pdf_file.name, kept.pdf_sha256) == (
+        winner.pdf_file.name,
+        winner.pdf_sha256,
+    )
+    assert stale.pdf_file.name != winner.pdf_file.name
+    assert not storage.exists(stale.pdf_file.name)
+    assert storage.exists(winner.pdf_file.name)
 
 
 def test_ensure_never_overwrites_a_file_already_at_the_path():
