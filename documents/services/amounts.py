@@ -9,8 +9,11 @@ rate with the VAT each rate carried.
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from companies.money import round_money
 from documents.models import Document, DocumentVersion
+from documents.totals import LineInput, plain
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -102,3 +105,23 @@ def credited_bases(invoice: Document) -> dict[Decimal, Decimal]:
     for credit_note in invoice.credit_notes.select_related("current_version"):
         total = bases_sum(total, version_bases(credit_note.current_version))
     return total
+
+
+def rate_lines(bases: dict[Decimal, Decimal], label: str) -> list[LineInput]:
+    """One line per VAT rate for what a deposit or a credit note takes at that
+    rate, the rate named when there are several."""
+    several = len(bases) > 1
+    return [
+        LineInput(
+            description=(
+                _("%(label)s (VAT %(rate)s %%)") % {"label": label, "rate": plain(rate)}
+                if several
+                else label
+            ),
+            quantity=Decimal(1),
+            unit_price=base,
+            vat_rate=rate,
+        )
+        for rate, base in sorted(bases.items())
+        if base > 0
+    ]

@@ -17,13 +17,14 @@ from documents.services.amounts import (
     bases_of_share,
     bases_sum,
     incl_vat,
+    rate_lines,
     version_bases,
 )
 from documents.services.deductions import quote_deposits
 from documents.services.drafts import document_create
 from documents.services.errors import DocumentError
 from documents.services.finalising import document_finalise
-from documents.totals import LineInput, plain
+from documents.totals import plain
 
 HUNDRED = Decimal(100)
 
@@ -119,21 +120,7 @@ def deposit_invoice_issue(
             _("The quote has %(amount)s %(currency)s left to bill.")
             % {"amount": left_total, "currency": quote.currency}
         )
-    several = len(bases) > 1
-    lines = [
-        LineInput(
-            description=(
-                _("%(label)s (VAT %(rate)s %%)") % {"label": label, "rate": plain(rate)}
-                if several
-                else label
-            ),
-            quantity=Decimal(1),
-            unit_price=base,
-            vat_rate=rate,
-        )
-        for rate, base in sorted(bases.items())
-        if base > 0
-    ]
+    lines = rate_lines(bases, label)
     if not lines:
         raise BillingRefused(_("This deposit is too small to invoice."))
     issue_date = timezone.localdate(now)

@@ -32,13 +32,14 @@ from documents.services.amounts import (
     credited_bases,
     current_content,
     incl_vat,
+    rate_lines,
     version_bases,
 )
 from documents.services.drafts import einvoice_check, lines_replace, totals_of
 from documents.services.errors import DocumentError
 from documents.services.finalising import number_allocate
 from documents.services.versions import snapshot, version_write
-from documents.totals import LineInput, plain
+from documents.totals import LineInput
 
 
 class CreditNoteRefused(DocumentError):
@@ -64,27 +65,6 @@ def _whole_lines(invoice: Document) -> list[LineInput]:
             vat_rate=Decimal(line["vat_rate"]),
         )
         for line in current_content(invoice)["lines"]
-    ]
-
-
-def _rate_lines(
-    invoice: Document, bases: dict[Decimal, Decimal], label: str
-) -> list[LineInput]:
-    """One line per VAT rate: what the credit note takes at that rate."""
-    several = len(bases) > 1
-    return [
-        LineInput(
-            description=(
-                _("%(label)s (VAT %(rate)s %%)") % {"label": label, "rate": plain(rate)}
-                if several
-                else label
-            ),
-            quantity=Decimal(1),
-            unit_price=base,
-            vat_rate=rate,
-        )
-        for rate, base in sorted(bases.items())
-        if base > 0
     ]
 
 
@@ -213,8 +193,7 @@ def invoice_credit_whole(
             credited_bases(invoice),
             sign=-1,
         )
-        lines = _rate_lines(
-            invoice,
+        lines = rate_lines(
             bases_for_amount(
                 remaining, status.creditable_amount(invoice), invoice.currency
             ),
@@ -293,7 +272,7 @@ def invoice_credit_partly(
     }
     return _credit_note_write(
         invoice=invoice,
-        lines=_rate_lines(invoice, bases, label[:200]),
+        lines=rate_lines(bases, label[:200]),
         reason=reason.strip(),
         actor=actor,
         now=now,
