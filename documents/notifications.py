@@ -5,8 +5,12 @@ the same lines in the back office's recent-activity feed.
 `events.NOTIFYING_KINDS` when no member caused the event.
 """
 
+import logging
+import smtplib
+from collections.abc import Sequence
+
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,6 +20,8 @@ from companies.models import Membership
 from companies.money import format_money
 from documents.events import NOTIFYING_KINDS
 from documents.models import Document, DocumentEvent
+
+logger = logging.getLogger(__name__)
 
 
 def _document_name(document: Document) -> str:
@@ -74,8 +80,12 @@ def client_activity(*, company_id: int, limit: int = 15) -> list[DocumentEvent]:
     )
 
 
-def event_members_notify(*, event_id: int) -> int:
-    """E-mail what a client did to each owner and admin who wants it; how many."""
+def event_members_notify(
+    *, event_id: int, only: Sequence[str] = ()
+) -> tuple[int, list[str]]:
+    """E-mail what a client did to each owner and admin who wants it (of those
+    in `only`, when given: a retry). Returns how many were sent and the
+    addresses the mail server refused or could not be reached for."""
     event = (
         # unscoped: a task receives only the id of an event a service wrote
         DocumentEvent.objects.select_related("document__client", "company").get(
@@ -93,8 +103,10 @@ def event_members_notify(*, event_id: int) -> int:
         .select_related("user")
         .order_by("user__email", "pk")
     )
+    if only:
+        members = [m for m in members if m.user.email in only]
     if not members:
-        return 0
+        return 0, []
     base = settings.PORTAL_BASE_URL.rstrip("/")
     with translation.override(company.default_locale):
         line = activity_text(event)
@@ -116,8 +128,26 @@ def event_members_notify(*, event_id: int) -> int:
             ]
         )
         subject = f"{company.name}: {line}"
-    messages = [
-        (subject, body, settings.DEFAULT_FROM_EMAIL, [membership.user.email])
-        for membership in members
-    ]
-    return send_mass_mail(messages, fail_silently=False)
+    sent, failed = 0, []
+    # One message each, so one refused address is retried alone and the others
+    # are not sent twice.
+    with get_connection() as connection:
+        for membership in members:
+            address = membership.user.email
+            message = EmailMessage(
+                subject,
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
+                connection=connection,
+            )
+            try:
+                sent += message.send()
+            except (smtplib.SMTPException, OSError) as exc:
+                logger.warning(
+                    "Activity e-mail of event %s not sent (%s)",
+                    event_id,
+                    exc.__class__.__name__,
+                )
+                failed.append(address)
+    return sent, failed

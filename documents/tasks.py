@@ -82,11 +82,32 @@ def client_email_deliver(email_id: int) -> str:
 
 
 @task()
-def event_members_notify(event_id: int) -> int:
-    """E-mail the company's owners and admins what a client did; how many."""
-    from documents.notifications import event_members_notify as notify
+def event_members_notify(
+    event_id: int, attempt: int = 1, only: list[str] | None = None
+) -> int:
+    """E-mail the company's owners and admins what a client did; how many.
 
-    return notify(event_id=event_id)
+    Addresses the mail server refused are tried again later, on the client
+    e-mails' schedule, then given up with an error in the log.
+    """
+    from documents.notifications import event_members_notify as notify
+    from documents.services.delivery import MAX_ATTEMPTS, RETRY_DELAYS
+
+    sent, failed = notify(event_id=event_id, only=only or ())
+    if not failed:
+        return sent
+    retry = event_members_notify
+    if attempt < MAX_ATTEMPTS and retry.get_backend().supports_defer:
+        after = timezone.now() + dt.timedelta(seconds=RETRY_DELAYS[attempt - 1])
+        retry.using(run_after=after).enqueue(event_id, attempt + 1, failed)
+    else:
+        logger.error(
+            "Activity e-mail of event %s given up after %s attempts: %s",
+            event_id,
+            attempt,
+            ", ".join(failed),
+        )
+    return sent
 
 
 def version_render_pdf_enqueue(version_id: int, *, after: dt.datetime | None = None):

@@ -5,12 +5,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from documents import events, services
 from payments.services import payment_record
 from tests.backoffice import messages_of, sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory, MembershipFactory
 from tests.portal.helpers import invoice, quote, url
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,43 @@ def test_the_home_page_shows_no_receivables_to_a_manager(client):
     page = client.get("/admin/").content.decode()
 
     assert 'id="recent-activity"' not in page
+
+
+def test_an_activity_email_the_server_refuses_is_tried_again_later(
+    settings, django_capture_on_commit_callbacks
+):
+    """Production's worker: the refused address alone is retried, a minute on."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    company = CompanyFactory(name="Atelier")
+    members(company)
+    offer = quote(ClientFactory(company=company, name="Café des Arts"))
+    mail_now = dt.datetime.now(dt.UTC)
+
+    def work() -> None:
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    with smtp_server(settings, refuse=1) as mailbox:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.quote_decline(quote=offer, actor=None, now=NOW)
+        work()
+        first = [envelope.rcpt_tos for envelope in mailbox.envelopes]
+        retry = DBTaskResult.objects.get(status="READY")
+        work()  # not due yet: nothing sent
+        early = len(mailbox.envelopes)
+        with time_machine.travel(mail_now + dt.timedelta(seconds=61), tick=False):
+            work()
+
+    # Members are mailed in address order: the admin's was refused.
+    assert first == [["owner@a.example"]]
+    assert retry.args_kwargs["args"][1:] == [2, ["admin@a.example"]]
+    assert (
+        dt.timedelta(seconds=55)
+        < retry.run_after - mail_now
+        <= dt.timedelta(seconds=65)
+    )
+    assert early == 1
+    assert [envelope.rcpt_tos for envelope in mailbox.envelopes] == [
+        ["owner@a.example"],
+        ["admin@a.example"],
+    ]
+    assert "declined quote Q-2026-0001" in mailbox.envelopes[1].content.decode()
