@@ -21,7 +21,7 @@ from django.urls import reverse
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, ink_on_paper
 from branding.selectors import brand_for_company
 from companies.money import format_day, format_money
-from documents import pdf, services
+from documents import pdf, pdf_engine, services
 from documents.models import DocumentVersion
 from documents.pdf_store import attach_once, version_pdf_ensure, version_pdf_path
 from tests.factories import (
@@ -223,7 +223,7 @@ def test_light_primary_colour_gets_dark_header_text_and_readable_headings():
     assert (palette.primary.background, palette.primary.text) == ("#FFE066", "#111111")
     assert "--brand-primary: #FFE066; --brand-on-primary: #111111;" in html
     # The lines' header row is painted with it, never with white.
-    css = pdf.STYLESHEET.read_text()
+    css = pdf_engine.STYLESHEET.read_text()
     header_rule = re.search(r"table\.doc__lines th \{([^}]*)\}", css).group(1)
     assert "color: var(--brand-on-primary);" in header_rule
     assert "#fff" not in css.lower()
@@ -479,7 +479,7 @@ def test_urls_in_the_markup_itself_are_refused_by_the_fetcher(counting_server):
       <p>Body text</p>
     </body></html>"""
 
-    data = pdf.html_to_pdf(html)
+    data = pdf_engine.html_to_pdf(html)
 
     assert counting_server.requests == []
     assert pypdf.PdfReader(io.BytesIO(data)).attachments == {}
@@ -493,31 +493,31 @@ def test_urls_in_the_markup_itself_are_refused_by_the_fetcher(counting_server):
         "file:///etc/passwd",
         "file://localhost/etc/passwd",
         "file://otherhost/static/pdf/document.css",
-        f"{pdf.PDF_STATIC_DIR.as_uri()}/../../config/settings.py",
-        f"{pdf.PDF_STATIC_DIR.as_uri()}/%2e%2e/%2e%2e/config/settings.py",
+        f"{pdf_engine.PDF_STATIC_DIR.as_uri()}/../../config/settings.py",
+        f"{pdf_engine.PDF_STATIC_DIR.as_uri()}/%2e%2e/%2e%2e/config/settings.py",
         "ftp://127.0.0.1/x",
         "https://example.com/logo.png",
     ],
 )
 def test_fetcher_refuses_anything_but_our_static_files_and_data(url):
-    with pytest.raises(pdf.FetchRefused):
-        pdf.PrivateURLFetcher()(url)
+    with pytest.raises(pdf_engine.FetchRefused):
+        pdf_engine.PrivateURLFetcher()(url)
 
 
 def test_fetcher_refuses_loopback_http_without_connecting(counting_server):
-    with pytest.raises(pdf.FetchRefused):
-        pdf.PrivateURLFetcher()(f"{counting_server.url}/x")
+    with pytest.raises(pdf_engine.FetchRefused):
+        pdf_engine.PrivateURLFetcher()(f"{counting_server.url}/x")
 
     assert counting_server.requests == []
 
 
 def test_fetcher_serves_our_stylesheet_and_data_uris():
-    fetcher = pdf.PrivateURLFetcher()
+    fetcher = pdf_engine.PrivateURLFetcher()
 
-    stylesheet = fetcher(pdf.STYLESHEET.as_uri())
+    stylesheet = fetcher(pdf_engine.STYLESHEET.as_uri())
     inline = fetcher("data:text/plain;base64,aGVsbG8=")
 
-    assert stylesheet.read() == pdf.STYLESHEET.read_bytes()
+    assert stylesheet.read() == pdf_engine.STYLESHEET.read_bytes()
     assert stylesheet.content_type == "text/css"
     assert inline.read() == b"hello"
 
@@ -528,17 +528,17 @@ def test_weasyprint_leaves_pillow_strict_about_truncated_images():
 
     pdf.version_pdf_render(version=document.versions.get())
 
-    assert pdf.weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert pdf_engine.weasyprint_images.ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_garbage_collection_resumes_after_rendering_even_on_error():
     import gc
 
     with pytest.raises(Exception):  # noqa: B017 - any rendering failure
-        pdf.html_to_pdf(None)
+        pdf_engine.html_to_pdf(None)
 
     assert gc.isenabled()
-    pdf.html_to_pdf("<p>ok</p>")
+    pdf_engine.html_to_pdf("<p>ok</p>")
     assert gc.isenabled()
 
 
@@ -561,7 +561,7 @@ def test_screen_only_labels_are_dropped_before_printing():
     _, version = invoice_with_three_versions()
     html = pdf.version_pdf_html(version=version)
 
-    printed = pdf._for_print(html)
+    printed = pdf_engine._for_print(html)
 
     assert 'data-label="' in html
     assert 'data-label="' not in printed

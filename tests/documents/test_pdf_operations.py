@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 
-from documents import pdf
+from documents import pdf, pdf_engine
 from documents.downloads import version_pdf_response
 from documents.models import DocumentVersion, VersionPdfRender
 from documents.pdf_store import version_pdf_ensure
@@ -45,14 +45,14 @@ def test_a_render_that_runs_out_of_time_is_stopped(settings):
     _, version = invoice_with_three_versions()
     settings.PDF_RENDER_TIME_LIMIT_SECONDS = 0.001
 
-    with pytest.raises(pdf.RenderTimeout):
+    with pytest.raises(pdf_engine.RenderTimeout):
         pdf.version_pdf_render(version=version)
 
 
 @pytest.fixture
 def broken_renderer(monkeypatch):
     def fail(*, version):
-        raise pdf.RenderTimeout("The PDF took more than 60 s to print.")
+        raise pdf_engine.RenderTimeout("The PDF took more than 60 s to print.")
 
     monkeypatch.setattr(pdf, "version_pdf_render", fail)
 
