@@ -175,7 +175,10 @@ def test_the_activity_feed_links_each_line_to_its_document(client):
     change = "/admin/documents/document/{}/change/"
     number = sent.number
     assert {
-        (f"Camille Durand sent invoice {number} to Café des Arts", change.format(sent.pk)),
+        (
+            f"Camille Durand sent invoice {number} to Café des Arts",
+            change.format(sent.pk),
+        ),
         (f"Café des Arts opened invoice {number}", change.format(sent.pk)),
         (
             f"Café des Arts declared a bank transfer for invoice {number}",
