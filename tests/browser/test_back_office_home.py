@@ -35,7 +35,9 @@ def test_the_dashboard_on_a_desktop_leads_to_its_documents(demo, page, live_serv
     missing: list[str] = []
     page.on(
         "response",
-        lambda response: missing.append(response.url) if response.status >= 400 else None,
+        lambda response: (
+            missing.append(response.url) if response.status >= 400 else None
+        ),
     )
     sign_in(page, live_server, member_of(demo, "owner"))
 
@@ -77,4 +79,3 @@ def test_a_manager_s_page_names_whom_to_ask(demo, page, live_server):
     assert contacts.count() >= 1
     assert page.locator("#dashboard").count() == 0
     assert_no_axe_violations(page, "the manager's page")
-
