@@ -7,8 +7,9 @@ language. A fixed handful of queries, however many documents there are.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
@@ -48,7 +49,7 @@ def _documents_url(kind: str, filters: dict[str, str]) -> str:
         )
 
 
-def _figure(rows: Iterable[dict], amount: str, count: str) -> dict:
+def _figure(rows: Iterable[Mapping[str, Any]], amount: str, count: str) -> dict:
     """Amounts per currency (in the member's language) and how many in all."""
     rows = list(rows)
     totals: dict[str, Decimal] = {}
