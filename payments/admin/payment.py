@@ -73,6 +73,8 @@ class PaymentAdmin(CompanyScopedAdmin):
         "refunded",
     )
     list_filter = ("method", "status", OverpaidFilter)
+    # By year and month: the home page's "Received in …" lands on its month.
+    date_hierarchy = "received_at"
     list_select_related = ("invoice",)
     search_fields = ("invoice__number", "provider_reference")
     ordering = ("-received_at", "-pk")
