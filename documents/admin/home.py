@@ -51,12 +51,8 @@ def _documents_url(kind: str, filters: dict[str, str]) -> str:
 
 def _figure(rows: Iterable[Mapping[str, Any]], amount: str, count: str) -> dict:
     """Amounts per currency (in the member's language) and how many in all."""
-    rows = list(rows)
-    totals: dict[str, Decimal] = {}
-    for row in rows:
-        totals[row["currency"]] = totals.get(row["currency"], 0) + (
-            row[amount] or Decimal(0)
-        )
+    rows = list(rows)  # one row per currency (grouped by the query)
+    totals = {row["currency"]: row[amount] or Decimal(0) for row in rows}
     return {
         "amounts": format_totals(totals),
         "count": sum(row[count] for row in rows),
