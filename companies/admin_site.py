@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.admin.models import LogEntry
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from companies.admin_home import manager_home, recent_actions
 from companies.middleware import (
     ACTIVE_COMPANY_SESSION_KEY,
     active_company,
@@ -113,8 +113,12 @@ class BackOfficeSite(admin.AdminSite):
     def index(
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> TemplateResponse:
-        """The home page, with the sections apps add (`home_sections`): each
-        a template and its context, drawn above the list of pages."""
+        """The home page: for a manager, whom to ask for receivables; for the
+        others, the sections apps add (`home_sections`, each a template and its
+        context) above the list of pages."""
+        membership = request_membership(request)
+        if membership is not None and not membership.can_view_receivables:
+            return manager_home(request, self.each_context(request), membership)
         sections = [
             section
             for provider in self.home_sections
@@ -124,8 +128,11 @@ class BackOfficeSite(admin.AdminSite):
             request,
             {
                 "home_sections": sections,
-                # The member's actions in the active company only.
-                "recent_actions": recent_actions(request),
+                # The member's own actions in the active company: only those
+                # who change anything have any.
+                "recent_actions": recent_actions(request)
+                if membership is not None and membership.can_change_receivables
+                else None,
                 **(extra_context or {}),
             },
         )
@@ -156,47 +163,6 @@ class BackOfficeSite(admin.AdminSite):
 
 
 back_office = BackOfficeSite(name="admin")
-
-
-def recent_actions(request: HttpRequest, limit: int = 10) -> list[LogEntry]:
-    """The member's latest back-office actions on the active company's rows.
-
-    Django's own list shows every action of the user, so a member who left a
-    company would still read the names of its clients and documents.
-    """
-    company = getattr(request, "company", None)
-    if company is None:
-        return []
-    entries = list(
-        LogEntry.objects.filter(user_id=str(request.user.pk))
-        .select_related("content_type")
-        .order_by("-action_time", "-pk")[: limit * 5]
-    )
-    ids_by_model: dict[type[models.Model], set[str]] = {}
-    for entry in entries:
-        model = entry.content_type.model_class() if entry.content_type else None
-        if model is not None and entry.object_id is not None:
-            ids_by_model.setdefault(model, set()).add(entry.object_id)
-    ours: set[tuple[type[models.Model], str]] = set()
-    for model, ids in ids_by_model.items():
-        if model is Company:
-            rows = {str(company.pk)} & ids
-        elif any(field.name == "company" for field in model._meta.fields):
-            rows = {
-                str(pk)
-                for pk in model._default_manager.filter(
-                    pk__in=[i for i in ids if i.isdigit()], company=company
-                ).values_list("pk", flat=True)
-            }
-        else:
-            rows = set()  # not a company's row: never listed
-        ours |= {(model, row) for row in rows}
-    return [
-        entry
-        for entry in entries
-        if entry.content_type
-        and (entry.content_type.model_class(), entry.object_id) in ours
-    ][:limit]
 
 
 def member_can_view(request: HttpRequest) -> bool:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale as BabelLocale
@@ -14,6 +15,7 @@ from babel.numbers import (
     list_currencies,
 )
 from babel.numbers import format_decimal as babel_format_decimal
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 KNOWN_CURRENCIES = frozenset(list_currencies())
@@ -108,3 +110,25 @@ def format_rate(percent: Decimal, locale: str) -> str:
     return format_percent(
         percent / 100, locale=_locale(locale), decimal_quantization=False
     )
+
+
+def active_locale() -> str:
+    """The active language as a Babel locale: the member's in the back office
+    (LocaleMiddleware), the client's in the portal, whatever
+    `translation.override` says in an e-mail or a PDF."""
+    return translation.to_locale(translation.get_language() or "en")
+
+
+def format_money_active(amount: Decimal, currency: str) -> str:
+    """`format_money` in the active language."""
+    return format_money(amount, currency, active_locale())
+
+
+def format_totals(totals: Mapping[str, Decimal]) -> list[str]:
+    """Amounts in several currencies, one each, in the active language and in
+    the order of the currency codes; zero amounts are left out."""
+    return [
+        format_money_active(amount, currency)
+        for currency, amount in sorted(totals.items())
+        if amount
+    ]

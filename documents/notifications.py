@@ -63,6 +63,12 @@ def activity_text(event: DocumentEvent) -> str:
         return _("%(client)s accepted %(document)s") % values
     if kind == DocumentEvent.Kind.DECLINED:
         return _("%(client)s declined %(document)s") % values
+    if kind == DocumentEvent.Kind.SENT:
+        # A member's doing, shown in the back office's feed only (never e-mailed).
+        if event.actor_name:
+            values["member"] = event.actor_name
+            return _("%(member)s sent %(document)s to %(client)s") % values
+        return _("%(document)s sent to %(client)s") % values
     if kind == "transfer_declared":
         return _("%(client)s declared a bank transfer for %(document)s") % values
     values["what"] = str(dict(DocumentEvent.Kind.choices).get(kind, kind))

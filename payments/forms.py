@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from companies.money import format_money_active
 from documents import status
 from documents.models import Document
 from payments.models import Payment
@@ -78,7 +79,9 @@ class PaymentRecordForm(forms.ModelForm):
                         "This is more than the amount due (%(due)s). Tick the box "
                         "below if the client really paid that much."
                     )
-                    % {"due": invoice.amount_due},
+                    % {
+                        "due": format_money_active(invoice.amount_due, invoice.currency)
+                    },
                 )
             day = cleaned.get("received_on")
             if day is not None and day < invoice.issue_date:
@@ -114,6 +117,10 @@ class RefundForm(forms.Form):
         if amount > self.payment.refundable_amount:
             raise forms.ValidationError(
                 _("A refund cannot exceed what is left of the payment (%(left)s).")
-                % {"left": self.payment.refundable_amount}
+                % {
+                    "left": format_money_active(
+                        self.payment.refundable_amount, self.payment.currency
+                    )
+                }
             )
         return amount

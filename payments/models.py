@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
 from companies.models import Company, CompanyOwned, CompanyQuerySet
+from companies.money import format_money_active
 
 
 class PaymentMethod(models.TextChoices):
@@ -135,7 +136,8 @@ class Payment(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} — {self.invoice}"
+        # In the reader's language: page titles, breadcrumbs, messages.
+        return f"{format_money_active(self.amount, self.currency)} — {self.invoice}"
 
     @property
     def refundable_amount(self) -> Decimal:
@@ -191,7 +193,7 @@ class Refund(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"−{self.amount} {self.currency} — {self.invoice}"
+        return f"−{format_money_active(self.amount, self.currency)} — {self.invoice}"
 
 
 class StripeAccount(CompanyOwned):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from companies.models import Actor
+from companies.money import format_money_active
 from documents import events, status
 from documents.models import Document
 from payments.models import Payment, Refund
@@ -97,8 +98,8 @@ def payment_record(
         raise PaymentRefused(_("A payment must be greater than zero."))
     if amount > invoice.amount_due and not allow_overpayment:
         raise PaymentRefused(
-            _("A payment cannot exceed the balance due (%(balance)s %(currency)s).")
-            % {"balance": invoice.amount_due, "currency": invoice.currency}
+            _("A payment cannot exceed the balance due (%(balance)s).")
+            % {"balance": format_money_active(invoice.amount_due, invoice.currency)}
         )
     payment = Payment.objects.create(
         company_id=invoice.company_id,

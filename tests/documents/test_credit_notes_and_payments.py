@@ -219,7 +219,7 @@ def test_a_hand_payment_above_what_a_credited_invoice_asks_is_refused():
         invoice=invoice, amount=Decimal("20.00"), reason="", actor=None, now=LATER
     )
 
-    with pytest.raises(PaymentRefused, match=r"balance due \(100.00 EUR\)"):
+    with pytest.raises(PaymentRefused, match=r"balance due \(€100.00\)"):
         paid(invoice, "120.00")
     paid(invoice, "100.00")
 

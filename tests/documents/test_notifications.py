@@ -92,13 +92,15 @@ def test_the_home_page_shows_activity_overdue_and_outstanding(client):
         url("beacon", customer), {"document": late.pk, "version": 1}
     )
 
-    page = client.get("/admin/").content.decode()
+    response = client.get("/admin/")
 
-    assert "Café des Arts opened invoice INV-2026-0001" in page
-    outstanding = page.split('id="total-outstanding">')[1].split("</td>")[0]
-    overdue = page.split('id="total-overdue">')[1].split("</td>")[0]
-    assert outstanding == "€240.00"
-    assert overdue == "1 invoice: €120.00"
+    assert "Café des Arts opened invoice INV-2026-0001" in response.content.decode()
+    figures = response.context["home_sections"][0]["figures"]
+    assert figures["outstanding"]["amounts"] == ["€240.00"]
+    assert (figures["overdue"]["amounts"], figures["overdue"]["count"]) == (
+        ["€120.00"],
+        1,
+    )
 
 
 def test_the_home_page_shows_no_receivables_to_a_manager(client):

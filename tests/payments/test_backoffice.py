@@ -68,7 +68,7 @@ def test_an_owner_records_a_payment_by_hand(client):
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"amount": "150.00"}, "amount", "This is more than the amount due (120.00)."),
+        ({"amount": "150.00"}, "amount", "This is more than the amount due (€120.00)."),
         ({"amount": "0"}, "amount", "A payment must be greater than zero."),
         (
             {"received_on": "2999-01-01"},
