@@ -102,16 +102,19 @@ def balance_rows(*, client: Client) -> list[dict[str, object]]:
 def summary_context(*, client: Client, can_change: bool) -> dict[str, object]:
     """The documents section of the client's page."""
     documents = document_rows(client=client)
+    # An archived client gets no new document until restored: pickers leave
+    # it out.
+    can_start = can_change and not client.is_archived
     return {
         "documents": documents,
         "documents_capped": len(documents) >= CLIENT_PAGE_DOCUMENTS,
         "documents_limit": CLIENT_PAGE_DOCUMENTS,
         "balance": balance_rows(client=client),
         "new_invoice_url": document_add_url(client=client, kind="invoice")
-        if can_change
+        if can_start
         else "",
         "new_quote_url": document_add_url(client=client, kind="quote")
-        if can_change
+        if can_start
         else "",
     }
 
