@@ -61,8 +61,9 @@ class ClientAdmin(CompanyScopedAdmin):
         if request.method == "POST" and "_saveasnew" in request.POST:
             # The button is gone; a hand-made "Save as new" saves the client
             # itself, as the page's own Save does, and never copies it.
-            request.POST = request.POST.copy()
-            del request.POST["_saveasnew"]
+            data = request.POST.copy()
+            data.pop("_saveasnew")
+            request.POST = data  # type: ignore[assignment]  # the rest is as posted
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_list_display(self, request: HttpRequest) -> Any:
@@ -245,8 +246,7 @@ class ClientAdmin(CompanyScopedAdmin):
                 )
                 if portal
                 else _(
-                    "%(client)s is archived: it no longer appears in lists and "
-                    "pickers."
+                    "%(client)s is archived: it no longer appears in lists and pickers."
                 )
             )
             self.message_user(request, message % values, messages.SUCCESS)
@@ -257,7 +257,9 @@ class ClientAdmin(CompanyScopedAdmin):
     def client_restore(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Bring an archived client back into lists and pickers (POST)."""
         client = self._client_to_change(request, object_id)
-        services.client_restore(client=client, actor=member(request), now=timezone.now())
+        services.client_restore(
+            client=client, actor=member(request), now=timezone.now()
+        )
         self.message_user(
             request,
             _("%(client)s is back in lists and pickers.") % {"client": client.name},

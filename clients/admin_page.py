@@ -45,9 +45,9 @@ def document_add_url(*, client: Client, kind: str) -> str:
         return (
             reverse("admin:documents_document_add")
             + "?"
-            + urlencode({"client": client.pk, "kind": kind})
+            + urlencode({"client": str(client.pk), "kind": kind})
         )
-    return url + "?" + urlencode({"client": client.pk})
+    return url + "?" + urlencode({"client": str(client.pk)})
 
 
 def document_rows(*, client: Client) -> list[dict[str, object]]:
@@ -138,8 +138,7 @@ def duplicates_warning(*, client: Client) -> SafeString | None:
             (
                 reverse("admin:clients_client_change", args=[other.pk]),
                 other.name,
-                reason(other)
-                + (", " + _("archived") if other.is_archived else ""),
+                reason(other) + (", " + _("archived") if other.is_archived else ""),
             )
             for other in others
         ),

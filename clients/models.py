@@ -1,6 +1,6 @@
 """A company's clients, each with one private portal link."""
 
-from typing import Self
+from typing import ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -17,6 +17,9 @@ class ClientQuerySet(CompanyQuerySet):
         """The clients the business works with: not archived. Lists and
         pickers offer these; an archived client's portal link still works."""
         return self.filter(archived_at__isnull=True)
+
+
+ClientManager = models.Manager.from_queryset(ClientQuerySet)
 
 
 class Client(CompanyOwned):
@@ -81,7 +84,7 @@ class Client(CompanyOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ClientQuerySet.as_manager()
+    objects: ClassVar[ClientManager] = ClientManager()
 
     class Meta:
         verbose_name = _("client")

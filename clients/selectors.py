@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
@@ -25,7 +26,9 @@ def client_portal_url(*, client: Client) -> str:
 CLIENT_PAGE_DOCUMENTS = 100
 
 
-def client_documents(*, client: Client, today: dt.date) -> list[DocumentWithClientStatus]:
+def client_documents(
+    *, client: Client, today: dt.date
+) -> list[DocumentWithClientStatus]:
     """The client's documents of every kind, drafts included, newest first,
     each annotated with the status its client sees."""
     documents = (
@@ -46,7 +49,7 @@ def client_open_invoices(*, client: Client) -> QuerySet[Document]:
     )
 
 
-def client_balance(*, client: Client, today: dt.date) -> list[dict[str, object]]:
+def client_balance(*, client: Client, today: dt.date) -> list[dict[str, Any]]:
     """What the client owes, per currency: in all, of which overdue, and how
     many invoices that is. Currencies in alphabetical order."""
     rows = (

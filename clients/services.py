@@ -6,7 +6,6 @@ import secrets
 
 from django.db import transaction
 from django.db.models import F
-
 from django.utils.translation import gettext as _
 
 from clients.access import browser_family, coarse_network

@@ -137,7 +137,11 @@ def client_restored(
     *, company: Company, client: models.Model, actor: Actor, at: dt.datetime
 ) -> AuditEvent:
     return _write(
-        AuditEvent.Kind.CLIENT_RESTORED, company=company, subject=client, actor=actor, at=at
+        AuditEvent.Kind.CLIENT_RESTORED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
     )
 
 
@@ -146,5 +150,9 @@ def client_deleted(
 ) -> AuditEvent:
     # Written before the row goes, so the event keeps its id and name.
     return _write(
-        AuditEvent.Kind.CLIENT_DELETED, company=company, subject=client, actor=actor, at=at
+        AuditEvent.Kind.CLIENT_DELETED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
     )

@@ -41,6 +41,7 @@ class DocumentForm(forms.ModelForm):
             # Archived clients are not offered, but a draft keeps its own.
             picker = self.fields["client"]
             assert isinstance(picker, forms.ModelChoiceField)
+            assert picker.queryset is not None
             picker.queryset = picker.queryset.filter(
                 Q(archived_at__isnull=True) | Q(pk=self.instance.client_id)
             )

@@ -21,37 +21,41 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from clients.models import Client
-from companies.models import Membership
+from companies.models import Membership, User
 from portal import selectors
+
+
+def _membership(request: HttpRequest, client: Client) -> Membership | None:
+    """The signed-in user's membership of the client's company, if any (asked
+    once per request)."""
+    found: dict[int, Membership | None] = request.__dict__.setdefault(
+        "_portal_preview_memberships", {}
+    )
+    if client.pk not in found:
+        user = getattr(request, "user", None)
+        found[client.pk] = (
+            Membership.objects.filter(user=user, company_id=client.company_id).first()
+            if isinstance(user, User)
+            else None
+        )
+    return found[client.pk]
 
 
 def member_preview(request: HttpRequest, client: Client) -> bool:
     """Whether a member of the client's company is the one looking."""
-    cached: dict[int, bool] = request.__dict__.setdefault("_portal_preview", {})
-    if client.pk not in cached:
-        user = getattr(request, "user", None)
-        cached[client.pk] = bool(
-            user is not None
-            and user.is_authenticated
-            and Membership.objects.filter(
-                user_id=user.pk, company_id=client.company_id
-            ).exists()
-        )
-    return cached[client.pk]
+    return _membership(request, client) is not None
 
 
 def preview_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
     """What the preview banner shows; None for the client itself."""
-    if not member_preview(request, client):
+    membership = _membership(request, client)
+    if membership is None:
         return None
-    membership = Membership.objects.filter(
-        user_id=request.user.pk, company_id=client.company_id
-    ).first()
     return {
         "archived": client.archived_at is not None,
         # Back to the client's page, for a member who may see it.
         "back_url": reverse("admin:clients_client_change", args=[client.pk])
-        if membership is not None and membership.can_view_receivables
+        if membership.can_view_receivables
         else "",
     }
 

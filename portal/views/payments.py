@@ -16,8 +16,8 @@ from documents import status
 from documents.models import Document
 from payments import services
 from portal import selectors
-from portal.preview import preview_refuses_posts
 from portal.forms import TransferDeclarationForm
+from portal.preview import preview_refuses_posts
 from portal.views.documents import _document_page
 from portal.views.page import language_activate
 

@@ -31,7 +31,6 @@ from clients.models import Client
 from documents import downloads, services, status
 from documents.models import Document, DocumentVersion
 from portal import selectors
-from portal.preview import preview_refuses_posts
 from portal.forms import (
     QuoteAcceptForm,
     QuoteAnswerForm,
@@ -39,6 +38,7 @@ from portal.forms import (
     QuoteSignForm,
 )
 from portal.middleware import client_address
+from portal.preview import preview_refuses_posts
 from portal.views.page import language_activate, page_context
 
 

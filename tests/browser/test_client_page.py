@@ -50,7 +50,9 @@ def test_the_client_page_is_accessible_and_open_portal_is_a_preview(
     preview = opened.value
     preview.on(
         "request",
-        lambda request: beacons.append(request.url) if "/seen/" in request.url else None,
+        lambda request: (
+            beacons.append(request.url) if "/seen/" in request.url else None
+        ),
     )
     preview.wait_for_load_state()
     banner = preview.locator("#preview-banner")
@@ -71,7 +73,10 @@ def test_the_client_page_is_accessible_and_open_portal_is_a_preview(
     preview.wait_for_timeout(500)  # time for a beacon, were there one
 
     assert beacons == []
-    assert ClientPortalAccess.objects.for_company(customer.company).filter(
-        client=customer
-    ).count() == 0
+    assert (
+        ClientPortalAccess.objects.for_company(customer.company)
+        .filter(client=customer)
+        .count()
+        == 0
+    )
     assert views_before.count() == views_count

@@ -34,7 +34,7 @@ def page_of(client, customer, **headers):
 def content_of(response) -> str:
     """The page's own content, without the site's header and footer."""
     html = response.content.decode()
-    return html[html.index('<div id="content"') : html.index('<footer')]
+    return html[html.index('<div id="content"') : html.index("<footer")]
 
 
 def add_url(kind, customer) -> str:
@@ -54,7 +54,9 @@ def test_the_page_lists_every_document_with_status_and_amount_due(client):
     company = CompanyFactory()
     sign_in(client, company)
     customer = ClientFactory(company=company)
-    draft = DocumentFactory(client=customer, kind="quote", issue_date=dt.date(2026, 3, 5))
+    draft = DocumentFactory(
+        client=customer, kind="quote", issue_date=dt.date(2026, 3, 5)
+    )
     part_paid = invoice(customer, status="partially_paid")
     sent_quote = quote(customer, issue_date=dt.date(2026, 3, 2))
     ClientFactory(company=company)  # another client's documents are not listed
@@ -303,7 +305,9 @@ def test_archive_and_restore_refuse_bad_requests(client, action):
 def test_a_client_with_the_same_email_is_flagged_with_a_link(client):
     company = CompanyFactory()
     sign_in(client, company)
-    first = ClientFactory(company=company, name="Martin SA", email="Compta@Martin.example")
+    first = ClientFactory(
+        company=company, name="Martin SA", email="Compta@Martin.example"
+    )
 
     response = client.post("/admin/clients/client/add/", CLIENT_POST)
 

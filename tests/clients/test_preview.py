@@ -103,9 +103,12 @@ def test_a_member_of_another_company_is_a_client_like_any_other(client):
     client.post(url("beacon", customer), {"document": bill.pk, "version": 1})
 
     assert BANNER not in page.content.decode()
-    assert DocumentEvent.objects.for_company(customer.company).filter(
-        kind="viewed"
-    ).count() == 1
+    assert (
+        DocumentEvent.objects.for_company(customer.company)
+        .filter(kind="viewed")
+        .count()
+        == 1
+    )
 
 
 def test_the_preview_may_not_pay_sign_answer_or_declare_a_transfer(client):
