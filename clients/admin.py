@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clients import admin_page, services
@@ -221,35 +222,33 @@ class ClientAdmin(CompanyScopedAdmin):
         open_invoices = services.client_archive(
             client=client, actor=member(request), now=timezone.now()
         )
-        values = {"client": client.name, "count": open_invoices}
-        portal = self._shows_portal(request)
+        parts = [
+            _("%(client)s is archived: it no longer appears in lists and pickers.")
+            % {"client": client.name}
+        ]
         if open_invoices:
-            message = (
-                _(
-                    "%(client)s is archived, but %(count)s of its invoices still "
-                    "expect a payment (unpaid, or a bank debit still processing): "
-                    "they stay open, and its portal link keeps working so it can pay."
+            # Allowed, but said: archiving settles nothing.
+            parts.append(
+                ngettext(
+                    "One of its invoices still expects a payment (unpaid, or a bank "
+                    "debit still processing): it stays open.",
+                    "%(count)s of its invoices still expect a payment (unpaid, or a "
+                    "bank debit still processing): they stay open.",
+                    open_invoices,
                 )
-                if portal
-                else _(
-                    "%(client)s is archived, but %(count)s of its invoices still "
-                    "expect a payment (unpaid, or a bank debit still processing): "
-                    "they stay open."
-                )
+                % {"count": open_invoices}
             )
-            self.message_user(request, message % values, messages.WARNING)
-        else:
-            message = (
-                _(
-                    "%(client)s is archived: it no longer appears in lists and "
-                    "pickers. Its portal link still works."
-                )
-                if portal
-                else _(
-                    "%(client)s is archived: it no longer appears in lists and pickers."
-                )
+        if self._shows_portal(request):
+            parts.append(
+                _("Its portal link keeps working, so the client can still pay.")
+                if open_invoices
+                else _("Its portal link still works.")
             )
-            self.message_user(request, message % values, messages.SUCCESS)
+        self.message_user(
+            request,
+            " ".join(str(part) for part in parts),
+            messages.WARNING if open_invoices else messages.SUCCESS,
+        )
         return HttpResponseRedirect(
             reverse("admin:clients_client_change", args=[client.pk])
         )

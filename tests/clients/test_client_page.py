@@ -249,9 +249,10 @@ def test_archiving_a_client_with_an_open_payment_is_allowed_and_says_so(client):
     customer.refresh_from_db()
     assert customer.archived_at is not None
     assert messages_of(response) == [
-        "Debtor is archived, but 2 of its invoices still expect a payment "
-        "(unpaid, or a bank debit still processing): they stay open, and its "
-        "portal link keeps working so it can pay."
+        "Debtor is archived: it no longer appears in lists and pickers. 2 of its "
+        "invoices still expect a payment (unpaid, or a bank debit still "
+        "processing): they stay open. Its portal link keeps working, so the "
+        "client can still pay."
     ]
     event = AuditEvent.objects.for_company(company).get()
     assert event.details == {"open_invoices": 2}
@@ -367,8 +368,9 @@ def test_without_the_add_on_the_client_pages_say_nothing_of_a_portal(client):
     for html in (content_of(changelist), content_of(page), content_of(archived_page)):
         assert not re.search("portal", html, re.IGNORECASE), html
     assert messages_of(archived) == [
-        "Plain is archived, but 1 of its invoices still expect a payment "
-        "(unpaid, or a bank debit still processing): they stay open."
+        "Plain is archived: it no longer appears in lists and pickers. One of its "
+        "invoices still expects a payment (unpaid, or a bank debit still "
+        "processing): it stays open."
     ]
     assert preview.status_code == 404
 
