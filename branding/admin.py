@@ -43,12 +43,27 @@ class BrandKitAdmin(CompanyScopedAdmin):
     @admin.display(description=_("current logo"))
     def current_logo(self, kit: BrandKit) -> str:
         if not kit or not kit.logo:
-            return str(_("No logo: the portal shows the name alone."))
+            return str(_("No logo: your clients see the name alone."))
         return format_html(
             '<img src="{}" alt="{}" class="brand-current-logo">',
             kit.logo.url,
             _("Current logo"),
         )
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: BrandKit | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if not active_company(request).has_receivables_addon:
+            # The factory made these fields for this form class alone.
+            for name, text in BrandKitForm.HELP_TEXTS_WITHOUT_PORTAL.items():
+                if name in form.base_fields:
+                    form.base_fields[name].help_text = text
+        return form
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # One kit per company: once it exists, it is changed, not added again.
@@ -80,8 +95,13 @@ class BrandKitAdmin(CompanyScopedAdmin):
         obj: BrandKit | None = None,
     ) -> HttpResponse:
         # Drawn by admin/branding/brandkit/change_form.html, updated by
-        # static/branding/brand_preview.js as the colours change.
+        # static/branding/brand_preview.js as the colours change. A company
+        # without the add-on has no portal, so no preview of one.
         company = active_company(request)
+        if not company.has_receivables_addon:
+            return super().render_change_form(
+                request, context, add, change, form_url, obj
+            )
         kit = obj or BrandKit(company=company)
         if not kit.display_name:
             kit.display_name = company.name

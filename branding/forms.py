@@ -43,6 +43,18 @@ class BrandKitForm(forms.ModelForm):
             "accent_colour": _("The selected tab and highlights."),
         }
 
+    # A company without the Accounts Receivable add-on has no portal: its brand
+    # shows in its e-mails and documents only, and the form says so.
+    HELP_TEXTS_WITHOUT_PORTAL = {
+        "display_name": _("The name your clients see on your e-mails and documents."),
+        "primary_colour": _(
+            "The header of your e-mails. Text on it is white or black, whichever "
+            "is readable; a colour too mid-toned for either is darkened or "
+            "lightened just enough."
+        ),
+        "accent_colour": _("Buttons and highlights."),
+    }
+
     def _clean_colour(self, field: str) -> str:
         try:
             return brand_colour_clean(self.cleaned_data.get(field), field=field)

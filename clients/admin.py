@@ -1,5 +1,7 @@
 """Back-office pages for clients and their Client Portal link."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -9,9 +11,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from clients import services
+from clients import admin_page, services
+from clients.admin_page import ArchivedFilter
 from clients.forms import ClientForm, PortalRotateForm
 from clients.models import Client, ClientPortalAccess
 from clients.selectors import client_portal_url
@@ -33,17 +37,56 @@ ACCESS_LOG_ROWS = 50
 class ClientAdmin(CompanyScopedAdmin):
     form = ClientForm
     list_display = ("name", "email", "locale", "document_count", "portal_link_state")
+    list_filter = (ArchivedFilter,)
     # Never the portal token: it is the client's whole capability.
     search_fields = ("name", "email")
     ordering = ("name", "-pk")
-    # "Save as new" goes through client_create, so the copy gets its own link.
-    save_as = True
+    # No "Save as new": it made a second client with the same name and e-mail
+    # that could not be told apart from the first.
+    save_as = False
 
     class Media:
         js = ("admin_extra/copy_link.js",)
+        css = {"all": ("clients/client_page.css",)}
 
     def scoped_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.annotate(document_count=Count("documents"))
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            # The button is gone; a hand-made "Save as new" saves the client
+            # itself, as the page's own Save does, and never copies it.
+            data = request.POST.copy()
+            data.pop("_saveasnew")
+            request.POST = data  # type: ignore[assignment]  # the rest is as posted
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        if self._shows_portal(request):
+            return self.list_display
+        return [name for name in self.list_display if name != "portal_link_state"]
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # Deleting is one client at a time, from its page, where a client with
+        # documents is refused with a reason (archive it instead).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            # A picker (a document's client) offers the clients worked with.
+            queryset = queryset.filter(archived_at__isnull=True)
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("documents"), ordering="document_count")
     def document_count(self, client: Client) -> int:
@@ -67,9 +110,30 @@ class ClientAdmin(CompanyScopedAdmin):
         form_url: str = "",
         obj: Client | None = None,
     ) -> HttpResponse:
-        # The Client Portal section is drawn by admin/clients/client/change_form.html.
+        # The documents, Client Portal and archive sections are drawn by
+        # admin/clients/client/change_form.html.
+        if obj is not None:
+            context["client_summary"] = admin_page.summary_context(
+                client=obj, can_change=member_can_change(request)
+            )
+            context["client_archive"] = {
+                "archived_at": obj.archived_at,
+                "url": reverse(
+                    "admin:clients_client_restore"
+                    if obj.is_archived
+                    else "admin:clients_client_archive",
+                    args=[obj.pk],
+                ),
+                "can_change": member_can_change(request),
+                "has_documents": bool(context["client_summary"]["documents"]),
+                "shows_portal": self._shows_portal(request),
+            }
         if obj is not None and self._shows_portal(request):
             context["client_portal"] = {
+                # Never offered for a disabled link: the client sees a 404.
+                "preview_url": admin_page.preview_url(client=obj)
+                if obj.portal_enabled
+                else "",
                 "url": client_portal_url(client=obj),
                 "issued_at": obj.portal_token_issued_at,
                 "rotate_url": reverse(
@@ -102,8 +166,130 @@ class ClientAdmin(CompanyScopedAdmin):
             )
             adopt_saved(obj, client)
 
+    def response_add(
+        self, request: HttpRequest, obj: Client, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        response = super().response_add(request, obj, post_url_continue)
+        self._flag_duplicates(request, obj)
+        return response
+
+    def response_change(self, request: HttpRequest, obj: Client) -> HttpResponse:
+        response = super().response_change(request, obj)
+        self._flag_duplicates(request, obj)
+        return response
+
+    def _flag_duplicates(self, request: HttpRequest, client: Client) -> None:
+        """Say so when the saved client is probably another one (not refused:
+        two people may share a name)."""
+        warning = admin_page.duplicates_warning(client=client)
+        if warning is not None:
+            self.message_user(request, warning, messages.WARNING)
+
+    # Deleting and archiving.
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A client with documents is kept with them: archived, not deleted.
+        return member_can_change(request) and (
+            obj is None or not obj.documents.exists()
+        )
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        client = self.get_object(request, object_id)
+        if client is not None and member_can_change(request):
+            if client.documents.exists():
+                return self._refuse_delete(request, client)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except services.ClientHasDocuments:  # a document came in meanwhile
+            assert client is not None
+            return self._refuse_delete(request, client)
+
+    def _refuse_delete(self, request: HttpRequest, client: Client) -> HttpResponse:
+        message = str(services.ClientHasDocuments.of(client))
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(
+            reverse("admin:clients_client_change", args=[client.pk])
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Client) -> None:
+        services.client_delete(client=obj, actor=member(request), now=timezone.now())
+
+    def client_archive(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Archive the client (POST): out of lists and pickers, kept whole."""
+        client = self._client_to_change(request, object_id)
+        open_invoices = services.client_archive(
+            client=client, actor=member(request), now=timezone.now()
+        )
+        parts = [
+            _("%(client)s is archived: it no longer appears in lists and pickers.")
+            % {"client": client.name}
+        ]
+        if open_invoices:
+            # Allowed, but said: archiving settles nothing.
+            parts.append(
+                ngettext(
+                    "One of its invoices still expects a payment (unpaid, or a bank "
+                    "debit still processing): it stays open.",
+                    "%(count)s of its invoices still expect a payment (unpaid, or a "
+                    "bank debit still processing): they stay open.",
+                    open_invoices,
+                )
+                % {"count": open_invoices}
+            )
+        if self._shows_portal(request):
+            parts.append(
+                _("Its portal link keeps working, so the client can still pay.")
+                if open_invoices
+                else _("Its portal link still works.")
+            )
+        self.message_user(
+            request,
+            " ".join(str(part) for part in parts),
+            messages.WARNING if open_invoices else messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:clients_client_change", args=[client.pk])
+        )
+
+    def client_restore(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Bring an archived client back into lists and pickers (POST)."""
+        client = self._client_to_change(request, object_id)
+        services.client_restore(
+            client=client, actor=member(request), now=timezone.now()
+        )
+        self.message_user(
+            request,
+            _("%(client)s is back in lists and pickers.") % {"client": client.name},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:clients_client_change", args=[client.pk])
+        )
+
+    def _client_to_change(self, request: HttpRequest, object_id: str) -> Client:
+        """The active company's client: 403 for who may not change it, 404 for
+        another company's or a missing one."""
+        if not member_can_change(request):
+            raise PermissionDenied
+        client = self.get_object(request, object_id)
+        if client is None:
+            raise Http404
+        return client
+
     def get_urls(self) -> list:
         return [
+            path(
+                "<path:object_id>/archive/",
+                self.admin_site.admin_view(require_POST(self.client_archive)),
+                name="clients_client_archive",
+            ),
+            path(
+                "<path:object_id>/restore/",
+                self.admin_site.admin_view(require_POST(self.client_restore)),
+                name="clients_client_restore",
+            ),
             path(
                 "<path:object_id>/portal-link/rotate/",
                 self.admin_site.admin_view(self.client_portal_rotate),

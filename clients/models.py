@@ -1,13 +1,25 @@
 """A company's clients, each with one private portal link."""
 
+from typing import ClassVar, Self
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import CompanyOwned, Locale
+from companies.models import CompanyOwned, CompanyQuerySet, Locale
 from companies.validators import ADDRESS_MAX_LENGTH, single_line
+
+
+class ClientQuerySet(CompanyQuerySet):
+    def active(self) -> Self:
+        """The clients the business works with: not archived. Lists and
+        pickers offer these; an archived client's portal link still works."""
+        return self.filter(archived_at__isnull=True)
+
+
+ClientManager = models.Manager.from_queryset(ClientQuerySet)
 
 
 class Client(CompanyOwned):
@@ -66,8 +78,13 @@ class Client(CompanyOwned):
         default=True,
         help_text=_("Send this client the company's reminder e-mails."),
     )
+    # Set while the client is archived: out of lists and pickers, never deleted
+    # (its documents keep it), its portal link working as before.
+    archived_at = models.DateTimeField(_("archived at"), null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[ClientManager] = ClientManager()
 
     class Meta:
         verbose_name = _("client")
@@ -106,6 +123,10 @@ class Client(CompanyOwned):
     @property
     def portal_enabled(self) -> bool:
         return self.portal_disabled_at is None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 def email_lines(text: str) -> list[str]:

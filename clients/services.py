@@ -6,9 +6,11 @@ import secrets
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from clients.access import browser_family, coarse_network
 from clients.models import Client, ClientPortalAccess
+from clients.selectors import client_open_invoices
 from companies import audit
 from companies.models import Actor, Company
 from companies.services import fields_update
@@ -114,6 +116,66 @@ def client_portal_enable(*, client: Client, actor: Actor, now: dt.datetime) -> b
     )
     client_portal_revision_bump(client_id=client.pk)
     return True
+
+
+class ClientHasDocuments(Exception):
+    """A client with documents is kept for good: archived, never deleted."""
+
+    @classmethod
+    def of(cls, client: Client) -> "ClientHasDocuments":
+        return cls(
+            _(
+                "%(client)s has documents, so it cannot be deleted: archive it "
+                "instead. It leaves the lists; its documents stay as they are."
+            )
+            % {"client": client.name}
+        )
+
+
+@transaction.atomic
+def client_archive(*, client: Client, actor: Actor, now: dt.datetime) -> int:
+    """Take the client out of lists and pickers; its portal link keeps working
+    and its documents stay as they are. Returns how many of its invoices still
+    expect money (archiving settles nothing), recorded with the event."""
+    client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
+    open_invoices = client_open_invoices(client=client).count()
+    if client.archived_at is None:
+        client.archived_at = now
+        client.save(update_fields=["archived_at", "updated_at"])
+        audit.client_archived(
+            company=client.company,
+            client=client,
+            actor=actor,
+            at=now,
+            open_invoices=open_invoices,
+        )
+    return open_invoices
+
+
+@transaction.atomic
+def client_restore(*, client: Client, actor: Actor, now: dt.datetime) -> bool:
+    """Bring an archived client back into lists and pickers. Whether anything
+    changed."""
+    client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
+    if client.archived_at is None:
+        return False
+    client.archived_at = None
+    client.save(update_fields=["archived_at", "updated_at"])
+    audit.client_restored(company=client.company, client=client, actor=actor, at=now)
+    return True
+
+
+@transaction.atomic
+def client_delete(*, client: Client, actor: Actor, now: dt.datetime) -> None:
+    """Delete a client that never had a document (one added by mistake).
+
+    :raises ClientHasDocuments: it has documents; archive it instead.
+    """
+    client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
+    if client.documents.exists():
+        raise ClientHasDocuments.of(client)
+    audit.client_deleted(company=client.company, client=client, actor=actor, at=now)
+    client.delete()
 
 
 # How long the same page, opened again from the same network and browser,

@@ -112,3 +112,47 @@ def draft_deleted(
         at=at,
         details=details,
     )
+
+
+def client_archived(
+    *,
+    company: Company,
+    client: models.Model,
+    actor: Actor,
+    at: dt.datetime,
+    open_invoices: int,
+) -> AuditEvent:
+    # How many invoices still expected money: archiving does not settle them.
+    return _write(
+        AuditEvent.Kind.CLIENT_ARCHIVED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
+        details={"open_invoices": open_invoices},
+    )
+
+
+def client_restored(
+    *, company: Company, client: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.CLIENT_RESTORED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
+    )
+
+
+def client_deleted(
+    *, company: Company, client: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    # Written before the row goes, so the event keeps its id and name.
+    return _write(
+        AuditEvent.Kind.CLIENT_DELETED,
+        company=company,
+        subject=client,
+        actor=actor,
+        at=at,
+    )

@@ -280,6 +280,9 @@ class AuditKind(models.TextChoices):
     PORTAL_LINK_DISABLED = "portal_link_disabled", _("Portal link disabled")
     PORTAL_LINK_ENABLED = "portal_link_enabled", _("Portal link enabled again")
     DRAFT_DELETED = "draft_deleted", _("Draft deleted")
+    CLIENT_ARCHIVED = "client_archived", _("Client archived")
+    CLIENT_RESTORED = "client_restored", _("Client restored")
+    CLIENT_DELETED = "client_deleted", _("Client deleted")
 
 
 class AuditEvent(CompanyOwned, AppendOnly):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.forms import CurrencyField
@@ -36,6 +37,14 @@ class DocumentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "client" in self.fields:
+            # Archived clients are not offered, but a draft keeps its own.
+            picker = self.fields["client"]
+            assert isinstance(picker, forms.ModelChoiceField)
+            assert picker.queryset is not None
+            picker.queryset = picker.queryset.filter(
+                Q(archived_at__isnull=True) | Q(pk=self.instance.client_id)
+            )
         if "operation_category" in self.fields:
             # Left out of a form, an invoice keeps what it was for (services
             # by default).

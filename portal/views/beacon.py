@@ -22,6 +22,7 @@ from documents import services as document_services
 from documents.models import DocumentVersion
 from portal import selectors
 from portal.middleware import client_address
+from portal.preview import member_preview
 
 
 def _number(value: str | None) -> int | None:
@@ -38,6 +39,8 @@ def portal_beacon(request: HttpRequest, token: str) -> HttpResponse:
     """Record that the client's browser shows a page: which document, if any."""
     client = selectors.portal_client(token=token)
     nothing = HttpResponse(status=204)
+    if member_preview(request, client):
+        return nothing  # a member's preview is never the client's view
     document = version = None
     if "document" in request.POST:
         document_id = _number(request.POST.get("document"))

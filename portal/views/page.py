@@ -16,6 +16,7 @@ from django.utils.html import conditional_escape
 from clients.models import Client
 from documents.models import Document
 from portal import selectors
+from portal.preview import member_preview, preview_context
 
 LANGUAGE_COOKIE = "portal_language"
 
@@ -71,6 +72,8 @@ def page_context(request: HttpRequest, client: Client, **context: object) -> dic
         "brand": brand,
         "brand_style": brand_style,
         "token": client.portal_token,
+        # A member's preview: a banner, and no beacon (portal.preview).
+        "preview": preview_context(request, client),
         **context,
     }
     if getattr(request, "portal_page_cached", False):
@@ -97,6 +100,10 @@ def cached_page(
     same for every visitor of this link: its CSRF token is put in per response.
     """
     language = language_activate(request, client)
+    if member_preview(request, client):
+        # Never stored nor served from the cache: the client must never get
+        # the preview's banner, nor the member a page without it.
+        return render_page()
     key = selectors.portal_page_key(
         client=client,
         language=language,

@@ -17,6 +17,7 @@ from documents.models import Document
 from payments import services
 from portal import selectors
 from portal.forms import TransferDeclarationForm
+from portal.preview import preview_refuses_posts
 from portal.views.documents import _document_page
 from portal.views.page import language_activate
 
@@ -38,6 +39,7 @@ def _see_other(url: str) -> HttpResponseRedirect:
 
 @login_not_required
 @require_POST
+@preview_refuses_posts
 def invoice_pay(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """Open a Checkout Session for the amount due and send the client there."""
     client, invoice = _invoice(token, document_id)
@@ -86,6 +88,7 @@ def checkout_return(request: HttpRequest, token: str, document_id: int) -> HttpR
 
 @login_not_required
 @require_POST
+@preview_refuses_posts
 def transfer_declare(
     request: HttpRequest, token: str, document_id: int
 ) -> HttpResponse:

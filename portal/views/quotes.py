@@ -38,6 +38,7 @@ from portal.forms import (
     QuoteSignForm,
 )
 from portal.middleware import client_address
+from portal.preview import preview_refuses_posts
 from portal.views.page import language_activate, page_context
 
 
@@ -215,6 +216,7 @@ DECLINE = Answer(
 
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@preview_refuses_posts
 def quote_sign(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """Sign the latest version of a quote: a drawing or the typed name, the
     signer's name and e-mail, and the consent quoting what is accepted."""
@@ -223,6 +225,7 @@ def quote_sign(request: HttpRequest, token: str, document_id: int) -> HttpRespon
 
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@preview_refuses_posts
 def quote_accept_online(
     request: HttpRequest, token: str, document_id: int
 ) -> HttpResponse:
@@ -232,6 +235,7 @@ def quote_accept_online(
 
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@preview_refuses_posts
 def quote_decline_online(
     request: HttpRequest, token: str, document_id: int
 ) -> HttpResponse:

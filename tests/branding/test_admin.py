@@ -148,3 +148,29 @@ def test_another_companys_kit_is_not_reachable(client):
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
     assert BrandKit.objects.for_company(other.company).get().primary_colour == "#123456"
+
+
+def test_without_the_add_on_the_brand_kit_says_nothing_of_a_portal(client):
+    company = _member(client, "owner")
+    company.has_receivables_addon = False
+    company.save()
+    kit = BrandKitFactory(company=company)
+
+    add_page = client.get(reverse(ADD))  # the kit exists: not offered
+    page = client.get(reverse(CHANGE, args=[kit.pk])).content.decode()
+
+    own = page[page.index('<div id="content"') : page.index("<footer")]
+    assert add_page.status_code == 403
+    assert 'id="brand-preview"' not in own
+    assert "portal" not in own.lower()
+    assert "The name your clients see on your e-mails and documents." in own
+
+
+def test_with_the_add_on_the_help_speaks_of_the_portal(client):
+    company = _member(client, "owner")
+    kit = BrandKitFactory(company=company)
+
+    page = client.get(reverse(CHANGE, args=[kit.pk])).content.decode()
+
+    assert "The name your clients see at the top of their portal." in page
+    assert 'id="brand-preview"' in page

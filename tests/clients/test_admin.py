@@ -3,6 +3,7 @@
 import pytest
 
 from clients.models import Client
+from companies.models import AuditEvent
 from tests.backoffice import messages_of, sign_in
 from tests.factories import (
     ClientFactory,
@@ -162,22 +163,22 @@ def test_change_updates_details_and_keeps_the_link(client):
     )
 
 
-def test_save_as_new_gives_the_copy_its_own_portal_link(client):
+def test_save_as_new_is_gone_and_a_hand_made_one_copies_nothing(client):
     company = CompanyFactory()
     sign_in(client, company)
     original = ClientFactory(company=company, name="Original")
 
+    page = client.get(f"/admin/clients/client/{original.pk}/change/")
     response = client.post(
         f"/admin/clients/client/{original.pk}/change/",
-        {**CLIENT_POST, "name": "Copy", "_saveasnew": "Save as new"},
+        {**CLIENT_POST, "name": "Renamed", "_saveasnew": "Save as new"},
     )
 
-    copy = Client.objects.for_company(company).get(name="Copy")
-    original.refresh_from_db()
+    assert 'name="_saveasnew"' not in page.content.decode()
     assert response.status_code == 302
-    assert original.name == "Original"
-    assert copy.portal_token != original.portal_token
-    assert copy.portal_token_digest != original.portal_token_digest
+    assert list(Client.objects.for_company(company).values_list("pk", "name")) == [
+        (original.pk, "Renamed")
+    ]
 
 
 def test_an_empty_name_is_a_form_error(client):
@@ -193,9 +194,51 @@ def test_an_empty_name_is_a_form_error(client):
     assert not Client.objects.for_company(company).exists()
 
 
-def test_nobody_deletes_a_client(client):
+def test_a_client_with_documents_is_not_deleted_and_the_page_says_why(client):
     company = CompanyFactory()
     sign_in(client, company)
+    customer = ClientFactory(company=company, name="Kept")
+    DocumentFactory(client=customer)
+
+    page = client.get(f"/admin/clients/client/{customer.pk}/change/")
+    response = client.post(
+        f"/admin/clients/client/{customer.pk}/delete/", {"post": "yes"}
+    )
+
+    assert f"/admin/clients/client/{customer.pk}/delete/" not in page.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/clients/client/{customer.pk}/change/"
+    assert messages_of(response) == [
+        "Kept has documents, so it cannot be deleted: archive it instead. It "
+        "leaves the lists; its documents stay as they are."
+    ]
+    assert Client.objects.filter(pk=customer.pk).exists()
+    assert not AuditEvent.objects.for_company(company).exists()
+
+
+def test_a_client_without_documents_is_deleted_and_the_deletion_recorded(client):
+    company = CompanyFactory()
+    user = sign_in(client, company)
+    customer = ClientFactory(company=company, name="Mistake")
+
+    response = client.post(
+        f"/admin/clients/client/{customer.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Client.objects.filter(pk=customer.pk).exists()
+    event = AuditEvent.objects.for_company(company).get()
+    assert (event.kind, event.subject_id, event.subject_name, event.actor) == (
+        "client_deleted",
+        customer.pk,
+        "Mistake",
+        user,
+    )
+
+
+def test_reporting_deletes_no_client(client):
+    company = CompanyFactory()
+    sign_in(client, company, role="reporting")
     customer = ClientFactory(company=company)
 
     response = client.post(
@@ -204,6 +247,16 @@ def test_nobody_deletes_a_client(client):
 
     assert response.status_code == 403
     assert Client.objects.filter(pk=customer.pk).exists()
+
+
+def test_the_list_offers_no_bulk_delete(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    ClientFactory(company=company)
+
+    response = client.get("/admin/clients/client/")
+
+    assert "delete_selected" not in response.content.decode()
 
 
 # Roles.
