@@ -107,7 +107,7 @@ def _document_page(
         ],
         "content": version.content,
         "status": client_status.value,
-        "status_label": client_status.label,
+        "status_label": status.client_status_label(client_status, document.kind),
         "superseded": superseded,
         # Money the business owes the client back on an invoice (paid beyond
         # what it asks for now: an overpayment, or a credit note after payment).

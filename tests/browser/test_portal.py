@@ -77,7 +77,7 @@ def listed_numbers(page) -> list[str]:
 
 
 def amount_cell(page, number: str) -> str:
-    cell = page.locator(f'#document-table tr[data-number="{number}"] td.numeric')
+    cell = page.locator(f'#document-table tr[data-number="{number}"] .row-total')
     return cell.text_content().strip()
 
 
