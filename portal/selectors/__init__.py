@@ -7,11 +7,14 @@ and pagination stays a LIMIT/OFFSET.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, overload
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
@@ -153,12 +156,42 @@ def _revision_key(client: Client, name: str) -> str:
     return f"portal:{name}:{client.pk}-{created}:{client.portal_revision}"
 
 
+# What a rendered page is made of besides the data: a new release that changes
+# any of them must not serve pages rendered by the previous one (with links to
+# stylesheets that are gone, or words that changed).
+PAGE_SOURCES = (
+    "portal/**/*.py",
+    "portal/templates/**/*.html",
+    "documents/templates/**/*.html",
+    "documents/templatetags/*.py",
+    "static/portal/*",
+    "locale/*/LC_MESSAGES/*.mo",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def portal_code_version() -> str:
+    """A digest of the code and files portal pages are rendered from, read once
+    per process."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for pattern in PAGE_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def portal_page_key(*, client: Client, language: str, today: dt.date, path: str) -> str:
     """Where a rendered page of the client's portal is cached: it moves on with
-    the client's revision, the language and the day (a status such as overdue
-    changes with the date alone)."""
+    the client's revision, the language, the day (a status such as overdue
+    changes with the date alone) and the release (`portal_code_version`)."""
     digest = hashlib.sha256(path.encode()).hexdigest()[:32]
-    return _revision_key(client, f"page:{language}:{today.isoformat()}:{digest}")
+    return _revision_key(
+        client,
+        f"page:{portal_code_version()}:{language}:{today.isoformat()}:{digest}",
+    )
 
 
 def portal_tab_counts(*, client: Client) -> dict[str, int]:
