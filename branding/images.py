@@ -9,7 +9,7 @@ chunks) and a sensible size.
 import io
 import warnings
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.utils.translation import gettext as _
 from PIL import (
@@ -127,15 +127,14 @@ def logo_luminance(png: bytes) -> float | None:
         image = stored.convert("RGBA")
     image.thumbnail((256, 256))  # plenty for an average, and fast
     alpha = image.getchannel("A")
-    if alpha.getextrema()[0] >= OPAQUE_ALPHA:
+    lowest, _highest = cast(tuple[int, int], alpha.getextrema())  # one band
+    if lowest >= OPAQUE_ALPHA:
         return None
     ink = alpha.point(lambda value: 255 if value >= INK_ALPHA else 0)
     if ink.getbbox() is None:
         return None
     red, green, blue = ImageStat.Stat(image.convert("RGB"), mask=ink).mean[:3]
-    return relative_luminance(
-        colour_format((round(red), round(green), round(blue)))
-    )
+    return relative_luminance(colour_format((round(red), round(green), round(blue))))
 
 
 def icon_png(

@@ -23,6 +23,9 @@ from django.utils.translation import pgettext_lazy
 
 from documents.models import Document
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Kind = Document.Kind
 Status = Document.Status
 
@@ -72,7 +75,7 @@ CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
 # Labels that agree with the document's grammatical gender where a language
 # has one: in French an invoice (une facture) is "Annulée", a quote (un devis)
 # "Annulé". Every other status is used by one gender only ("Payée", "Accepté").
-GENDERED_LABELS: dict[tuple[str, ClientStatus], str] = {
+GENDERED_LABELS: "dict[tuple[str, ClientStatus], StrOrPromise]" = {
     (Kind.INVOICE, ClientStatus.CANCELED): pgettext_lazy("invoice", "Canceled"),
     (Kind.QUOTE, ClientStatus.CANCELED): pgettext_lazy("quote", "Canceled"),
 }

@@ -1,4 +1,6 @@
-"""French typography for the French catalogue: `uv run python locale/french_typography.py`.
+"""French typography for the French catalogue.
+
+Run: `uv run python locale/french_typography.py`.
 
 French sets a narrow no-break space (U+202F) before the high punctuation
 (: ; ! ?) and inside guillemets (« … »), so that "Statut :" never breaks
@@ -77,6 +79,8 @@ def fix_catalogue(path: Path) -> int:
 
 
 if __name__ == "__main__":
-    catalogue_path = Path(__file__).resolve().parent / "fr" / "LC_MESSAGES" / "django.po"
+    catalogue_path = (
+        Path(__file__).resolve().parent / "fr" / "LC_MESSAGES" / "django.po"
+    )
     count = fix_catalogue(Path(sys.argv[1]) if len(sys.argv) > 1 else catalogue_path)
     print(f"{count} French messages fixed; now run: manage.py compilemessages -l fr")

@@ -58,9 +58,7 @@ def _balance(client: Client, today: dt.date) -> list[CurrencyBalance]:
             owed=Sum(due, filter=owed, default=Decimal(0)),
             overdue=Sum(due, filter=overdue, default=Decimal(0)),
             overdue_count=Count("pk", filter=overdue),
-            processing=Sum(
-                "amount_processing", filter=processing, default=Decimal(0)
-            ),
+            processing=Sum("amount_processing", filter=processing, default=Decimal(0)),
         )
         .order_by("currency")
     )

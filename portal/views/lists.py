@@ -1,5 +1,7 @@
 """The invoices and quotes tabs."""
 
+from typing import Literal
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -97,7 +99,9 @@ def _balance(client: Client, locale: str) -> dict[str, object]:
     formatted per currency (`portal.selectors.balance`)."""
     lines = selectors.portal_balance(client=client, today=timezone.localdate())
 
-    def amounts(name: str) -> list[dict[str, str]]:
+    def amounts(
+        name: Literal["owed", "overdue", "processing"],
+    ) -> list[dict[str, str]]:
         return [
             {
                 "currency": line["currency"],
