@@ -48,6 +48,10 @@ def test_a_canceled_invoice_is_annulee_and_a_canceled_quote_annule(client, today
     assert '<option value="canceled">Annulé</option>' in quotes
     assert 'id="document-status">Annulée</span>' in bill_page
     assert 'id="document-status">Annulé</span>' in offer_page
+    # The history agrees too: une facture émise, un devis émis.
+    label = '<span class="history__label">{}</span>'
+    assert label.format("Émise") in bill_page and label.format("Émis") not in bill_page
+    assert label.format("Émis") in offer_page and label.format("Annulé") in offer_page
 
 
 def test_contact_is_a_mailto_link_to_the_company(client, today):
