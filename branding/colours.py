@@ -60,10 +60,7 @@ def relative_luminance(colour: str) -> float:
 
 def contrast_ratio(first: str, second: str) -> float:
     """WCAG contrast ratio, from 1 (same) to 21 (black on white)."""
-    lighter, darker = sorted(
-        (relative_luminance(first), relative_luminance(second)), reverse=True
-    )
-    return (lighter + 0.05) / (darker + 0.05)
+    return _ratio(relative_luminance(first), relative_luminance(second))
 
 
 def ink_on_paper(colour: str) -> str:
@@ -120,6 +117,33 @@ def surface_for(colour: str) -> Surface:
         if contrast_ratio(lighter, NEAR_BLACK) >= AA_CONTRAST:
             return Surface(lighter, NEAR_BLACK)
     return Surface("#000000", WHITE)  # unreachable: black on white is 21:1
+
+
+# WCAG 1.4.11: graphics that must be seen stand out at 3:1 from what is around.
+GRAPHIC_CONTRAST = 3.0
+
+
+def logo_plate(*, logo_luminance: float | None, background: str) -> str:
+    """The surface a logo needs on `background`: "" when it stands out at 3:1
+    (or brings its own background: None), else "light" (a white plate) or
+    "dark" (a near-black one), whichever contrasts more with the logo: a dark
+    logo on a dark brand colour gets a light plate, a white logo on white a
+    dark one.
+
+    :raises InvalidColour: `background` is not a `#RRGGBB` colour.
+    """
+    if logo_luminance is None:
+        return ""
+    if _ratio(logo_luminance, relative_luminance(background)) >= GRAPHIC_CONTRAST:
+        return ""
+    on_light = _ratio(logo_luminance, relative_luminance(WHITE))
+    on_dark = _ratio(logo_luminance, relative_luminance(NEAR_BLACK))
+    return "light" if on_light >= on_dark else "dark"
+
+
+def _ratio(first: float, second: float) -> float:
+    lighter, darker = max(first, second), min(first, second)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 @dataclass(frozen=True)

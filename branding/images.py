@@ -9,7 +9,7 @@ chunks) and a sensible size.
 import io
 import warnings
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.utils.translation import gettext as _
 from PIL import (
@@ -18,10 +18,11 @@ from PIL import (
     ImageDraw,
     ImageFont,
     ImageOps,
+    ImageStat,
     UnidentifiedImageError,
 )
 
-from branding.colours import colour_parse
+from branding.colours import colour_format, colour_parse, relative_luminance
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -109,6 +110,31 @@ def logo_normalise(upload: IO[bytes]) -> Logo:
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=True)
     return Logo(png=output.getvalue(), width=image.width, height=image.height)
+
+
+# A logo whose pixels are all at least this opaque brings its own background.
+OPAQUE_ALPHA = 250
+# Pixels at least this opaque are the logo's ink (antialiased edges are not).
+INK_ALPHA = 128
+
+
+def logo_luminance(png: bytes) -> float | None:
+    """The relative luminance (WCAG, 0 black to 1 white) of a stored logo's
+    visible pixels on average, or None for a logo without transparency (its
+    own background shows around it, whatever is behind). A logo with nothing
+    visible is None too: there is nothing to keep visible."""
+    with Image.open(io.BytesIO(png), formats=["PNG"]) as stored:
+        image = stored.convert("RGBA")
+    image.thumbnail((256, 256))  # plenty for an average, and fast
+    alpha = image.getchannel("A")
+    lowest, _highest = cast(tuple[int, int], alpha.getextrema())  # one band
+    if lowest >= OPAQUE_ALPHA:
+        return None
+    ink = alpha.point(lambda value: 255 if value >= INK_ALPHA else 0)
+    if ink.getbbox() is None:
+        return None
+    red, green, blue = ImageStat.Stat(image.convert("RGB"), mask=ink).mean[:3]
+    return relative_luminance(colour_format((round(red), round(green), round(blue))))
 
 
 def icon_png(

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 
-from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, Palette, palette_for
-from branding.images import MAX_LOGO_BYTES
+from branding.colours import (
+    DEFAULT_ACCENT,
+    DEFAULT_PRIMARY,
+    Palette,
+    logo_plate,
+    palette_for,
+)
+from branding.images import MAX_LOGO_BYTES, logo_luminance
 from branding.models import BrandKit
 from companies.models import Company
 
@@ -75,6 +81,22 @@ def brand_from_values(*, company: Company, values: dict[str, str] | None) -> Bra
 def brand_for_company(*, company: Company) -> Brand:
     """The company's brand kit, or its name and the default colours without one."""
     return brand_from_values(company=company, values=brand_values(company=company))
+
+
+def brand_logo_plate(*, brand: Brand) -> str:
+    """The surface the brand's logo needs on its primary colour (the portal's
+    header): "", "light" or "dark" (`branding.colours.logo_plate`)."""
+    png = brand_logo_png(brand=brand)
+    if png is None:
+        return ""
+    try:
+        luminance = logo_luminance(png)
+    except (OSError, ValueError, SyntaxError):
+        logger.warning("Logo %s could not be measured", brand.logo_name[:200])
+        return ""
+    return logo_plate(
+        logo_luminance=luminance, background=brand.palette.primary.background
+    )
 
 
 def brand_logo_png(*, brand: Brand) -> bytes | None:

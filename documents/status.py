@@ -19,8 +19,12 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from documents.models import Document
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Kind = Document.Kind
 Status = Document.Status
@@ -67,6 +71,20 @@ CLIENT_STATUSES: dict[str, tuple[ClientStatus, ...]] = {
         ClientStatus.CANCELED,
     ),
 }
+
+# Labels that agree with the document's grammatical gender where a language
+# has one: in French an invoice (une facture) is "Annulée", a quote (un devis)
+# "Annulé". Every other status is used by one gender only ("Payée", "Accepté").
+GENDERED_LABELS: "dict[tuple[str, ClientStatus], StrOrPromise]" = {
+    (Kind.INVOICE, ClientStatus.CANCELED): pgettext_lazy("invoice", "Canceled"),
+    (Kind.QUOTE, ClientStatus.CANCELED): pgettext_lazy("quote", "Canceled"),
+}
+
+
+def client_status_label(status: ClientStatus, kind: str) -> str:
+    """The label of `status` on a document of `kind`, agreed with its gender."""
+    return str(GENDERED_LABELS.get((kind, status), status.label))
+
 
 # An invoice that still expects money, late or not.
 OPEN_INVOICE_STATUSES = (Status.TO_PAY, Status.PARTIALLY_PAID)

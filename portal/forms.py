@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from branding.images import MAX_SIGNATURE_BYTES
-from documents.status import CLIENT_STATUSES
+from documents.status import CLIENT_STATUSES, client_status_label
 
 
 class DocumentFilterForm(forms.Form):
@@ -25,7 +25,10 @@ class DocumentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.status_choices = [
             ("", _("All statuses")),
-            *((status.value, status.label) for status in CLIENT_STATUSES[kind]),
+            *(
+                (status.value, client_status_label(status, kind))
+                for status in CLIENT_STATUSES[kind]
+            ),
         ]
         self.fields["status"].choices = self.status_choices  # type: ignore[attr-defined]
 

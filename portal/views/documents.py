@@ -6,6 +6,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from clients.models import Client
@@ -18,6 +19,13 @@ from portal.views.quotes import quote_answer_context
 
 # What get_kind_display() shows, without its per-call hashing of every choice.
 EVENT_LABELS = dict(DocumentEvent.Kind.choices)
+# An invoice's history agreed with its gender in French ("Émise", "Envoyée"):
+# the plain labels are masculine, as a quote and a credit note are.
+INVOICE_EVENT_LABELS = EVENT_LABELS | {
+    DocumentEvent.Kind.FINALISED: pgettext_lazy("invoice", "Finalised"),
+    DocumentEvent.Kind.SENT: pgettext_lazy("invoice", "Sent"),
+    DocumentEvent.Kind.CANCELED: pgettext_lazy("invoice", "Canceled"),
+}
 
 
 def _document_page(
@@ -69,6 +77,9 @@ def _document_page(
         }
 
     history = selectors.portal_document_history(client=client, document=document)
+    labels = (
+        INVOICE_EVENT_LABELS if document.kind == Document.Kind.INVOICE else EVENT_LABELS
+    )
     versions = [
         {
             **item,
@@ -82,7 +93,7 @@ def _document_page(
         {
             **event,
             "at_iso": timezone.localtime(event["at"]).isoformat(),
-            "label": EVENT_LABELS.get(event["kind"], event["kind"]),
+            "label": labels.get(event["kind"], event["kind"]),
         }
         for event in history["events"]
     ]
@@ -107,7 +118,7 @@ def _document_page(
         ],
         "content": version.content,
         "status": client_status.value,
-        "status_label": client_status.label,
+        "status_label": status.client_status_label(client_status, document.kind),
         "superseded": superseded,
         # Money the business owes the client back on an invoice (paid beyond
         # what it asks for now: an overpayment, or a credit note after payment).

@@ -1,5 +1,7 @@
 """The invoices and quotes tabs."""
 
+from typing import Literal
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,11 @@ from django.views.decorators.http import require_safe
 from clients.models import Client
 from companies import money
 from documents.models import Document
-from documents.status import ClientStatus, DocumentWithClientStatus
+from documents.status import (
+    ClientStatus,
+    DocumentWithClientStatus,
+    client_status_label,
+)
 from portal import selectors
 from portal.forms import DocumentFilterForm
 from portal.views.page import cached_page, list_url, page_context
@@ -63,7 +69,7 @@ def _row(
             "portal:document", kwargs={"token": token, "document_id": document.pk}
         ),
         "status": status.value,
-        "status_label": status.label,
+        "status_label": client_status_label(status, document.kind),
         # A credit note takes money off: shown as the negative amount it is.
         "amount": money.format_money(
             -document.total
@@ -85,6 +91,31 @@ def _row(
         "issue_day": money.format_day(document.issue_date, locale),
         "deadline": deadline.isoformat() if deadline else "",
         "deadline_day": money.format_day(deadline, locale) if deadline else "",
+    }
+
+
+def _balance(client: Client, locale: str) -> dict[str, object]:
+    """The invoices tab's opening lines: owed, overdue and processing, each
+    formatted per currency (`portal.selectors.balance`)."""
+    lines = selectors.portal_balance(client=client, today=timezone.localdate())
+
+    def amounts(
+        name: Literal["owed", "overdue", "processing"],
+    ) -> list[dict[str, str]]:
+        return [
+            {
+                "currency": line["currency"],
+                "amount": money.format_money(line[name], line["currency"], locale),
+            }
+            for line in lines
+            if line[name] > 0
+        ]
+
+    return {
+        "owed": amounts("owed"),
+        "overdue": amounts("overdue"),
+        "overdue_count": sum(line["overdue_count"] for line in lines),
+        "processing": amounts("processing"),
     }
 
 
@@ -120,6 +151,7 @@ def _document_list(request: HttpRequest, client: Client, kind: str) -> HttpRespo
             for document in page.object_list
         ],
         "list_url": next(tab["url"] for tab in tabs if tab["current"]),
+        "balance": _balance(client, locale) if kind == Document.Kind.INVOICE else None,
     }
     return render(request, "portal/document_list.html", context)
 

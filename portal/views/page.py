@@ -71,6 +71,7 @@ def page_context(request: HttpRequest, client: Client, **context: object) -> dic
         "company": client.company,
         "brand": brand,
         "brand_style": brand_style,
+        "logo_plate": selectors.portal_logo_plate(client=client, brand=brand),
         "token": client.portal_token,
         # A member's preview: a banner, and no beacon (portal.preview).
         "preview": preview_context(request, client),

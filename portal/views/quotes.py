@@ -178,7 +178,7 @@ def _answer_page(
         "version": version,
         "content": version.content,
         "status": client_status.value,
-        "status_label": client_status.label,
+        "status_label": status.client_status_label(client_status, quote.kind),
         "form": form,
         "error": error,
         "pdf_ready": bool(version.pdf_sha256),

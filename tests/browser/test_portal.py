@@ -77,7 +77,7 @@ def listed_numbers(page) -> list[str]:
 
 
 def amount_cell(page, number: str) -> str:
-    cell = page.locator(f'#document-table tr[data-number="{number}"] td.numeric')
+    cell = page.locator(f'#document-table tr[data-number="{number}"] .row-total')
     return cell.text_content().strip()
 
 
@@ -138,6 +138,19 @@ def test_french_client_sees_its_branded_portal_in_french(
     }
     expect(page.locator("#brand-logo")).to_be_visible()
     assert page.locator("#brand-logo").evaluate("img => img.naturalWidth") > 0
+    # The demo's logo is mostly navy, as the header is: it sits on a white plate.
+    surface = page.locator("#brand-logo-surface")
+    expect(surface).to_have_attribute("data-plate", "light")
+    plate = computed(page, "#brand-logo-surface", "background-color")
+    assert plate == {"background-color": "rgb(255, 255, 255)"}
+    logo_box, plate_box = (
+        page.locator("#brand-logo").bounding_box(),
+        surface.bounding_box(),
+    )
+    assert (
+        plate_box["width"] > logo_box["width"]
+        and plate_box["height"] > logo_box["height"]
+    )
     assert console_errors == []  # no CSP refusal, no broken resource
 
 
@@ -248,9 +261,9 @@ def test_document_page_and_superseded_older_version(demo, page, live_server):
     expect(page.locator('.versions__item[data-version="1"]')).to_have_attribute(
         "aria-current", "true"
     )
-    expect(
-        page.locator('.versions__item[data-version="1"] .tag--superseded')
-    ).to_be_visible()
+    expect(page.locator("#versions .versions__name")).to_have_text(
+        ["v3 (dernière)", "v2", "v1"]
+    )
     # The first version's own content: one line, 3 200 € + VAT.
     expect(page.locator("#document-body .doc__lines tbody tr")).to_have_count(1)
     expect(page.locator("#document-body")).to_contain_text("3\u202f840,00\u00a0€")
@@ -352,13 +365,14 @@ def test_language_form_posts_with_csrf_under_same_origin_referrer_policy(
     cafe = demo_client(demo, ATELIER, CAFE)
     page.goto(live_server.url + cafe["portal_url"])
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    page.locator("#language-select").select_option("en")
+    # With JavaScript the menu applies itself: there is no button to press.
+    expect(page.locator("#language-submit")).to_have_count(0)
 
     with page.expect_response(
         # The language form's answer, not the page's view beacon (/seen/).
         lambda r: r.request.method == "POST" and r.url.endswith("/language/")
     ) as posted:
-        page.locator("#language-submit").click()
+        page.locator("#language-select").select_option("en")
 
     post = posted.value
     assert post.status == 303, f"the language form answered {post.status}"
@@ -400,3 +414,37 @@ def test_portal_headers_reach_the_browser(demo, page, live_server):
     with page.expect_request(re.compile(r"/documents/\d+/$")) as followed:
         page.locator("#document-table .row-link").first.click()
     assert followed.value.header_value("referer") == list_url
+
+
+def test_phone_header_stays_short_and_the_language_menu_works_with_or_without_js(
+    demo, new_page, live_server
+):
+    cafe = demo_client(demo, ATELIER, CAFE)
+    list_url = live_server.url + cafe["portal_url"]
+
+    for javascript in (True, False):
+        page = new_page(
+            viewport={"width": 375, "height": 667},
+            is_mobile=True,
+            has_touch=True,
+            java_script_enabled=javascript,
+        )
+        page.goto(list_url)
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        height = page.locator("#portal-header").bounding_box()["height"]
+        assert height < 120, f"header {height} px high (JavaScript: {javascript})"
+        # Without JavaScript the <noscript> button appears, and sends the menu.
+        expect(page.locator("#language-submit")).to_have_count(0 if javascript else 1)
+
+        with page.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith("/language/")
+        ) as posted:
+            page.locator("#language-select").select_option("en")
+            if not javascript:
+                page.locator("#language-submit").click()
+
+        assert posted.value.status == 303
+        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#balance-owed")).to_contain_text("Total to pay")
+        expect(page.locator("#language-select")).to_have_value("en")

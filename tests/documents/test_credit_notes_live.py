@@ -66,8 +66,8 @@ def test_a_credit_note_e_mail_in_french(django_capture_on_commit_callbacks, mail
     )
 
     assert message.subject == "Avoir CN-2026-0001 d'Atelier"
-    assert "Montant crédité : 120,00\u00a0€" in message.body
-    assert "Voir l’avoir :" in message.body
+    assert "Montant crédité\u202f: 120,00\u00a0€" in message.body
+    assert "Voir l’avoir\u202f:" in message.body
 
 
 def test_an_invoice_paid_then_credited_asks_for_nothing_in_its_e_mail(

@@ -74,9 +74,9 @@ def test_a_document_goes_out_branded_in_french_with_its_pdf_and_link(
     assert "Bonjour Café des Arts & Co," in text
     assert "&amp;" not in text
     assert "Atelier Lumière & Fils vous a envoyé la facture INV-2026-0001." in text
-    assert "Montant dû : 120,00\u00a0€" in text
-    assert "Date d’échéance : 1 avr. 2026" in text
-    assert f"Voir la facture :\n{link}" in text
+    assert "Montant dû\u202f: 120,00\u00a0€" in text
+    assert "Date d’échéance\u202f: 1 avr. 2026" in text
+    assert f"Voir la facture\u202f:\n{link}" in text
     html = parts["text/html"].get_content()
     assert "<style" not in html  # inlined into the elements by css-inline
     assert f'href="{link}"' in html

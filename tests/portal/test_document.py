@@ -107,7 +107,12 @@ def test_versions_are_listed_and_an_older_one_is_marked_superseded(client):
         "2",
         "1",
     ]
-    assert latest.count("Superseded</span>") == 2
+    # "v3 (latest) · v2 · v1", never "1. Version 3" (the list's number and the
+    # version's would disagree).
+    assert re.findall(
+        r'<span class="versions__name">([^<]+)</span>', latest.split('id="versions"')[1]
+    ) == ["v3 (latest)", "v2", "v1"]
+    assert '<ul class="versions__list">' in latest
     assert "First draft of the work" in older and "Final take" not in older
     assert 'id="superseded-notice"' in older
     assert "replaced by version 3" in older
@@ -156,9 +161,9 @@ def test_version_links_and_labels(client):
         older
     )
     assert f'<a href="{document_url}" id="latest-version-link">' in older
-    assert re.findall(r'class="tag tag--\w+">([^<]+)<', latest) == [
-        "Dernière",
-        "Remplacée",
+    assert re.findall(r'<span class="versions__name">([^<]+)</span>', latest) == [
+        "v2 (dernière)",
+        "v1",
     ]
     assert '<span class="versions__viewing">(version affichée)</span>' in latest
 
@@ -242,7 +247,7 @@ def test_history_shows_client_events_with_labels_and_dates_but_not_internal_ones
         "new_version",
     ]
     assert "Payment received" in history and "€60.00" in history
-    assert "Version 2" in history
+    assert '<span class="history__detail">v2</span>' in history
     assert "Mar 2, 2026, 10:30\u202fAM" in history  # NOW in Europe/Paris
     for internal in ("created", "hidden", "shown", "viewed"):
         assert f'data-event="{internal}"' not in history

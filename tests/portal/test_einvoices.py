@@ -30,7 +30,8 @@ def rows(response) -> list[tuple[str, str, str]]:
         (number, status, " ".join(amount.replace("\u202f", " ").split()))
         for number, status, amount in re.findall(
             r'data-status="([^"]+)" data-number="([^"]+)">.*?'
-            r'<td data-label="Amount" class="numeric">([^<]*)</td>',
+            r'<td data-label="Amount" class="numeric">(?:<span class="amount-cell">)?'
+            r'<span class="row-total">([^<]*)</span>',
             html,
             re.S,
         )

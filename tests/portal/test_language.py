@@ -113,4 +113,12 @@ def test_language_form_has_the_languages_and_posts_to_the_portal(client):
     assert f'method="post" action="{url("language", portal)}"' in html
     assert '<option value="en" lang="en" selected>English</option>' in html
     assert '<option value="fr" lang="fr">Français</option>' in html
-    assert '<label for="language-select">' in html
+    assert '<label for="language-select" class="language-form__label">' in html
+    # The menu applies itself (a script of ours, as the policy allows); without
+    # JavaScript, the button inside <noscript> sends it.
+    assert '<select id="language-select" name="language" data-autosubmit>' in html
+    assert '<script src="/static/portal/language.js" defer></script>' in html
+    assert (
+        '<noscript><button type="submit" class="button button--on-brand '
+        'language-form__submit" id="language-submit">OK</button></noscript>'
+    ) in html

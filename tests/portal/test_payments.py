@@ -235,6 +235,7 @@ def test_the_cancel_url_shows_the_invoice_unchanged_with_a_note(client, stripe_f
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/portal/live.js" defer>',
         '<script src="/static/portal/beacon.js" defer>',
+        '<script src="/static/portal/language.js" defer>',
     ]
     assert (
         page(client, invoice.client, invoice, checkout="<b>x</b>").count(
