@@ -37,6 +37,7 @@ SETTINGS_POST = {
     "bic": "agrifrpp",
     "default_currency": "chf",
     "default_locale": "fr",
+    "payment_terms_days": "30",
 }
 
 
