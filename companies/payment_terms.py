@@ -12,8 +12,7 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 # A year is the longest term any invoice needs; France caps most at 60 days.
 MAX_TERM_DAYS = 365
