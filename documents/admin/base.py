@@ -10,14 +10,10 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import construct_change_message, unquote
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +30,7 @@ from documents import services, status
 from documents.admin import viewing
 from documents.admin.actions import DOCUMENT_ACTIONS, bulk_action
 from documents.admin.confirm import ActionPages
+from documents.admin.history_page import HistoryPage
 from documents.admin.inlines import (
     ClientEmailInline,
     DocumentEventInline,
@@ -44,8 +41,7 @@ from documents.admin.inlines import (
 from documents.admin.totals import live_totals
 from documents.back_office import document_admin_url
 from documents.forms import DocumentForm, DocumentLineFormSet
-from documents.history import event_sentence
-from documents.models import Document, DocumentEvent
+from documents.models import Document
 
 # What only a company with the Client Portal add-on sees: without it there is
 # no portal to show a document in or hide it from.
@@ -53,7 +49,7 @@ PORTAL_ACTIONS = frozenset({"hide", "show", "show_and_send"})
 PORTAL_FIELDS = frozenset({"hidden_from_portal", "portal_visibility", "viewed"})
 
 
-class DocumentKindAdmin(ActionPages, CompanyScopedAdmin):
+class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
     """The pages of one kind of document (Invoices, Quotes)."""
 
     kind: ClassVar[str]  # what the add page creates
@@ -207,9 +203,9 @@ class DocumentKindAdmin(ActionPages, CompanyScopedAdmin):
                 if self.instance._state.adding:
                     self.instance.kind = kind  # the page's kind, never posted
 
-        if "due_date" in form.base_fields and obj is None:
+        if "due_date" in KindForm.base_fields and obj is None:
             terms = payment_terms_for(active_company(request))
-            form.base_fields["due_date"].help_text = _(
+            KindForm.base_fields["due_date"].help_text = _(
                 "Empty: from the client's payment terms (the company's: %(terms)s)."
             ) % {"terms": terms}
         return KindForm
@@ -288,7 +284,11 @@ class DocumentKindAdmin(ActionPages, CompanyScopedAdmin):
         extra_context: dict | None = None,
     ) -> HttpResponse:
         if object_id is not None and request.method == "GET":
-            document = self.get_object(request, unquote(object_id))
+            document = (
+                self.company_rows(request).filter(pk=unquote(object_id)).first()
+                if unquote(object_id).isdigit()
+                else None
+            )
             if document is not None and document.kind not in self.kinds:
                 # A quote's address on the invoices' pages, or the reverse.
                 return HttpResponseRedirect(document_admin_url(document))
@@ -375,57 +375,3 @@ class DocumentKindAdmin(ActionPages, CompanyScopedAdmin):
         # The lines were never saved through their formset; versions and the
         # document's events record what changed in them.
         return construct_change_message(form, [], add)
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: Any = None
-    ) -> HttpResponse:
-        """The document's history as sentences, its events and the back
-        office's saves in one timeline (oldest first, as Django's page)."""
-        document = self.get_object(request, unquote(object_id))
-        if document is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_or_change_permission(request, document):
-            raise PermissionDenied
-        events = (
-            DocumentEvent.objects.for_company(document.company)
-            .filter(document=document)
-            .select_related("document")
-            .order_by("at", "pk")
-        )
-        types = ContentType.objects.get_for_models(
-            Document, self.model, for_concrete_models=False
-        ).values()
-        # unscoped: the log of this document only, scoped through it above
-        saves = LogEntry.objects.filter(
-            object_id=str(document.pk), content_type__in=list(types)
-        ).select_related("user")
-        timeline = sorted(
-            [(event.at, event_sentence(event)) for event in events]
-            + [
-                (
-                    entry.action_time,
-                    _("%(what)s by %(who)s")
-                    % {
-                        "what": entry.get_change_message() or _("Saved"),
-                        "who": entry.user,
-                    },
-                )
-                for entry in saves
-            ],
-            key=lambda row: row[0],
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("History: %s") % document,
-            "subtitle": None,
-            "timeline": timeline,
-            "module_name": str(self.opts.verbose_name_plural).capitalize(),
-            "object": document,
-            "opts": self.opts,
-            "preserved_filters": self.get_preserved_filters(request),
-            **(extra_context or {}),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request, "admin/documents/document/object_history.html", context
-        )

@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from documents.admin.inlines import money_display
 from documents.models import Document
 from documents.services.deductions import deductions_for
@@ -16,8 +18,10 @@ from documents.totals import InvalidLine, compute_totals
 def live_totals(document: Document | None) -> dict[str, Any]:
     """The saved lines' totals (none on a new document), and what deposits a
     final invoice takes off, per VAT rate, for the script to take off too."""
+    # The label of each rate's row, "{rate}" filled in by the script.
+    labels = {"vat_label": _("VAT %(rate)s %%") % {"rate": "{rate}"}}
     if document is None:
-        return {"rows": [], "deductions": "{}"}
+        return {"rows": [], "deductions": "{}", **labels}
     deductions = deductions_for(document)
     taken_off: dict[str, Decimal] = {}
     for deduction in deductions:
@@ -38,4 +42,5 @@ def live_totals(document: Document | None) -> dict[str, Any]:
         "excl": money_display(document.total_excl_tax, document.currency),
         "total": money_display(document.total, document.currency),
         "deductions": json.dumps({rate: str(base) for rate, base in taken_off.items()}),
+        **labels,
     }
