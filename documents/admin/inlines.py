@@ -38,6 +38,7 @@ class DocumentLineInline(CompanyScopedInline):
     model = DocumentLine
     form = DocumentLineForm
     formset = DocumentLineFormSet
+    template = "admin/documents/edit_inline/lines_tabular.html"
     fields = ("description", "quantity", "unit_price", "vat_rate", "line_total")
     readonly_fields = ("line_total",)
     ordering = ("position", "pk")

@@ -4,7 +4,8 @@
 // to the currency's minor unit, then each VAT rate's tax on the sum of its
 // lines, rounded half-up. Exact decimal arithmetic on BigInt, no floats. The
 // server stays the authority: it computes everything again on save.
-(function () {
+// Loaded in the page's head (the admin's Media), so it starts once the page is read.
+document.addEventListener("DOMContentLoaded", () => {
   const panel = document.getElementById("live-totals");
   if (!panel) {
     return;
@@ -164,4 +165,4 @@
   document.addEventListener("formset:added", update);
   document.addEventListener("formset:removed", update);
   update();
-})();
+});
