@@ -132,7 +132,8 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
-            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("Delete this line"))
+            delete = form.fields["DELETE"].widget
+            delete.attrs["aria-label"] = str(_("Delete this line"))
 
     def clean(self) -> None:
         super().clean()

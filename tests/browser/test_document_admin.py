@@ -4,10 +4,15 @@ confirmation page, and axe-core on both lists and both forms."""
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from clients.models import Client
+from companies.models import Company
+from documents import services
 from documents.models import Document
 from tests.browser.test_back_office_csp import sign_in
 from tests.browser.test_portal import assert_no_axe_violations
+from tests.factories import line
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,8 +30,6 @@ def owner_of_first_company(demo) -> dict:
 
 
 def first_client_id(demo) -> int:
-    from clients.models import Client
-
     company = demo["companies"][0]
     # unscoped: the demo's first company, found by its name
     return Client.objects.filter(company__name=company["name"]).order_by("pk")[0].pk
@@ -45,7 +48,9 @@ def test_totals_follow_the_lines_as_typed_and_match_the_server(
     missing: list[str] = []
     page.on(
         "response",
-        lambda response: missing.append(response.url) if response.status >= 400 else None,
+        lambda response: (
+            missing.append(response.url) if response.status >= 400 else None
+        ),
     )
     owner = owner_of_first_company(demo)
     sign_in(page, live_server, owner["email"], owner["password"])
@@ -89,26 +94,22 @@ def test_totals_follow_the_lines_as_typed_and_match_the_server(
 def test_finalise_asks_first_then_numbers_the_invoice(
     demo, page, live_server, console_errors
 ):
-    from tests.factories import line
-    from documents import services
-    from companies.models import Company
-
     owner = owner_of_first_company(demo)
     company = Company.objects.get(name=demo["companies"][0]["name"])
     draft = services.document_create(
         company=company,
-        client=company_client(company),
+        client=Client.objects.for_company(company).order_by("pk")[0],
         kind="invoice",
         lines=[line()],
         actor=None,
-        now=__import__("django.utils.timezone").utils.timezone.now(),
+        now=timezone.now(),
     )
     sign_in(page, live_server, owner["email"], owner["password"])
     page.goto(f"{live_server.url}/admin/documents/invoice/{draft.pk}/change/")
 
     page.click("#document-action-finalise")
     page.wait_for_url(f"**/documents/document/{draft.pk}/actions/finalise/")
-    text = page.locator("#confirm-document-%d" % draft.pk).inner_text()
+    text = page.locator(f"#confirm-document-{draft.pk}").inner_text()
     assert "It will be numbered INV-" in text
     draft.refresh_from_db()
     assert draft.status == "draft"
@@ -120,12 +121,6 @@ def test_finalise_asks_first_then_numbers_the_invoice(
     assert f"{draft.number}: finalised." in page.locator(".messagelist").inner_text()
     assert draft.number in text
     assert script_errors(console_errors) == []
-
-
-def company_client(company):
-    from clients.models import Client
-
-    return Client.objects.for_company(company).order_by("pk")[0]
 
 
 def test_both_lists_and_both_forms_have_no_axe_violation(
