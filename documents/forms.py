@@ -129,7 +129,7 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
 
     line_inputs: list[LineInput]
 
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             delete = form.fields["DELETE"].widget

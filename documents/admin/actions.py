@@ -221,7 +221,7 @@ DOCUMENT_ACTIONS = {
 REFUSALS = (services.DocumentError, payment_services.PaymentRefused)
 
 
-def bulk_action(action: DocumentAction) -> Callable[..., None]:
+def bulk_action(action: DocumentAction) -> Callable[..., HttpResponse | None]:
     """The changelist version of an action: the same service, document by
     document, after its confirmation page for an action that asks first."""
 
