@@ -36,6 +36,7 @@ from documents.admin.inlines import (
     DocumentEventInline,
     DocumentLineInline,
     DocumentVersionInline,
+    day_display,
     money_display,
 )
 from documents.admin.totals import live_totals
@@ -116,6 +117,18 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             document, timezone.localdate()
         )
         return str(status.ClientStatus(shown).label)
+
+    @admin.display(description=_("issue date"), ordering="issue_date")
+    def issue_date_shown(self, document: Document) -> str:
+        return day_display(document.issue_date)
+
+    @admin.display(description=_("due date"), ordering="due_date")
+    def due_date_shown(self, document: Document) -> str:
+        return day_display(document.due_date)
+
+    @admin.display(description=_("valid until"), ordering="expiry_date")
+    def expiry_date_shown(self, document: Document) -> str:
+        return day_display(document.expiry_date)
 
     @admin.display(description=_("client's portal"), ordering="hidden_from_portal")
     def portal_visibility(self, document: Document) -> str:

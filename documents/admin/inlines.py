@@ -2,18 +2,19 @@
 page."""
 
 import base64
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin_site import CompanyScopedInline, ReadOnlyInline, member_can_change
-from companies.money import format_money, round_money
+from companies.money import format_day, format_money, round_money
 from documents import status
 from documents.forms import DocumentLineForm, DocumentLineFormSet
 from documents.history import event_sentence
@@ -32,6 +33,13 @@ def money_display(amount, currency: str) -> str:
     return format_money(
         amount, currency, translation.to_locale(translation.get_language())
     )
+
+
+def day_display(day: dt.date | None) -> str:
+    """27 nov. 2026 / Nov 27, 2026, as the portal writes dates; "—" for none."""
+    if day is None:
+        return "—"
+    return format_day(day, translation.to_locale(translation.get_language()))
 
 
 class DocumentLineInline(CompanyScopedInline):
@@ -117,13 +125,17 @@ class DocumentEventInline(ReadOnlyInline):
     """The document's history, one sentence per event (never its raw details)."""
 
     model = DocumentEvent
-    fields = ("at", "what_happened", "version_number")
+    fields = ("when", "what_happened", "version_number")
     readonly_fields = fields
     ordering = ("at", "pk")
     verbose_name_plural = _("history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("version", "document")
+
+    @admin.display(description=_("when"))
+    def when(self, event: DocumentEvent) -> str:
+        return formats.date_format(timezone.localtime(event.at), "DATETIME_FORMAT")
 
     @admin.display(description=_("what happened"))
     def what_happened(self, event: DocumentEvent) -> str:

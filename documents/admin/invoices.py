@@ -92,8 +92,8 @@ class InvoiceAdmin(DocumentKindAdmin):
         "status_shown",
         "total_with_currency",
         "amount_due_shown",
-        "issue_date",
-        "due_date",
+        "issue_date_shown",
+        "due_date_shown",
         "portal_visibility",
         "viewed",
     )

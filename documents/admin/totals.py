@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from documents.admin.inlines import money_display
@@ -34,7 +35,10 @@ def live_totals(document: Document | None) -> dict[str, Any]:
         rows = []
     else:
         rows = [
-            (rate["rate"], money_display(Decimal(rate["tax"]), document.currency))
+            (
+                formats.number_format(Decimal(rate["rate"])),
+                money_display(Decimal(rate["tax"]), document.currency),
+            )
             for rate in totals.vat_breakdown
         ]
     return {

@@ -117,7 +117,10 @@ document.addEventListener("DOMContentLoaded", () => {
       const rateTax = sign * round(sign * entry.base * entry.rate.units, digits + entry.rate.scale + 2, digits);
       excl += entry.base;
       tax += rateTax;
-      const label = panel.dataset.vatLabel.replace("{rate}", rateText(entry.rate));
+      const rate = new Intl.NumberFormat(lang, { maximumFractionDigits: 3 }).format(
+        rateText(entry.rate)
+      );
+      const label = panel.dataset.vatLabel.replace("{rate}", rate);
       rows.push([label, format(rateTax, digits, code)]);
     }
     render(rows, excl, deducted, excl + tax, digits, code);

@@ -4,6 +4,7 @@ on its History page, never as the events' raw details."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from documents import events, services
 from documents.history import event_sentence
@@ -75,10 +76,13 @@ def test_client_events_name_the_client_and_amounts_read_as_money():
         document=invoice, kind="payment_received"
     )
 
-    assert event_sentence(received) == ("Payment of €120.00 received, recorded by hand")
-    assert event_sentence(declared) == (
-        "Bank transfer of Mar 5, 2026 declared by Café des Arts"
-    )
+    with translation.override("en"):  # an earlier request may have left French
+        assert event_sentence(received) == (
+            "Payment of €120.00 received, recorded by hand"
+        )
+        assert event_sentence(declared) == (
+            "Bank transfer of Mar 5, 2026 declared by Café des Arts"
+        )
 
 
 def test_every_event_kind_reads_as_words():
