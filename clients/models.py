@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyOwned, CompanyQuerySet, Locale
+from companies.payment_terms import MAX_TERM_DAYS, TERM_DAYS_VALIDATORS
 from companies.validators import ADDRESS_MAX_LENGTH, single_line
 
 
@@ -78,6 +79,19 @@ class Client(CompanyOwned):
         default=True,
         help_text=_("Send this client the company's reminder e-mails."),
     )
+    # Empty: the company's terms apply.
+    payment_terms_days = models.SmallIntegerField(
+        _("payment terms (days)"),
+        null=True,
+        blank=True,
+        validators=TERM_DAYS_VALIDATORS,
+        help_text=_("Empty: the company's payment terms apply."),
+    )
+    payment_terms_end_of_month = models.BooleanField(
+        _("end of month"),
+        default=False,
+        help_text=_("With this client's own terms: due the last day of that month."),
+    )
     # Set while the client is archived: out of lists and pickers, never deleted
     # (its documents keep it), its portal link working as before.
     archived_at = models.DateTimeField(_("archived at"), null=True, editable=False)
@@ -97,6 +111,14 @@ class Client(CompanyOwned):
                 condition=Q(locale__in=Locale.values), name="client_locale_known"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="client_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(payment_terms_days__isnull=True)
+                | (
+                    Q(payment_terms_days__gte=0)
+                    & Q(payment_terms_days__lte=MAX_TERM_DAYS)
+                ),
+                name="client_payment_terms_in_range",
+            ),
             models.CheckConstraint(
                 condition=Q(country__regex=r"^[A-Z]{2}$"),
                 name="client_country_iso_3166",

@@ -50,6 +50,8 @@ CLIENT_EDITABLE_FIELDS = (
     "vat_number",
     "locale",
     "reminders_enabled",
+    "payment_terms_days",
+    "payment_terms_end_of_month",
 )
 
 

@@ -40,6 +40,10 @@ class CompanyAdmin(ActiveCompanyAdmin):
         ),
         (_("Bank details"), {"fields": ("iban", "bic")}),
         (_("Defaults"), {"fields": ("default_currency", "default_locale")}),
+        (
+            _("Payment terms"),
+            {"fields": ("payment_terms_days", "payment_terms_end_of_month")},
+        ),
         (_("Reminders"), {"fields": ("reminder_days", "quote_reminder_days")}),
         (_("Billing"), {"fields": ("has_receivables_addon",)}),
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
+from companies.payment_terms import MAX_TERM_DAYS, TERM_DAYS_VALIDATORS
 from companies.validators import ADDRESS_MAX_LENGTH, single_line
 
 
@@ -161,6 +162,23 @@ class Company(models.Model):
         default=3,
         help_text=_("Empty: quotes get no reminder."),
     )
+    payment_terms_days = models.SmallIntegerField(
+        _("payment terms (days)"),
+        default=30,
+        validators=TERM_DAYS_VALIDATORS,
+        help_text=_(
+            "Days a client has to pay an invoice, from its issue date (0: on "
+            "receipt). A new invoice's due date is computed from them."
+        ),
+    )
+    payment_terms_end_of_month = models.BooleanField(
+        _("end of month"),
+        default=False,
+        help_text=_(
+            "Then move the due date to the last day of that month (30 days end "
+            "of month)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -179,6 +197,11 @@ class Company(models.Model):
             models.CheckConstraint(
                 condition=Q(country__regex=r"^[A-Z]{2}$"),
                 name="company_country_iso_3166",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_terms_days__gte=0)
+                & Q(payment_terms_days__lte=MAX_TERM_DAYS),
+                name="company_payment_terms_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(late_payment_rate__isnull=True)

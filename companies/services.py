@@ -26,6 +26,8 @@ COMPANY_EDITABLE_FIELDS = (
     "default_locale",
     "reminder_days",
     "quote_reminder_days",
+    "payment_terms_days",
+    "payment_terms_end_of_month",
 )
 
 

@@ -103,6 +103,9 @@ class DocumentLineForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # A table's cells carry no <label>: each input is named by its column.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
         if self.initial.get("vat_rate") is not None:
             self.initial["vat_rate"] = _rate_choice(self.initial["vat_rate"])
 
@@ -134,6 +137,12 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
     """The document's lines, checked together; `line_inputs` once valid."""
 
     line_inputs: list[LineInput]
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            delete = form.fields["DELETE"].widget
+            delete.attrs["aria-label"] = str(_("Delete this line"))
 
     def clean(self) -> None:
         super().clean()

@@ -372,6 +372,24 @@ class Document(CompanyOwned):
         )
 
 
+class Invoice(Document):
+    """Invoices, deposit invoices and credit notes: their own back-office pages."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+
+
+class Quote(Document):
+    """Quotes: their own back-office pages."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+
 def amount_due_expression() -> ExpressionWrapper:
     """`Document.amount_due` for the database (sums, filters): the same terms."""
     return ExpressionWrapper(

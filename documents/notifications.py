@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from companies.models import Membership
 from companies.money import format_money
+from documents.back_office import document_admin_url
 from documents.events import NOTIFYING_KINDS
 from documents.models import Document, DocumentEvent
 
@@ -116,9 +117,7 @@ def event_members_notify(
     base = settings.PORTAL_BASE_URL.rstrip("/")
     with translation.override(company.default_locale):
         line = activity_text(event)
-        document_url = base + reverse(
-            "admin:documents_document_change", args=[event.document_id]
-        )
+        document_url = base + document_admin_url(event.document)
         profile_url = base + reverse("admin:profile")
         body = "\n".join(
             [

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +31,9 @@ class DocumentAction:
     offered: Callable[[Document], bool]  # shown as a button on the change page
     run: Callable[..., Any]  # (document, actor, now) → False when nothing changed
     unchanged: Promise | None = None
-    confirm: Promise | None = None  # asked before an action that cannot be undone
+    # Asks on a page saying what will happen (documents.admin.confirm) first:
+    # the actions that cannot be undone.
+    asks_first: bool = False
     follow: bool = False  # from its page, go to the document the action made
 
 
@@ -109,6 +111,7 @@ DOCUMENT_ACTIONS = {
             done=_("%(document)s: finalised."),
             offered=lambda document: document.is_draft,
             run=_finalise,
+            asks_first=True,
         ),
         DocumentAction(
             name="send",
@@ -118,6 +121,7 @@ DOCUMENT_ACTIONS = {
                 not document.is_draft and not document.hidden_from_portal
             ),
             run=_send,
+            asks_first=True,
         ),
         DocumentAction(
             name="hide",
@@ -143,15 +147,13 @@ DOCUMENT_ACTIONS = {
                 not document.is_draft and document.hidden_from_portal
             ),
             run=_show_and_send,
+            asks_first=True,
         ),
         DocumentAction(
             name="cancel",
             label=_("Cancel"),
             done=_("%(document)s: canceled."),
-            confirm=_(
-                "Cancel this document? A finalised invoice is annulled by a "
-                "credit note. This cannot be undone."
-            ),
+            asks_first=True,
             offered=status.is_cancelable,
             run=_cancel,
         ),
@@ -159,7 +161,7 @@ DOCUMENT_ACTIONS = {
             name="delete_draft",
             label=_("Delete draft"),
             done=_("%(document)s: deleted."),
-            confirm=_("Delete this draft? It never reached the client."),
+            asks_first=True,
             offered=lambda document: document.is_draft,
             run=_delete_draft,
         ),
@@ -167,7 +169,7 @@ DOCUMENT_ACTIONS = {
             name="mark_paid",
             label=_("Mark as paid"),
             done=_("%(document)s: marked as paid."),
-            confirm=_("Record the whole balance due as received?"),
+            asks_first=True,
             offered=status.is_payable,
             run=_mark_paid,
         ),
@@ -219,13 +221,21 @@ DOCUMENT_ACTIONS = {
 REFUSALS = (services.DocumentError, payment_services.PaymentRefused)
 
 
-def bulk_action(action: DocumentAction) -> Callable[..., None]:
-    """The changelist version of an action: the same service, document by document."""
+def bulk_action(action: DocumentAction) -> Callable[..., HttpResponse | None]:
+    """The changelist version of an action: the same service, document by
+    document, after its confirmation page for an action that asks first."""
 
     def run_selected(
         model_admin: Any, request: HttpRequest, queryset: QuerySet[Document]
-    ) -> None:
-        model_admin.run_action(request, action, queryset.order_by("pk"))
+    ) -> HttpResponse | None:
+        documents = list(queryset.select_related("client").order_by("pk"))
+        if action.asks_first and request.POST.get("confirmed") != "yes":
+            # What will happen to each, and a form posting the selection back.
+            return model_admin.action_confirmation(
+                request, action, documents, bulk=True
+            )
+        model_admin.run_action(request, action, documents)
+        return None
 
     run_selected.__name__ = action.name
     return admin.action(description=str(action.label), permissions=["change"])(

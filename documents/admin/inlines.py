@@ -2,20 +2,22 @@
 page."""
 
 import base64
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin_site import CompanyScopedInline, ReadOnlyInline, member_can_change
-from companies.money import format_money
+from companies.money import format_day, format_money, round_money
 from documents import status
 from documents.forms import DocumentLineForm, DocumentLineFormSet
+from documents.history import event_sentence
 from documents.models import (
     ClientEmail,
     Document,
@@ -33,12 +35,33 @@ def money_display(amount, currency: str) -> str:
     )
 
 
+def day_display(day: dt.date | None) -> str:
+    """27 nov. 2026 / Nov 27, 2026, as the portal writes dates; "—" for none."""
+    if day is None:
+        return "—"
+    return format_day(day, translation.to_locale(translation.get_language()))
+
+
 class DocumentLineInline(CompanyScopedInline):
     model = DocumentLine
     form = DocumentLineForm
     formset = DocumentLineFormSet
-    fields = ("description", "quantity", "unit_price", "vat_rate")
+    template = "admin/documents/edit_inline/lines_tabular.html"
+    fields = ("description", "quantity", "unit_price", "vat_rate", "line_total")
+    readonly_fields = ("line_total",)
     ordering = ("position", "pk")
+
+    @admin.display(description=_("total excl. VAT"))
+    def line_total(self, line: DocumentLine) -> str:
+        """The saved line's amount; admin_extra/live_totals.js follows the typing."""
+        if line.quantity is None or line.unit_price is None or line.pk is None:
+            return "—"
+        currency = line.document.currency
+        amount = round_money(line.quantity * line.unit_price, currency)
+        return money_display(amount, currency)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("document")
 
     def get_extra(self, request: HttpRequest, obj: Document | None = None, **kwargs):
         return 3 if obj is None else 1
@@ -99,14 +122,24 @@ class DocumentVersionInline(ReadOnlyInline):
 
 
 class DocumentEventInline(ReadOnlyInline):
+    """The document's history, one sentence per event (never its raw details)."""
+
     model = DocumentEvent
-    fields = ("at", "kind", "actor_name", "version_number", "details")
+    fields = ("when", "what_happened", "version_number")
     readonly_fields = fields
     ordering = ("at", "pk")
     verbose_name_plural = _("history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("version")
+        return super().get_queryset(request).select_related("version", "document")
+
+    @admin.display(description=_("when"))
+    def when(self, event: DocumentEvent) -> str:
+        return formats.date_format(timezone.localtime(event.at), "DATETIME_FORMAT")
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, event: DocumentEvent) -> str:
+        return event_sentence(event)
 
     @admin.display(description=_("version"))
     def version_number(self, event: DocumentEvent) -> int | str:

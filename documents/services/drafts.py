@@ -17,6 +17,7 @@ from companies.money import (
     is_supported_currency,
     unsupported_currency_message,
 )
+from companies.payment_terms import payment_terms_for
 from companies.validators import NOTES_MAX_LENGTH
 from documents import events, facturx, status
 from documents.models import Document, DocumentLine, DocumentVersion
@@ -185,7 +186,8 @@ def document_create(
     deposit_quote: Document | None = None,
 ) -> Document:
     """Create a draft quote or invoice for one of the company's clients (an
-    invoice may bill an accepted quote: `billing` makes those).
+    invoice may bill an accepted quote: `billing` makes those). An invoice
+    without a due date gets one from the payment terms.
 
     :raises InvalidDocument: unknown currency, dates out of order, a bad line.
     """
@@ -193,9 +195,13 @@ def document_create(
         raise InvalidDocument(_("This client does not belong to your company."))
     if kind not in (Document.Kind.QUOTE, Document.Kind.INVOICE):
         raise InvalidDocument(_("A document is a quote or an invoice."))
+    issue_date = issue_date or timezone.localdate(now)
+    if kind == Document.Kind.INVOICE and due_date is None:
+        # No date given: the client's payment terms, else the company's.
+        due_date = payment_terms_for(company, client).due_date(issue_date)
     header: dict[str, Any] = {
         "currency": currency or company.default_currency,
-        "issue_date": issue_date or timezone.localdate(now),
+        "issue_date": issue_date,
         "due_date": due_date,
         "expiry_date": expiry_date,
         "requires_signature": requires_signature,

@@ -48,7 +48,8 @@ def document_finalise(
     """Give a draft its number and its first version; the client can now see it.
     An invoice's version must make a valid Factur-X e-invoice.
 
-    :raises DocumentNotFinalisable: not a draft, no lines, or an invoice that
+    :raises DocumentNotFinalisable: not a draft, an invoice without a due
+        date, no lines, or an invoice that
         lacks what an e-invoice needs (a SIREN, a VAT number…): nothing is
         written, the number is given back.
     """
@@ -56,6 +57,10 @@ def document_finalise(
     document = Document.objects.select_for_update().get(pk=document.pk)
     if not document.is_draft:
         raise DocumentNotFinalisable(_("This document is already finalised."))
+    if document.kind == Document.Kind.INVOICE and document.due_date is None:
+        raise DocumentNotFinalisable(
+            _("This invoice has no due date: give it one, then finalise it.")
+        )
     lines = document_lines(document)
     if not lines:
         raise DocumentNotFinalisable(_("A document needs at least one line."))

@@ -33,6 +33,10 @@ def test_the_back_office_works_under_its_policy(
     for path in (
         "/admin/clients/client/",
         "/admin/clients/client/add/",
+        "/admin/documents/quote/",
+        "/admin/documents/quote/add/",
+        "/admin/documents/invoice/",
+        # The shared addresses lead to the kind's pages.
         "/admin/documents/document/",
         f"/admin/documents/document/{document}/change/",
         "/admin/documents/document/add/",

@@ -153,8 +153,8 @@ def test_the_document_page_and_list_show_when_it_was_viewed(client):
         url("beacon", customer), {"document": bill.pk, "version": 1}
     )
 
-    listing = client.get("/admin/documents/document/").content.decode()
-    page = client.get(f"/admin/documents/document/{bill.pk}/change/").content.decode()
+    listing = client.get("/admin/documents/invoice/").content.decode()
+    page = client.get(f"/admin/documents/invoice/{bill.pk}/change/").content.decode()
 
     assert listing.count("Viewed ") == 1 and "Not viewed yet" in listing
     assert "Viewed " in page

@@ -37,6 +37,7 @@ SETTINGS_POST = {
     "bic": "agrifrpp",
     "default_currency": "chf",
     "default_locale": "fr",
+    "payment_terms_days": "30",
 }
 
 
@@ -120,7 +121,8 @@ def test_owner_sees_every_receivables_page_on_the_index(client):
         for app in response.context["app_list"]
         for model in app["models"]
     }
-    assert {"Client", "Document", "Payment", "Company", "Membership"} <= models
+    assert {"Client", "Invoice", "Quote", "Payment", "Company", "Membership"} <= models
+    assert "Document" not in models  # its addresses lead to Invoices and Quotes
 
 
 # The company switcher.

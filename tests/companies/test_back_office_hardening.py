@@ -86,7 +86,7 @@ def test_no_filter_may_touch_a_portal_token(client):
     ):
         assert client.get(f"/admin/clients/client/?{lookup}").status_code == 400
     through = f"client__portal_token__startswith={customer.portal_token[:1]}"
-    assert client.get(f"/admin/documents/document/?{through}").status_code == 400
+    assert client.get(f"/admin/documents/invoice/?{through}").status_code == 400
     assert client.get("/admin/clients/client/?locale=fr").status_code == 200
 
 
@@ -119,8 +119,10 @@ def test_the_back_office_has_a_strict_csp_that_its_pages_keep(client):
         "/admin/",
         "/admin/clients/client/",
         "/admin/clients/client/add/",
-        "/admin/documents/document/",
-        "/admin/documents/document/add/",
+        "/admin/documents/invoice/",
+        "/admin/documents/invoice/add/",
+        "/admin/documents/quote/",
+        "/admin/documents/quote/add/",
     ]
     for page in pages:
         response = client.get(page)

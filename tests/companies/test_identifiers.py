@@ -77,6 +77,7 @@ COMPANY_POST = {
     "late_payment_rate": "12.5",
     "early_payment_discount": "",
     "vat_on_debits": "on",
+    "payment_terms_days": "30",
 }
 
 

@@ -18,18 +18,25 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL = "/admin/documents/document/"
+LIST_URL = "/admin/documents/invoice/"
+QUOTES_URL = "/admin/documents/quote/"
 
 
 def action_url(document, name):
     return f"/admin/documents/document/{document.pk}/actions/{name}/"
 
 
-def bulk(client, name, documents):
-    return client.post(
-        LIST_URL,
-        {"action": name, "index": "0", "_selected_action": [d.pk for d in documents]},
-    )
+def change_url(document):
+    page = "quote" if document.kind == "quote" else "invoice"
+    return f"/admin/documents/{page}/{document.pk}/change/"
+
+
+def bulk(client, name, documents, url=LIST_URL, confirmed=True):
+    """A bulk action, as confirmed on its confirmation page when it asks first."""
+    data = {"action": name, "index": "0", "_selected_action": [d.pk for d in documents]}
+    if confirmed:
+        data["confirmed"] = "yes"
+    return client.post(url, data)
 
 
 def event_kinds(document):
@@ -48,10 +55,7 @@ def test_hide_from_the_change_page_writes_the_event(client):
 
     response = client.post(action_url(document, "hide"))
 
-    assert (response.status_code, response.url) == (
-        302,
-        f"/admin/documents/document/{document.pk}/change/",
-    )
+    assert (response.status_code, response.url) == (302, change_url(document))
     assert messages_of(response) == ["INV-2026-0001: hidden from the client's portal."]
     document.refresh_from_db()
     document.client.refresh_from_db()
@@ -101,7 +105,7 @@ def test_change_page_offers_the_actions_that_fit_the_document(client):
     sign_in(client, company)
     quote = DocumentFactory(client__company=company, kind="quote", finalised=True)
 
-    response = client.get(f"/admin/documents/document/{quote.pk}/change/")
+    response = client.get(change_url(quote))
 
     offered = [action.name for action, url in response.context["document_actions"]]
     assert offered == [
@@ -119,7 +123,7 @@ def test_change_page_offers_no_action_to_reporting(client):
     sign_in(client, company, role="reporting")
     document = DocumentFactory(client__company=company, finalised=True)
 
-    response = client.get(f"/admin/documents/document/{document.pk}/change/")
+    response = client.get(change_url(document))
 
     assert "document_actions" not in response.context
     assert "/actions/" not in response.content.decode()
@@ -375,14 +379,14 @@ def test_an_unknown_action_is_not_found(client):
     assert client.post(action_url(document, "delete")).status_code == 404
 
 
-def test_actions_refuse_get(client):
+def test_actions_that_do_not_ask_first_have_no_page(client):
     company = CompanyFactory()
     sign_in(client, company)
     document = DocumentFactory(client__company=company, finalised=True)
 
     response = client.get(action_url(document, "hide"))
 
-    assert response.status_code == 405
+    assert response.status_code == 404
     document.refresh_from_db()
     assert document.hidden_from_portal is False
 
@@ -423,22 +427,35 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
 
     response = client.get(LIST_URL)
 
-    choices = [
-        name for name, label in response.context["action_form"].fields["action"].choices
-    ]
-    assert choices == [
+    def choices(response):
+        field = response.context["action_form"].fields["action"]
+        return [name for name, label in field.choices]
+
+    assert choices(response) == [
         "",
         "finalise",
         "send",
+        "show_and_send",
         "hide",
         "show",
-        "show_and_send",
+        "mark_paid",
         "cancel",
         "delete_draft",
-        "mark_paid",
+        "reminders_off",
+        "reminders_on",
+    ]
+    assert choices(client.get(QUOTES_URL)) == [
+        "",
+        "finalise",
+        "send",
+        "show_and_send",
+        "hide",
+        "show",
         "mark_accepted",
         "mark_declined",
         "convert_to_invoice",
+        "cancel",
+        "delete_draft",
         "reminders_off",
         "reminders_on",
     ]

@@ -97,8 +97,12 @@ def test_bulk_send_reports_each_document(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/admin/documents/document/",
-            {"action": "send", "_selected_action": [first.pk, second.pk]},
+            "/admin/documents/invoice/",
+            {
+                "action": "send",
+                "_selected_action": [first.pk, second.pk],
+                "confirmed": "yes",  # as posted back from the confirmation page
+            },
         )
 
     assert messages_of(response) == [

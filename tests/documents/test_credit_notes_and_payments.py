@@ -272,9 +272,7 @@ def test_the_back_office_shows_the_balance_and_where_to_refund(client):
         invoice=invoice, amount=Decimal("30.00"), reason="", actor=None, now=LATER
     )
 
-    html = client.get(
-        f"/admin/documents/document/{invoice.pk}/change/"
-    ).content.decode()
+    html = client.get(f"/admin/documents/invoice/{invoice.pk}/change/").content.decode()
     form = client.get(
         f"/admin/documents/document/{invoice.pk}/credit-note/"
     ).content.decode()

@@ -65,7 +65,7 @@ def test_client_actions_notify_owners_and_admins_who_want_it(
         ),
         (["owner@a.example"], "Atelier: Café des Arts declined quote Q-2026-0001"),
     ]
-    assert f"/admin/documents/document/{bill.pk}/change/" in mailoutbox[0].body
+    assert f"/admin/documents/invoice/{bill.pk}/change/" in mailoutbox[0].body
     assert "/admin/profile/" in mailoutbox[0].body
 
 

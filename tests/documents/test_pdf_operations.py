@@ -74,7 +74,7 @@ def test_a_failing_render_is_retried_a_bounded_number_of_times_then_shown(
     assert ours == ["WARNING", "WARNING", "ERROR"]
     # The owner sees it on the document's page, with a way to try again.
     sign_in(client, document.company)
-    page = client.get(f"/admin/documents/document/{document.pk}/change/")
+    page = client.get(f"/admin/documents/invoice/{document.pk}/change/")
     html = page.content.decode()
     assert "Printing failed 3 times: RenderTimeout" in html
     retry = f"/admin/documents/document/{document.pk}/versions/1/pdf/retry/"

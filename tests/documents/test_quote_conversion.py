@@ -129,7 +129,8 @@ def test_a_signed_quote_converts_too():
 
 
 def change_url(document):
-    return f"/admin/documents/document/{document.pk}/change/"
+    page = "quote" if document.kind == "quote" else "invoice"
+    return f"/admin/documents/{page}/{document.pk}/change/"
 
 
 def action_url(document, name):

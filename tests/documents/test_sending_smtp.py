@@ -197,7 +197,7 @@ def test_a_server_that_keeps_refusing_marks_it_failed_and_the_owner_sees_it(
     assert failed.details["to"] == [invoice.client.email]
     assert "451 4.3.0 Mailbox busy" in failed.details["error"]
     sign_in(client, invoice.company)
-    page = client.get(f"/admin/documents/document/{invoice.pk}/change/")
+    page = client.get(f"/admin/documents/invoice/{invoice.pk}/change/")
     notices = [notice["text"] for notice in page.context["sending"]]
     assert len(notices) == 1 and "could not be delivered" in notices[0]
     assert "451 4.3.0 Mailbox busy" in page.content.decode()

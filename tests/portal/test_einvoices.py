@@ -186,7 +186,7 @@ def test_members_download_the_xml_and_other_companies_get_404(
     assert response.status_code == 200
     assert response.content.startswith(b"<?xml")
     assert missing.status_code == 404
-    page = client.get(f"/admin/documents/document/{mine.pk}/change/").content.decode()
+    page = client.get(f"/admin/documents/invoice/{mine.pk}/change/").content.decode()
     assert f"/admin/documents/document/{mine.pk}/versions/1/factur-x.xml" in page
 
 
@@ -206,7 +206,7 @@ def test_owner_issues_a_partial_credit_note_from_the_invoice_page(client):
     ]
     credit_note = bill.credit_notes.get()
     assert done.status_code == 302
-    assert done["Location"] == f"/admin/documents/document/{credit_note.pk}/change/"
+    assert done["Location"] == f"/admin/documents/invoice/{credit_note.pk}/change/"
     bill.refresh_from_db()
     assert (credit_note.number, bill.amount_due) == ("CN-2026-0001", Decimal("90.00"))
     assert messages_of(done) == ["CN-2026-0001: issued."]
@@ -260,7 +260,7 @@ def test_owner_deletes_a_draft_from_its_page_and_lands_on_the_list(client):
     draft = DocumentFactory(client__company=company)
     finalised = DocumentFactory(client__company=company, finalised=True)
 
-    page = client.get(f"/admin/documents/document/{draft.pk}/change/").content.decode()
+    page = client.get(f"/admin/documents/invoice/{draft.pk}/change/").content.decode()
     response = client.post(
         f"/admin/documents/document/{draft.pk}/actions/delete_draft/"
     )
@@ -269,7 +269,7 @@ def test_owner_deletes_a_draft_from_its_page_and_lands_on_the_list(client):
     )
 
     assert "actions/delete_draft/" in page
-    assert response["Location"] == "/admin/documents/document/"
+    assert response["Location"] == "/admin/documents/invoice/"
     assert messages_of(response) == ["Draft Invoice: deleted."]
     assert messages_of(refused)[-1] == (
         "INV-2026-0001: Only a draft can be deleted: INV-2026-0001 is finalised."
