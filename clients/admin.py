@@ -222,7 +222,7 @@ class ClientAdmin(CompanyScopedAdmin):
         open_invoices = services.client_archive(
             client=client, actor=member(request), now=timezone.now()
         )
-        parts = [
+        parts: list[str] = [
             _("%(client)s is archived: it no longer appears in lists and pickers.")
             % {"client": client.name}
         ]
@@ -240,13 +240,13 @@ class ClientAdmin(CompanyScopedAdmin):
             )
         if self._shows_portal(request):
             parts.append(
-                _("Its portal link keeps working, so the client can still pay.")
+                str(_("Its portal link keeps working, so the client can still pay."))
                 if open_invoices
-                else _("Its portal link still works.")
+                else str(_("Its portal link still works."))
             )
         self.message_user(
             request,
-            " ".join(str(part) for part in parts),
+            " ".join(parts),
             messages.WARNING if open_invoices else messages.SUCCESS,
         )
         return HttpResponseRedirect(
