@@ -47,7 +47,6 @@ class ClientAdmin(CompanyScopedAdmin):
 
     class Media:
         js = ("admin_extra/copy_link.js",)
-        css = {"all": ("clients/client_page.css",)}
 
     def scoped_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.annotate(document_count=Count("documents"))

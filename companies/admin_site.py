@@ -101,7 +101,10 @@ class BackOfficeSite(admin.AdminSite):
         context = super().each_context(request)
         if isinstance(request.user, User):
             context["memberships"] = list(memberships_for(user=request.user))
-            context["active_membership"] = request_membership(request)
+            membership = context["active_membership"] = request_membership(request)
+            if membership is not None and not membership.company.has_receivables_addon:
+                # The product's name says "portal": without the add-on there is none.
+                context["site_header"] = _("Back office")
         return context
 
     def profile(self, request: HttpRequest) -> HttpResponse:

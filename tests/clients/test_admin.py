@@ -332,6 +332,16 @@ def test_client_portal_section_is_absent_without_the_add_on(client):
     assert response.status_code == 200
     assert "Client Portal</h2>" not in html
     assert customer.portal_token not in html
+    # Not even in the back office's header, which names the product elsewhere.
+    assert "portal" not in html.lower().replace("/static/", "")
+
+
+def test_with_the_add_on_the_header_names_the_product(client):
+    sign_in(client, CompanyFactory(has_receivables_addon=True))
+
+    html = client.get("/admin/clients/client/").content.decode()
+
+    assert "Client Portal — back office" in html
 
 
 def test_reporting_sees_the_link_but_no_rotate_button(client):
