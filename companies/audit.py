@@ -156,3 +156,27 @@ def client_deleted(
         actor=actor,
         at=at,
     )
+
+
+def stripe_connected(
+    *, company: Company, account: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.STRIPE_CONNECTED,
+        company=company,
+        subject=account,
+        actor=actor,
+        at=at,
+    )
+
+
+def stripe_disconnected(
+    *, company: Company, account: models.Model, actor: Actor, at: dt.datetime
+) -> AuditEvent:
+    return _write(
+        AuditEvent.Kind.STRIPE_DISCONNECTED,
+        company=company,
+        subject=account,
+        actor=actor,
+        at=at,
+    )

@@ -306,6 +306,8 @@ class AuditKind(models.TextChoices):
     CLIENT_ARCHIVED = "client_archived", _("Client archived")
     CLIENT_RESTORED = "client_restored", _("Client restored")
     CLIENT_DELETED = "client_deleted", _("Client deleted")
+    STRIPE_CONNECTED = "stripe_connected", _("Stripe connected")
+    STRIPE_DISCONNECTED = "stripe_disconnected", _("Stripe disconnected")
 
 
 class AuditEvent(CompanyOwned, AppendOnly):

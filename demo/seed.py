@@ -81,7 +81,7 @@ def stripe_connect(*, now: dt.datetime) -> list[str]:
         ):
             continue
         try:
-            payment_services.stripe_account_ensure(company=company, now=now)
+            payment_services.stripe_account_ensure(company=company, now=now, actor=None)
         except payment_services.StripeConnectFailed as exc:
             problems.append(f"{company.name}: {exc}")
             logger.warning("Demo: %s not connected to Stripe: %s", company.name, exc)

@@ -91,6 +91,7 @@ class StripeAccountAdmin(CompanyScopedAdmin):
             onboarding = services.stripe_connect_start(
                 company=active_company(request),
                 now=timezone.now(),
+                actor=request.user,
                 return_url=request.build_absolute_uri(
                     reverse("admin:payments_stripeaccount_return")
                 ),
@@ -113,7 +114,7 @@ class StripeAccountAdmin(CompanyScopedAdmin):
             raise PermissionDenied
         try:
             account = services.stripe_connect_refresh(
-                company=active_company(request), now=timezone.now()
+                company=active_company(request), now=timezone.now(), actor=request.user
             )
         except services.StripeConnectFailed as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -141,7 +142,9 @@ class StripeAccountAdmin(CompanyScopedAdmin):
     def disconnect(self, request: HttpRequest) -> HttpResponse:
         if not member_can_change(request):
             raise PermissionDenied
-        services.stripe_disconnect(company=active_company(request), now=timezone.now())
+        services.stripe_disconnect(
+            company=active_company(request), now=timezone.now(), actor=request.user
+        )
         self.message_user(
             request,
             _("Stripe is disconnected: your clients can no longer pay by card."),

@@ -13,7 +13,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from clients.models import Client
-from companies.models import Company
+from companies import audit
+from companies.models import Actor, Company
 from payments import stripe_gateway
 from payments.models import StripeAccount
 
@@ -50,23 +51,28 @@ def _unavailable(exc: Exception) -> StripeConnectFailed:
 
 @transaction.atomic
 def _account_store(
-    company: Company, state: stripe_gateway.AccountState, now: dt.datetime
+    company: Company, state: stripe_gateway.AccountState, now: dt.datetime, actor: Actor
 ) -> StripeAccount:
     account = StripeAccount.objects.for_company(company).select_for_update().first()
     if account is None:
         account = StripeAccount(company=company, account_id=state.account_id)
     elif account.account_id != state.account_id:
         raise ValueError("A company keeps its one Stripe account.")
+    newly_connected = account._state.adding or not account.is_connected
     account.is_connected = True
     account.charges_enabled = state.charges_enabled
     account.details_submitted = state.details_submitted
     account.checked_at = now
     account.save()
+    if newly_connected:
+        audit.stripe_connected(company=company, account=account, actor=actor, at=now)
     _clients_revision_bump(company)
     return account
 
 
-def stripe_account_ensure(*, company: Company, now: dt.datetime) -> StripeAccount:
+def stripe_account_ensure(
+    *, company: Company, now: dt.datetime, actor: Actor
+) -> StripeAccount:
     """The company's connected account, created through the Accounts API when it
     has none (or the one it has, read again): connected from now on.
 
@@ -89,18 +95,23 @@ def stripe_account_ensure(*, company: Company, now: dt.datetime) -> StripeAccoun
             state = stripe_gateway.account_retrieve(account_id=account.account_id)
     except stripe_gateway.StripeUnavailable as exc:
         raise _unavailable(exc) from exc
-    return _account_store(company, state, now)
+    return _account_store(company, state, now, actor)
 
 
 def stripe_connect_start(
-    *, company: Company, now: dt.datetime, return_url: str, refresh_url: str
+    *,
+    company: Company,
+    now: dt.datetime,
+    actor: Actor,
+    return_url: str,
+    refresh_url: str,
 ) -> str:
     """Create the company's connected account (or reuse the one it has) and
     return the address of Stripe's onboarding for it.
 
     :raises StripeConnectFailed: Stripe not configured or not reachable.
     """
-    account = stripe_account_ensure(company=company, now=now)
+    account = stripe_account_ensure(company=company, now=now, actor=actor)
     try:
         return stripe_gateway.account_link_create(
             account_id=account.account_id,
@@ -112,7 +123,9 @@ def stripe_connect_start(
         raise _unavailable(exc) from exc
 
 
-def stripe_connect_refresh(*, company: Company, now: dt.datetime) -> StripeAccount:
+def stripe_connect_refresh(
+    *, company: Company, now: dt.datetime, actor: Actor
+) -> StripeAccount:
     """Read the connected account back from Stripe (on return from onboarding):
     whether it can take charges now.
 
@@ -127,11 +140,13 @@ def stripe_connect_refresh(*, company: Company, now: dt.datetime) -> StripeAccou
         state = stripe_gateway.account_retrieve(account_id=account.account_id)
     except stripe_gateway.StripeUnavailable as exc:
         raise _unavailable(exc) from exc
-    return _account_store(company, state, now)
+    return _account_store(company, state, now, actor)
 
 
 @transaction.atomic
-def stripe_disconnect(*, company: Company, now: dt.datetime) -> StripeAccount | None:
+def stripe_disconnect(
+    *, company: Company, now: dt.datetime, actor: Actor
+) -> StripeAccount | None:
     """Stop taking card payments on the company's account. The account is kept,
     so that connecting again reuses it and late events are still recognised."""
     account = StripeAccount.objects.for_company(company).select_for_update().first()
@@ -140,5 +155,6 @@ def stripe_disconnect(*, company: Company, now: dt.datetime) -> StripeAccount | 
     account.is_connected = False
     account.checked_at = now
     account.save(update_fields=["is_connected", "checked_at", "updated_at"])
+    audit.stripe_disconnected(company=company, account=account, actor=actor, at=now)
     _clients_revision_bump(company)
     return account

@@ -23,6 +23,7 @@ def connect(company) -> StripeAccount:
     services.stripe_connect_start(
         company=company,
         now=NOW,
+        actor=None,
         return_url="http://testserver/admin/return/",
         refresh_url="http://testserver/admin/refresh/",
     )

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from companies.models import AuditEvent
 from documents.models import DocumentEvent
 from payments import services
 from payments.models import Payment, Refund, StripeAccount, TransferDeclaration
@@ -369,7 +370,7 @@ def test_back_from_onboarding_the_account_s_state_is_stored(client, stripe_fake)
 
 def test_disconnect_then_connect_again_reuses_the_account(client, stripe_fake):
     company = CompanyFactory()
-    sign_in(client, company)
+    member = sign_in(client, company)
     account = connect(company)
 
     client.post(STRIPE_URL + "disconnect/")
@@ -382,6 +383,16 @@ def test_disconnect_then_connect_again_reuses_the_account(client, stripe_fake):
     assert len(stripe_fake.posts("/v1/accounts")) == 1
     again = StripeAccount.objects.for_company(company).get()
     assert (again.account_id, again.is_connected) == (account.account_id, True)
+    # Who turned card payments off and on again is in the activity log.
+    assert list(
+        AuditEvent.objects.for_company(company)
+        .order_by("pk")
+        .values_list("kind", "subject_name", "actor_name")
+    ) == [
+        ("stripe_connected", account.account_id, ""),
+        ("stripe_disconnected", account.account_id, str(member)),
+        ("stripe_connected", account.account_id, str(member)),
+    ]
 
 
 def test_reporting_reads_the_stripe_page_without_buttons(client, stripe_fake):

@@ -443,7 +443,7 @@ def test_connecting_stripe_shows_pay_on_open_pages_at_once(client, stripe_fake):
     after = page(client, invoice.client, invoice)
 
     assert 'id="pay-button"' not in before and 'id="pay-button"' in after
-    services.stripe_disconnect(company=invoice.company, now=NOW)
+    services.stripe_disconnect(company=invoice.company, now=NOW, actor=None)
     assert 'id="pay-button"' not in page(client, invoice.client, invoice)
 
 
