@@ -17,7 +17,7 @@ from companies.admin_site import (
     member_can_change,
     member_can_view,
 )
-from companies.middleware import active_company
+from companies.middleware import active_company, member
 from payments import services, stripe_gateway
 from payments.models import StripeAccount
 
@@ -91,7 +91,7 @@ class StripeAccountAdmin(CompanyScopedAdmin):
             onboarding = services.stripe_connect_start(
                 company=active_company(request),
                 now=timezone.now(),
-                actor=request.user,
+                actor=member(request),
                 return_url=request.build_absolute_uri(
                     reverse("admin:payments_stripeaccount_return")
                 ),
@@ -114,7 +114,9 @@ class StripeAccountAdmin(CompanyScopedAdmin):
             raise PermissionDenied
         try:
             account = services.stripe_connect_refresh(
-                company=active_company(request), now=timezone.now(), actor=request.user
+                company=active_company(request),
+                now=timezone.now(),
+                actor=member(request),
             )
         except services.StripeConnectFailed as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -143,7 +145,7 @@ class StripeAccountAdmin(CompanyScopedAdmin):
         if not member_can_change(request):
             raise PermissionDenied
         services.stripe_disconnect(
-            company=active_company(request), now=timezone.now(), actor=request.user
+            company=active_company(request), now=timezone.now(), actor=member(request)
         )
         self.message_user(
             request,
