@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -33,20 +33,8 @@ def _member_locale() -> str:
 
 
 def document_add_url(*, client: Client, kind: str) -> str:
-    """The add page of an invoice or a quote, with the client already chosen.
-
-    The invoice and quote pages (`documents_invoice_add`, `documents_quote_add`)
-    take `?client=`; until a back office has them, the one document page
-    takes the kind as well.
-    """
-    try:
-        url = reverse(f"admin:documents_{kind}_add")
-    except NoReverseMatch:
-        return (
-            reverse("admin:documents_document_add")
-            + "?"
-            + urlencode({"client": str(client.pk), "kind": kind})
-        )
+    """The add page of an invoice or a quote, with the client already chosen."""
+    url = reverse(f"admin:documents_{kind}_add")
     return url + "?" + urlencode({"client": str(client.pk)})
 
 
