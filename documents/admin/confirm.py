@@ -176,6 +176,18 @@ def consequences(
     action: DocumentAction, document: Document, *, portal: bool, taken: int = 0
 ) -> list[Consequence]:
     """What `action` will do to `document`, in words, before it does."""
+    if not action.offered(document):
+        # e.g. a draft among the invoices selected for Cancel.
+        return [
+            Consequence(
+                _("“%(action)s” does not apply to it (%(status)s): it stays as it is.")
+                % {
+                    "action": action.label,
+                    "status": document.get_status_display().lower(),
+                },
+                warning=True,
+            )
+        ]
     if action.name == "finalise":
         return _finalise(document, portal, taken)
     if action.name in ("send", "show_and_send"):

@@ -141,7 +141,10 @@ class InvoiceAdmin(DocumentKindAdmin):
         left: to pay, or owed back to the client (refunded from its payment)."""
         currency = document.currency
         parts = [
-            (label, money_display(amount, currency))
+            (
+                _("%(label)s: %(amount)s")
+                % {"label": label, "amount": money_display(amount, currency)},
+            )
             for label, amount in (
                 (_("paid"), document.amount_paid),
                 (_("refunded"), document.amount_refunded),
@@ -154,15 +157,21 @@ class InvoiceAdmin(DocumentKindAdmin):
             payments = reverse("admin:payments_payment_changelist")
             return format_html(
                 '{} <strong id="owed-back">{}</strong> (<a href="{}?q={}">{}</a>)',
-                format_html_join(" · ", "{}: {}", parts),
+                format_html_join(" · ", "{}", parts),
                 _("%(amount)s owed back to the client")
                 % {"amount": money_display(owed_back, currency)},
                 payments,
                 document.number or "",
                 _("refund it from its payment"),
             )
-        left = (_("left to pay"), money_display(document.amount_due, currency))
-        return format_html_join(" · ", "{}: {}", [*parts, left])
+        left = (
+            _("%(label)s: %(amount)s")
+            % {
+                "label": _("left to pay"),
+                "amount": money_display(document.amount_due, currency),
+            },
+        )
+        return format_html_join(" · ", "{}", [*parts, left])
 
     @admin.display(description=_("quote / invoice"))
     def conversion_link(self, document: Document) -> str:

@@ -196,7 +196,8 @@ def test_open_pages_follow_changes_made_on_another_server(
 
     # A payment recorded.
     owner.goto(server_b + f"/admin/documents/document/{watched}/change/")
-    owner.locator("#document-action-mark_paid button").click()
+    owner.locator("#document-action-mark_paid").click()  # asks first
+    owner.locator("#action-confirm-form input[type=submit]").click()
     owner.wait_for_load_state()
     took["paid"] = _within_limit(
         lambda ms: expect(detail.locator("#document")).to_have_attribute(

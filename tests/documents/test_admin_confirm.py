@@ -203,6 +203,29 @@ def test_bulk_finalise_asks_first_with_each_number_then_does_it(client):
     ]
 
 
+def test_a_selection_says_which_documents_the_action_does_not_apply_to(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    customer = ClientFactory(company=company)
+    draft = DocumentFactory(client=customer)
+    final = DocumentFactory(client=customer, finalised=True)
+    year = timezone.localdate().year
+
+    page = client.post(
+        "/admin/documents/invoice/",
+        {"action": "cancel", "index": "0", "_selected_action": [draft.pk, final.pk]},
+    )
+
+    assert consequences(page) == [
+        ["“Cancel” does not apply to it (draft): it stays as it is."],
+        [
+            f"A credit note of €120.00, numbered CN-{year}-0001, will annul it; "
+            "the invoice then reads Canceled.",
+            "This cannot be undone.",
+        ],
+    ]
+
+
 def test_reporting_and_managers_get_no_confirmation_page(client):
     company = CompanyFactory()
     document = DocumentFactory(client__company=company)
