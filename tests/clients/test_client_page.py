@@ -24,6 +24,7 @@ def today():
     with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC)):
         yield
 
+
 CLIENT_POST = {
     "name": "Maison Martin",
     "email": "compta@martin.example",
