@@ -181,6 +181,9 @@ CLIENTS = {
         ),
     ),
 }
+# Clients with payment terms of their own (days, end of month); the others
+# pay on their company's terms.
+CLIENT_TERMS = {HARBOR: (45, True)}
 BAR_LIGHTING = line("Rénovation du bar — éclairage", "1", "3200.00")
 DIMMERS = line("Variateurs DALI", "4", "145.00")
 PLANS = {

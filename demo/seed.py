@@ -21,6 +21,7 @@ from companies.models import Company, Membership, User
 from demo.data import (
     ASSETS,
     ATELIER,
+    CLIENT_TERMS,
     CLIENTS,
     COMPANIES,
     INVOICE,
@@ -151,6 +152,8 @@ def _documents(company: Company, now: dt.datetime) -> None:
             siren=siren,
             vat_number=vat_number,
             delivery_address=delivery_address,
+            payment_terms_days=CLIENT_TERMS.get(name, (None, False))[0],
+            payment_terms_end_of_month=CLIENT_TERMS.get(name, (None, False))[1],
         )
         for name, email, locale, address, (
             country,
