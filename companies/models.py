@@ -72,6 +72,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    # The back office greets the member by these ("Welcome, Camille Durand").
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return str(self)
+
 
 # Who did something: a signed-in member, or None for the system or a client.
 Actor = User | None

@@ -135,3 +135,14 @@ def test_those_who_change_get_no_badge_and_keep_their_actions(client, role):
     assert "read-only-badge" not in page
     assert 'id="recent-actions-module"' in page
     assert 'id="dashboard"' in page
+
+
+def test_the_back_office_greets_the_member_by_name(client):
+    company = CompanyFactory()
+    user = sign_in(client, company)
+    user.full_name = "Camille Durand"
+    user.save()
+
+    html = client.get("/admin/").content.decode()
+
+    assert "<strong>Camille Durand</strong>" in html
