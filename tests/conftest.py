@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import OperationalError
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +54,15 @@ def append_only_suspended(connection) -> Iterator[None]:
                 cursor.execute(
                     sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1)
                 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in French leaves French active in its thread (Django resets the
+    language at the next request, not after this one): a test that then calls a
+    service or a form directly would read the previous test's language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True, scope="session")
