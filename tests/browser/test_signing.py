@@ -63,7 +63,15 @@ def tap_when_still(page, selector: str) -> None:
     the browser sends no click (as on a real phone)."""
     target = page.locator(selector)
     target.scroll_into_view_if_needed()
-    page.wait_for_timeout(250)
+    # Still: the same place and scroll position twice in a row, however long
+    # a loaded machine takes to get there.
+    previous = None
+    for _ in range(50):
+        now = (target.bounding_box(), page.evaluate("[scrollX, scrollY]"))
+        if now == previous:
+            break
+        previous = now
+        page.wait_for_timeout(150)
     target.tap()
 
 
