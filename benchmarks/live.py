@@ -47,6 +47,7 @@ def configure(workdir: Path) -> dict[str, str]:
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "PORTAL_BASE_URL": "http://127.0.0.1",  # required in production
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "PRIVATE_ROOT": str(workdir / "private"),

@@ -145,13 +145,22 @@ def seed() -> list[dict]:
         company = Company.objects.create(
             name="Benchmark SARL",
             iban="FR7630006000011234567890189",
+            # What a French e-invoice must carry (Factur-X refuses it otherwise).
+            vat_number="FR19812345676",
+            registration_number="812345676",
             has_receivables_addon=True,
         )
         StripeAccount.objects.create(
             company=company, account_id=ACCOUNT, charges_enabled=True, checked_at=now
         )
         clients = [
-            client_create(company=company, now=now, name=f"Client {n}")
+            client_create(
+                company=company,
+                now=now,
+                name=f"Client {n}",
+                siren="443061841",
+                vat_number="FR64443061841",
+            )
             for n in range(CLIENTS)
         ]
         client = clients[0]
