@@ -21,28 +21,39 @@ from documents.pdf_store import version_pdf_retry
 class DownloadPages:
     """Mixed into DocumentAdmin, whose addresses the versions inline links to."""
 
-    def version_pdf(
-        self: Any, request: HttpRequest, object_id: str, number: int
-    ) -> HttpResponseBase:
-        """One version's PDF, for members who may see the document."""
-        if not member_can_view(request):
+    def _document(self: Any, request: HttpRequest, object_id: str, *, change: bool):
+        """The document the member may see (or change): 403 or 404 otherwise."""
+        allowed = member_can_change if change else member_can_view
+        if not allowed(request):
             raise PermissionDenied
         document = self.get_object(request, object_id)
         if document is None:
             raise Http404
-        version = get_object_or_404(document.versions.all(), number=number)
+        return document
+
+    def _version(
+        self: Any,
+        request: HttpRequest,
+        object_id: str,
+        number: int,
+        *,
+        change: bool = False,
+    ):
+        document = self._document(request, object_id, change=change)
+        return get_object_or_404(document.versions.all(), number=number)
+
+    def version_pdf(
+        self: Any, request: HttpRequest, object_id: str, number: int
+    ) -> HttpResponseBase:
+        """One version's PDF, for members who may see the document."""
+        version = self._version(request, object_id, number)
         return downloads.version_pdf_response(request=request, version=version)
 
     def version_pdf_retry(
         self: Any, request: HttpRequest, object_id: str, number: int
     ) -> HttpResponse:
         """Print a version's PDF again after its renders failed (POST only)."""
-        if not member_can_change(request):
-            raise PermissionDenied
-        document = self.get_object(request, object_id)
-        if document is None:
-            raise Http404
-        version = get_object_or_404(document.versions.all(), number=number)
+        version = self._version(request, object_id, number, change=True)
         version_pdf_retry(version=version)
         self.message_user(
             request,
@@ -50,15 +61,11 @@ class DownloadPages:
             % {"number": version.number},
             messages.INFO,
         )
-        return HttpResponseRedirect(document_admin_url(document))
+        return HttpResponseRedirect(document_admin_url(version.document))
 
     def signed_pdf(self: Any, request: HttpRequest, object_id: str) -> HttpResponseBase:
         """A signed quote's sealed PDF, for members who may see the quote."""
-        if not member_can_view(request):
-            raise PermissionDenied
-        document = self.get_object(request, object_id)
-        if document is None:
-            raise Http404
+        document = self._document(request, object_id, change=False)
         signature = get_object_or_404(
             QuoteSignature.objects.for_company(active_company(request)).select_related(
                 "version"
@@ -71,10 +78,5 @@ class DownloadPages:
         self: Any, request: HttpRequest, object_id: str, number: int
     ) -> HttpResponseBase:
         """One invoice or credit note version's Factur-X XML."""
-        if not member_can_view(request):
-            raise PermissionDenied
-        document = self.get_object(request, object_id)
-        if document is None:
-            raise Http404
-        version = get_object_or_404(document.versions.all(), number=number)
+        version = self._version(request, object_id, number)
         return downloads.version_xml_response(request=request, version=version)
