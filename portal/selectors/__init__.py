@@ -1,3 +1,4 @@
+# ruff: noqa: E402 (the package's modules are imported last: they read the helpers here)
 """Reads for the portal: everything starts from the client a token resolves to.
 
 What the client sees of a document's status (overdue, expired, awaiting
@@ -12,20 +13,16 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, overload
+from typing import overload
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     F,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -39,11 +36,7 @@ from clients.models import Client
 from clients.services import portal_token_digest
 from documents.models import (
     Document,
-    DocumentEvent,
     DocumentQuerySet,
-    DocumentVersion,
-    QuoteDecline,
-    QuoteSignature,
 )
 from documents.status import (
     CLIENT_STATUSES,
@@ -51,7 +44,6 @@ from documents.status import (
     awaiting_client,
     with_client_status,
 )
-from payments import selectors as payment_selectors
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
@@ -338,200 +330,33 @@ def portal_document(*, client: Client, document_id: int) -> Document:
     return document
 
 
-def portal_related_documents(
-    *, client: Client, document: Document
-) -> list[dict[str, object]]:
-    """What the client may see beside a document: an invoice's credit notes,
-    the invoice a credit note credits, an invoice's quote and deposits; only
-    those visible in its portal, oldest first. One query, then cached under
-    the client's revision (each of them is written, hidden or shown by a
-    service that bumps it)."""
-    key = _revision_key(client, f"related:{document.pk}")
-    related_documents: list[dict[str, object]] | None = cache.get(key)
-    if related_documents is None:
-        related_documents = _related_documents(client, document)
-        cache.set(key, related_documents, REVISION_CACHE_SECONDS)
-    return related_documents
-
-
-def _related_documents(client: Client, document: Document) -> list[dict[str, object]]:
-    visible = portal_documents(client=client)
-    related = Q(credited_invoice=document.pk) | Q(pk=document.credited_invoice_id)
-    quote_id = document.source_quote_id or document.deposit_quote_id
-    if quote_id is not None:
-        # The quote, its deposits and the invoice it became.
-        related |= Q(pk=quote_id) | Q(deposit_quote=quote_id) | Q(source_quote=quote_id)
-    return [
-        dict(row)
-        for row in visible.filter(related)
-        .exclude(pk=document.pk)
-        .order_by("issue_date", "pk")
-        .annotate(
-            deposit=ExpressionWrapper(
-                Q(deposit_quote__isnull=False), output_field=BooleanField()
-            )
-        )
-        .values("id", "kind", "number", "total", "currency", "deposit")
-    ]
-
-
-def portal_document_versions(
-    *, client: Client, document: Document
-) -> list[DocumentVersion]:
-    """Every version of the document, newest first, without their content."""
-    return list(
-        DocumentVersion.objects.for_company(client.company)
-        .filter(document=document)
-        .only("id", "document_id", "number", "created_at")
-        .order_by("-number", "-pk")
-    )
-
-
-def portal_document_version(
-    *, client: Client, document: Document, number: int
-) -> DocumentVersion:
-    """One version of a document the caller already resolved through the client.
-
-    :raises Http404: no such version of this document.
-    """
-    current = document.current_version
-    if current is not None and current.number == number:
-        return current
-    return get_object_or_404(
-        DocumentVersion.objects.for_company(client.company).filter(document=document),
-        number=number,
-    )
-
-
-def portal_document_events(
-    *, client: Client, document: Document
-) -> list[DocumentEvent]:
-    """The document's history as its client may see it: oldest first."""
-    return list(
-        DocumentEvent.objects.for_company(client.company)
-        .filter(document=document)
-        .exclude(kind__in=DocumentEvent.INTERNAL_KINDS)
-        .annotate(version_number=Coalesce(F("version__number"), Value(0)))
-        .only("id", "kind", "at", "details", "version_id", "document_id")
-        .order_by("at", "pk")
-    )
-
-
-def portal_document_history(
-    *, client: Client, document: Document
-) -> dict[str, list[dict[str, Any]]]:
-    """The document's versions (newest first) and its history as the client may
-    see it (oldest first), as plain values: two queries, then cached.
-
-    Every version and every event a client sees is written by a service that
-    bumps the client's portal revision in the same transaction.
-    """
-    key = _revision_key(client, f"history:{document.pk}")
-    history: dict[str, list[dict[str, Any]]] | None = cache.get(key)
-    if history is None:
-        history = {
-            "versions": [
-                {"number": version.number, "created_at": version.created_at}
-                for version in portal_document_versions(
-                    client=client, document=document
-                )
-            ],
-            "events": [
-                {
-                    "kind": event.kind,
-                    "at": event.at,
-                    "version_number": event.version_number,  # type: ignore[attr-defined]
-                    # Only the details the page shows: nothing else is cached.
-                    "details": {
-                        name: value
-                        for name, value in event.details.items()
-                        if name in HISTORY_DETAILS
-                    },
-                }
-                for event in portal_document_events(client=client, document=document)
-            ],
-        }
-        cache.set(key, history, REVISION_CACHE_SECONDS)
-    return history
-
-
-def portal_quote_signature(
-    *, client: Client, document: Document
-) -> QuoteSignature | None:
-    """The signature of one of the client's quotes, if it was signed or
-    accepted from the portal."""
-    return (
-        QuoteSignature.objects.for_company(client.company)
-        .select_related("version")
-        .filter(document=document)
-        .first()
-    )
-
-
-def portal_quote_answer(
-    *, client: Client, document: Document
-) -> dict[str, dict[str, Any] | None] | None:
-    """How the client answered a quote from its portal, as plain values (cached
-    under the portal revision, which every answer bumps), or None."""
-    if document.kind != QUOTE or document.status not in (
-        Document.Status.ACCEPTED,
-        Document.Status.DECLINED,
-    ):
-        return None
-    key = _revision_key(client, f"answer:{document.pk}")
-    answer: dict[str, dict[str, Any] | None] | None = cache.get(key)
-    if answer is None:
-        signature = (
-            QuoteSignature.objects.for_company(client.company)
-            .filter(document=document)
-            .values("signer_name", "signed_at", "method")
-            .first()
-        )
-        decline = (
-            None
-            if signature
-            else QuoteDecline.objects.for_company(client.company)
-            .filter(document=document)
-            .values("declined_at", "reason")
-            .first()
-        )
-        # An answer the business recorded itself has neither: cached as empty.
-        answer = {
-            "signature": dict(signature) if signature else None,
-            "decline": dict(decline) if decline else None,
-        }
-        cache.set(key, answer, REVISION_CACHE_SECONDS)
-    if answer["signature"] is None and answer["decline"] is None:
-        return None
-    return answer
-
-
-def portal_invoice_payment(*, client: Client, document: Document) -> dict[str, Any]:
-    """Whether card payment is ready for the client's company, and the client's
-    unanswered "I have paid by transfer", as plain values: two queries, then
-    cached. Connecting, disconnecting and declaring bump the portal revision."""
-    key = _revision_key(client, f"payment:{document.pk}")
-    cached: dict[str, Any] | None = cache.get(key)
-    if cached is None:
-        declaration = payment_selectors.open_transfer_declaration(
-            company=client.company, invoice=document
-        )
-        cached = {
-            "card_ready": payment_selectors.card_payment_ready(company=client.company),
-            "declaration": None
-            if declaration is None
-            else {
-                "paid_on_date": declaration.paid_on_date,
-                "declared_at": declaration.declared_at,
-            },
-        }
-        cache.set(key, cached, REVISION_CACHE_SECONDS)
-    return cached
-
-
 # Imported last: it reads the helpers above (a package, as CONVENTIONS asks
 # past ~400 lines; the rest may follow it out of this file).
-from portal.selectors.balance import (  # noqa: E402
+from portal.selectors.balance import (
     CurrencyBalance as CurrencyBalance,
 )
-from portal.selectors.balance import portal_balance as portal_balance  # noqa: E402
+from portal.selectors.balance import portal_balance as portal_balance
+from portal.selectors.document import (
+    portal_document_events as portal_document_events,
+)
+from portal.selectors.document import (
+    portal_document_history as portal_document_history,
+)
+from portal.selectors.document import (
+    portal_document_version as portal_document_version,
+)
+from portal.selectors.document import (
+    portal_document_versions as portal_document_versions,
+)
+from portal.selectors.document import (
+    portal_invoice_payment as portal_invoice_payment,
+)
+from portal.selectors.document import (
+    portal_quote_answer as portal_quote_answer,
+)
+from portal.selectors.document import (
+    portal_quote_signature as portal_quote_signature,
+)
+from portal.selectors.document import (
+    portal_related_documents as portal_related_documents,
+)
