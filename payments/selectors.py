@@ -9,10 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from companies.references import grouped, invoice_creditor_reference
 from documents.models import Document
 from payments import epc_qr
 from payments.models import StripeAccount, TransferDeclaration
-from payments.references import grouped, invoice_creditor_reference
 
 QR_CACHE_SECONDS = 24 * 3600
 
@@ -45,7 +45,7 @@ def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
     iban, bic = seller.get("iban", ""), seller.get("bic", "")
     if not iban:
         return None
-    reference = invoice_creditor_reference(invoice)
+    reference = invoice_creditor_reference(invoice.number or "")
     amount = max(invoice.amount_due, Decimal("0"))
     name = seller.get("legal_name") or seller.get("name", "")
     qr = ""

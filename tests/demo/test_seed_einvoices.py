@@ -7,8 +7,8 @@ from clients.models import Client
 from companies import identifiers
 from companies.models import Company
 from demo import seed
-from documents import pdf
 from documents.models import Document
+from printing import pdf
 from tests.documents import einvoice
 
 pytestmark = pytest.mark.django_db

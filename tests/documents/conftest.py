@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from documents import pdf
+from printing import pdf
 
 
 class RenderSpy:

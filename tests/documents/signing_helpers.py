@@ -5,12 +5,14 @@ import io
 
 from PIL import Image, ImageDraw
 
-from documents import services
 from documents.models import Document
-from documents.pdf_store import version_pdf_ensure
+from printing.store import version_pdf_ensure
+from signing import services as signing_services
 from tests.factories import NOW, DocumentFactory
 
-ORIGIN = services.RequestOrigin(ip_address="203.0.113.7", user_agent="TestPhone/1.0")
+ORIGIN = signing_services.RequestOrigin(
+    ip_address="203.0.113.7", user_agent="TestPhone/1.0"
+)
 
 
 def signable_quote(*, requires_signature: bool = True, **kwargs) -> Document:

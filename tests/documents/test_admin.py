@@ -496,9 +496,7 @@ def pdf_served(monkeypatch):
         served.append(version)
         return HttpResponse(b"%PDF", content_type="application/pdf")
 
-    monkeypatch.setattr(
-        "documents.downloads.version_pdf_response", version_pdf_response
-    )
+    monkeypatch.setattr("printing.downloads.version_pdf_response", version_pdf_response)
     return served
 
 

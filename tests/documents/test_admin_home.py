@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents import events
-from documents.services import quote_decline
 from payments.services import payment_record
+from signing.services import quote_decline
 from tests.backoffice import sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from documents import services
 from documents.models import ClientEmail
+from mail import services as mail_services
 from tests.backoffice import messages_of, sign_in
 from tests.documents.test_admin import change_url, posted_back
 from tests.factories import NOW, CompanyFactory, DocumentFactory
@@ -68,7 +68,7 @@ def test_a_new_version_of_a_sent_document_offers_to_send_it_again(
     sign_in(client, company)
     document = DocumentFactory(client__company=company, finalised=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_send(document=document, actor=None, now=NOW)
+        mail_services.document_send(document=document, actor=None, now=NOW)
     page = client.get(change_url(document))
 
     saved = client.post(

@@ -7,9 +7,9 @@ import pytest
 from django.http import FileResponse
 from moto.server import ThreadedMotoServer
 
-from documents.downloads import version_pdf_response
 from documents.models import DocumentVersion
-from documents.pdf_store import version_pdf_ensure
+from printing.downloads import version_pdf_response
+from printing.store import version_pdf_ensure
 from tests.documents.test_pdf import invoice_with_three_versions
 from tests.factories import DocumentFactory
 

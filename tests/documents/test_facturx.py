@@ -10,9 +10,12 @@ from decimal import Decimal
 import pytest
 
 from companies.money import format_money
-from documents import facturx, pdf, services
+from documents import services
 from documents.models import Document
-from documents.pdf_store import version_pdf_ensure
+from einvoicing import facturx
+from printing import pdf
+from printing.store import version_pdf_ensure
+from signing import services as signing_services
 from tests.documents import einvoice
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 
@@ -197,7 +200,7 @@ def test_deposit_and_final_invoice_deduct_the_deposit_in_pdf_and_xml():
         lines=[line("Fittings", "8", "95.00"), line("Cabling", "35", "18.50", "10")],
         finalised=True,
     )
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
     deposit = services.deposit_invoice_issue(
         quote=quote, percent=Decimal("30"), actor=None, now=NOW
     )

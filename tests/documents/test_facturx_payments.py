@@ -10,15 +10,16 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import storages
 
-from documents import pdf, services
-from documents.pdf_store import version_pdf_ensure
-from payments.references import (
+from companies.references import (
     grouped,
     invoice_creditor_reference,
     is_valid_creditor_reference,
 )
+from documents import services
 from payments.selectors import transfer_details
 from payments.services import payment_record, refund_record
+from printing import pdf
+from printing.store import version_pdf_ensure
 from tests.documents import einvoice
 from tests.factories import NOW, DocumentFactory, line
 from tests.portal.helpers import url
@@ -38,7 +39,7 @@ def stored_pdf(document) -> bytes:
 
 def test_the_pdf_the_xml_and_the_portal_give_one_payment_reference():
     document = DocumentFactory(lines=[line("Audit", "1", "650.00")], finalised=True)
-    reference = invoice_creditor_reference(document)
+    reference = invoice_creditor_reference(document.number)
 
     data = pdf.version_pdf_render(version=document.current_version)
     _name, xml = einvoice.xml_of(data)

@@ -8,6 +8,7 @@ from companies.forms import CompanySettingsForm
 from companies.validators import NOTES_MAX_LENGTH
 from documents import services
 from documents.totals import MAX_LINES
+from mail import services as mail_services
 from tests.backoffice import sign_in
 from tests.documents.test_admin import ADD_URL, add_post
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
@@ -90,7 +91,7 @@ def test_a_line_break_in_a_name_already_stored_does_not_break_sending(
     document = DocumentFactory(client=customer, finalised=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_send(document=document, actor=None, now=NOW)
+        mail_services.document_send(document=document, actor=None, now=NOW)
 
     (mail,) = mailoutbox
     assert "\n" not in mail.subject and "\r" not in mail.subject

@@ -9,8 +9,9 @@ import time_machine
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from documents import events, services
+from documents import events
 from payments.services import payment_record
+from signing import services as signing_services
 from tests.backoffice import messages_of, sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory, MembershipFactory
 from tests.portal.helpers import invoice, quote, url
@@ -53,7 +54,7 @@ def test_client_actions_notify_owners_and_admins_who_want_it(
             now=NOW,
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.quote_decline(quote=offer, actor=None, now=NOW)
+        signing_services.quote_decline(quote=offer, actor=None, now=NOW)
     with django_capture_on_commit_callbacks(execute=True):
         events.quote_accepted(document=offer, actor=owner, at=NOW)  # a member: quiet
 
@@ -126,7 +127,9 @@ def test_an_activity_email_the_server_refuses_is_tried_again_later(settings):
         call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
     with smtp_server(settings, refuse=1) as mailbox:
-        services.quote_decline(quote=offer, actor=None, now=NOW)  # commits: queued
+        signing_services.quote_decline(
+            quote=offer, actor=None, now=NOW
+        )  # commits: queued
         before = dt.datetime.now(dt.UTC)
         work()
         after = dt.datetime.now(dt.UTC)

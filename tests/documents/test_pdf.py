@@ -21,9 +21,11 @@ from django.urls import reverse
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, ink_on_paper
 from branding.selectors import brand_for_company
 from companies.money import format_day, format_money
-from documents import pdf, pdf_engine, services
+from documents import services
 from documents.models import DocumentVersion
-from documents.pdf_store import attach_once, version_pdf_ensure, version_pdf_path
+from printing import engine as pdf_engine
+from printing import pdf
+from printing.store import attach_once, version_pdf_ensure, version_pdf_path
 from tests.factories import (
     NOW,
     BrandKitFactory,

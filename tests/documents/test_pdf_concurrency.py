@@ -13,9 +13,9 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection, connections
 
-from documents import pdf
 from documents.models import DocumentVersion
-from documents.pdf_store import version_pdf_ensure
+from printing import pdf
+from printing.store import version_pdf_ensure
 from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
 from tests.factories import DocumentFactory
 

@@ -11,10 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 
-from documents import pdf, pdf_engine
-from documents.downloads import version_pdf_response
 from documents.models import DocumentVersion, VersionPdfRender
-from documents.pdf_store import version_pdf_ensure
+from printing import engine as pdf_engine
+from printing import pdf
+from printing.downloads import version_pdf_response
+from printing.store import version_pdf_ensure
 from tests.backoffice import sign_in
 from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
 from tests.factories import ClientFactory, DocumentFactory
@@ -61,7 +62,7 @@ def test_a_failing_render_is_retried_a_bounded_number_of_times_then_shown(
     client, django_capture_on_commit_callbacks, broken_renderer, settings, caplog
 ):
     settings.PDF_RENDER_ATTEMPTS = 3
-    with caplog.at_level(logging.WARNING, logger="documents.tasks"):
+    with caplog.at_level(logging.WARNING, logger="printing.tasks"):
         with django_capture_on_commit_callbacks(execute=True):
             document = DocumentFactory(finalised=True)
     version = document.versions.get()
@@ -70,7 +71,7 @@ def test_a_failing_render_is_retried_a_bounded_number_of_times_then_shown(
     assert (render.version, render.attempts, version.pdf_sha256) == (version, 3, "")
     assert render.failed_at is not None
     assert render.last_error == "RenderTimeout: The PDF took more than 60 s to print."
-    ours = [r.levelname for r in caplog.records if r.name == "documents.tasks"]
+    ours = [r.levelname for r in caplog.records if r.name == "printing.tasks"]
     assert ours == ["WARNING", "WARNING", "ERROR"]
     # The owner sees it on the document's page, with a way to try again.
     sign_in(client, document.company)
@@ -111,7 +112,7 @@ def test_a_download_never_serves_bytes_that_differ_from_the_stored_sha256(rf, ca
     storage.delete(version.pdf_file.name)
     storage.save(version.pdf_file.name, ContentFile(original + b"%tampered"))
 
-    with caplog.at_level(logging.ERROR, logger="documents.downloads"):
+    with caplog.at_level(logging.ERROR, logger="printing.downloads"):
         response = version_pdf_response(
             request=rf.get("/", HTTP_ACCEPT="text/html"), version=version
         )
@@ -195,7 +196,7 @@ def test_a_signed_pdf_not_sealed_yet_is_being_prepared_never_sealed_inline(clien
 
 
 def test_the_factur_x_xml_of_a_pdf_not_printed_yet_is_being_prepared(rf, pdf_renders):
-    from documents.downloads import version_xml_response
+    from printing.downloads import version_xml_response
 
     document = DocumentFactory(finalised=True)  # no commit: not printed yet
 

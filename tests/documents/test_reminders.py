@@ -11,6 +11,7 @@ from django.db import connection, connections
 from clients import services as client_services
 from documents import services
 from documents.models import ClientEmail
+from mail import services as mail_services
 from payments.services import card_payment_fail, card_payment_settle, payment_record
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory
 from tests.portal.helpers import hide
@@ -38,7 +39,9 @@ def test_the_schedule_sends_each_reminder_on_its_day_and_once():
     invoice = DocumentFactory(finalised=True)  # company schedule: -3, 0, 7, 30
     days = [DUE + dt.timedelta(days=n) for n in range(-5, 35)]
 
-    runs = [services.reminders_send(now=at(day)) for day in days for _twice in (1, 2)]
+    runs = [
+        mail_services.reminders_send(now=at(day)) for day in days for _twice in (1, 2)
+    ]
 
     assert reminders(invoice) == [
         DUE - dt.timedelta(days=3),
@@ -52,7 +55,7 @@ def test_the_schedule_sends_each_reminder_on_its_day_and_once():
 def test_a_late_run_sends_only_the_latest_reminder_due():
     invoice = DocumentFactory(finalised=True)
 
-    services.reminders_send(now=at(DUE + dt.timedelta(days=10)))
+    mail_services.reminders_send(now=at(DUE + dt.timedelta(days=10)))
 
     assert reminders(invoice) == [DUE + dt.timedelta(days=7)]
 
@@ -68,7 +71,7 @@ def test_paid_canceled_hidden_and_switched_off_documents_get_none():
     hidden = DocumentFactory(client__company=company, finalised=True)
     hide(hidden)
     off = DocumentFactory(client__company=company, finalised=True)
-    services.reminders_set(document=off, enabled=False)
+    mail_services.reminders_set(document=off, enabled=False)
     quiet_client = ClientFactory(company=company)
     client_services.client_update(client=quiet_client, reminders_enabled=False)
     quiet = DocumentFactory(client=quiet_client, finalised=True)
@@ -81,7 +84,7 @@ def test_paid_canceled_hidden_and_switched_off_documents_get_none():
         invoice=partly, amount=Decimal("10.00"), method="transfer", actor=None, now=NOW
     )
 
-    services.reminders_send(now=at(DUE))
+    mail_services.reminders_send(now=at(DUE))
 
     sent = set(
         ClientEmail.objects.for_company(company)
@@ -104,7 +107,7 @@ def test_an_invoice_whose_bank_debit_is_processing_gets_none_until_it_fails():
         now=NOW,
     )
 
-    services.reminders_send(now=at(DUE))
+    mail_services.reminders_send(now=at(DUE))
     card_payment_fail(
         invoice_id=invoice.pk,
         payment_intent="pi_processing",
@@ -112,7 +115,7 @@ def test_an_invoice_whose_bank_debit_is_processing_gets_none_until_it_fails():
         checkout_session_id="cs_processing",
         now=NOW,
     )
-    services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
+    mail_services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
 
     assert reminders(invoice) == [DUE + dt.timedelta(days=7)]
 
@@ -122,7 +125,7 @@ def test_a_quote_about_to_expire_gets_one_reminder():
     expiry = quote.expiry_date
 
     for day in range(-6, 3):
-        services.reminders_send(now=at(expiry + dt.timedelta(days=day)))
+        mail_services.reminders_send(now=at(expiry + dt.timedelta(days=day)))
 
     assert reminders(quote) == [expiry - dt.timedelta(days=3)]
 
@@ -134,7 +137,7 @@ def test_a_company_without_a_schedule_sends_none():
         finalised=True,
     )
 
-    services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
+    mail_services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
 
     assert reminders(invoice) == []
 
@@ -146,7 +149,7 @@ def test_the_reminder_e_mail_names_the_amount_due_and_the_link(
     invoice = DocumentFactory(finalised=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
+        mail_services.reminders_send(now=at(DUE + dt.timedelta(days=7)))
 
     (message,) = mailoutbox
     assert message.subject == (
@@ -188,7 +191,7 @@ def test_two_runs_at_once_on_postgres_send_each_reminder_once(settings):
     def run():
         try:
             barrier.wait()
-            results.append(services.reminders_send(now=at(DUE)))
+            results.append(mail_services.reminders_send(now=at(DUE)))
         except Exception as exc:  # pragma: no cover - shown by the assert below
             errors.append(exc)
         finally:

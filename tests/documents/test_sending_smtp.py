@@ -6,12 +6,14 @@ import email.policy
 import io
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 
 from branding.services import brand_kit_save
-from documents import services
 from documents.models import ClientEmail, DocumentEvent
-from documents.services.delivery import MAX_ATTEMPTS, RETRY_DELAYS
+from mail import services as mail_services
+from mail import tasks
+from mail.delivery import MAX_ATTEMPTS, RETRY_DELAYS
 from tests.backoffice import sign_in
 from tests.branding.helpers import image_bytes, upload
 from tests.factories import NOW, ClientFactory, DocumentFactory
@@ -62,7 +64,7 @@ def test_a_document_goes_out_branded_in_french_with_its_pdf_and_link(
 
     with smtp_server(settings) as mailbox:
         with django_capture_on_commit_callbacks(execute=True):
-            services.document_send(document=invoice, actor=None, now=NOW)
+            mail_services.document_send(document=invoice, actor=None, now=NOW)
 
     (envelope,) = mailbox.envelopes
     assert envelope.rcpt_tos == ["compta@cafe.example", "patron@cafe.example"]
@@ -102,7 +104,7 @@ def test_without_the_add_on_the_pdf_goes_alone(
 
     with smtp_server(settings) as mailbox:
         with django_capture_on_commit_callbacks(execute=True):
-            services.document_send(document=invoice, actor=None, now=NOW)
+            mail_services.document_send(document=invoice, actor=None, now=NOW)
 
     (envelope,) = mailbox.envelopes
     message, parts = _parts(envelope.content)
@@ -117,17 +119,17 @@ def test_a_refusing_server_is_retried_with_backoff_then_delivered_once(settings)
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
     }
     invoice = DocumentFactory(finalised=True)
-    sent = services.document_send(document=invoice, actor=None, now=NOW)
+    sent = mail_services.document_send(document=invoice, actor=None, now=NOW)
 
     with smtp_server(settings, refuse=1) as mailbox:
-        first = services.client_email_deliver(email_id=sent.pk, now=NOW)
+        first = mail_services.client_email_deliver(email_id=sent.pk, now=NOW)
         waiting = ClientEmail.objects.get(pk=sent.pk)
-        too_early = services.client_email_deliver(
+        too_early = mail_services.client_email_deliver(
             email_id=sent.pk, now=NOW + dt.timedelta(seconds=30)
         )
         retry_at = NOW + dt.timedelta(seconds=RETRY_DELAYS[0])
-        second = services.client_email_deliver(email_id=sent.pk, now=retry_at)
-        again = services.client_email_deliver(email_id=sent.pk, now=retry_at)
+        second = mail_services.client_email_deliver(email_id=sent.pk, now=retry_at)
+        again = mail_services.client_email_deliver(email_id=sent.pk, now=retry_at)
 
     assert (first, too_early, second, again) == ("pending", "pending", "sent", "sent")
     assert (waiting.attempts, waiting.next_attempt_at) == (1, retry_at)
@@ -154,11 +156,11 @@ def test_the_retry_is_queued_for_later_on_a_backend_that_defers(
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
     }
     invoice = DocumentFactory(finalised=True)
-    sent = services.document_send(document=invoice, actor=None, now=NOW)
+    sent = mail_services.document_send(document=invoice, actor=None, now=NOW)
 
-    with smtp_server(settings, refuse=1):
+    with smtp_server(settings, refuse=1), time_machine.travel(NOW, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            services.client_email_deliver(email_id=sent.pk, now=NOW)
+            tasks.client_email_deliver.call(sent.pk)
 
     queued = [
         (result.task.name, result.args, result.task.run_after)
@@ -180,14 +182,16 @@ def test_a_server_that_keeps_refusing_marks_it_failed_and_the_owner_sees_it(
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
     }
     invoice = DocumentFactory(finalised=True)
-    sent = services.document_send(document=invoice, actor=None, now=NOW)
+    sent = mail_services.document_send(document=invoice, actor=None, now=NOW)
     moment = NOW
     statuses = []
     with smtp_server(settings, refuse=100) as mailbox:
         for delay in (0, *RETRY_DELAYS):
             moment += dt.timedelta(seconds=delay)
-            statuses.append(services.client_email_deliver(email_id=sent.pk, now=moment))
-        after = services.client_email_deliver(
+            statuses.append(
+                mail_services.client_email_deliver(email_id=sent.pk, now=moment)
+            )
+        after = mail_services.client_email_deliver(
             email_id=sent.pk, now=moment + dt.timedelta(days=1)
         )
 
@@ -208,10 +212,10 @@ def test_a_server_that_never_answers_is_a_timeout_retried_later(settings):
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
     }
     invoice = DocumentFactory(finalised=True)
-    sent = services.document_send(document=invoice, actor=None, now=NOW)
+    sent = mail_services.document_send(document=invoice, actor=None, now=NOW)
 
     with silent_server(settings):
-        status = services.client_email_deliver(email_id=sent.pk, now=NOW)
+        status = mail_services.client_email_deliver(email_id=sent.pk, now=NOW)
 
     waiting = ClientEmail.objects.get(pk=sent.pk)
     assert (status, waiting.attempts) == ("pending", 1)

@@ -21,9 +21,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from documents import pdf, seal, services
 from documents.models import QuoteSignature
-from documents.signed_pdf import SignedPdfError, signed_pdf_ensure
+from signing import certificate, seal
+from signing import services as signing_services
+from signing.signed_pdf import SignedPdfError, signed_pdf_ensure
 from tests.documents.signing_helpers import (
     accept_arguments,
     drawing,
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 def _signed(**overrides) -> QuoteSignature:
     quote = signable_quote()
-    signature = services.quote_sign(**sign_arguments(quote, **overrides))
+    signature = signing_services.quote_sign(**sign_arguments(quote, **overrides))
     return signed_pdf_ensure(signature=signature)
 
 
@@ -144,7 +145,7 @@ def test_the_signed_pdf_is_made_once(monkeypatch):
     signature = _signed()
     renders = []
     monkeypatch.setattr(
-        pdf,
+        certificate,
         "signature_certificate_render",
         lambda **kwargs: renders.append(kwargs) or b"",
     )
@@ -162,7 +163,7 @@ def test_the_signed_pdf_is_made_once(monkeypatch):
 
 def test_a_version_pdf_changed_in_storage_is_never_sealed():
     quote = signable_quote()
-    signature = services.quote_sign(**sign_arguments(quote))
+    signature = signing_services.quote_sign(**sign_arguments(quote))
     storage = storages["documents"]
     name = quote.current_version.pdf_file.name
     storage.delete(name)
@@ -178,7 +179,7 @@ def test_a_version_pdf_changed_in_storage_is_never_sealed():
 def test_an_online_acceptance_gets_a_sealed_acceptance_certificate():
     quote = signable_quote(requires_signature=False)
     signature = signed_pdf_ensure(
-        signature=services.quote_accept_online(**accept_arguments(quote))
+        signature=signing_services.quote_accept_online(**accept_arguments(quote))
     )
 
     page = pypdf.PdfReader(io.BytesIO(_signed_bytes(signature))).pages[-1]

@@ -17,6 +17,7 @@ from documents.models import (
     QuoteDecline,
     QuoteSignature,
 )
+from signing import services as signing_services
 from tests.documents.signing_helpers import (
     ORIGIN,
     accept_arguments,
@@ -64,7 +65,7 @@ def test_signing_by_typed_name_records_the_evidence_and_accepts_the_quote(
     revision = quote.client.portal_revision
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        signature = services.quote_sign(
+        signature = signing_services.quote_sign(
             **sign_arguments(quote, signer_name="  Ada   Lovelace ")
         )
 
@@ -122,7 +123,7 @@ def test_signing_by_typed_name_records_the_evidence_and_accepts_the_quote(
 def test_signing_by_drawing_keeps_a_clean_png_of_it():
     quote = signable_quote()
 
-    signature = services.quote_sign(
+    signature = signing_services.quote_sign(
         **sign_arguments(quote, signature_png=drawing(), typed_name="")
     )
 
@@ -136,8 +137,10 @@ def test_signing_by_drawing_keeps_a_clean_png_of_it():
 def test_a_drawing_wins_over_a_typed_name_and_a_blank_one_counts_as_none():
     drawn, blank = signable_quote(), signable_quote()
 
-    first = services.quote_sign(**sign_arguments(drawn, signature_png=drawing()))
-    second = services.quote_sign(
+    first = signing_services.quote_sign(
+        **sign_arguments(drawn, signature_png=drawing())
+    )
+    second = signing_services.quote_sign(
         **sign_arguments(blank, signature_png=drawing(strokes=False))
     )
 
@@ -193,8 +196,8 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_recorded(
 
     refusal = _refused(
         quote,
-        services.InvalidAnswer,
-        services.quote_sign,
+        signing_services.InvalidAnswer,
+        signing_services.quote_sign,
         **sign_arguments(quote, **overrides),
     )
 
@@ -209,7 +212,10 @@ def test_a_version_published_meanwhile_refuses_the_older_one():
     )
 
     refusal = _refused(
-        quote, services.QuoteVersionChanged, services.quote_sign, **shown
+        quote,
+        signing_services.QuoteVersionChanged,
+        signing_services.quote_sign,
+        **shown,
     )
 
     assert refusal.startswith(
@@ -223,8 +229,8 @@ def test_a_pdf_other_than_the_one_stored_is_refused():
 
     refusal = _refused(
         quote,
-        services.QuoteVersionChanged,
-        services.quote_sign,
+        signing_services.QuoteVersionChanged,
+        signing_services.quote_sign,
         **sign_arguments(quote, version_pdf_sha256="0" * 64),
     )
 
@@ -237,8 +243,8 @@ def test_signing_waits_for_the_version_pdf():
 
     refusal = _refused(
         quote,
-        services.QuotePdfNotReady,
-        services.quote_sign,
+        signing_services.QuotePdfNotReady,
+        signing_services.quote_sign,
         **sign_arguments(quote, version_pdf_sha256=""),
     )
 
@@ -260,11 +266,11 @@ def _expired(quote):
     ("prepare", "message"),
     [
         (
-            lambda q: services.quote_accept(quote=q, actor=None, now=NOW),
+            lambda q: signing_services.quote_accept(quote=q, actor=None, now=NOW),
             "This quote has already been accepted.",
         ),
         (
-            lambda q: services.quote_decline(quote=q, actor=None, now=NOW),
+            lambda q: signing_services.quote_decline(quote=q, actor=None, now=NOW),
             "This quote has already been declined.",
         ),
         (
@@ -272,11 +278,11 @@ def _expired(quote):
             "This quote was canceled: it can no longer be answered.",
         ),
         (
-            lambda q: services.quote_sign(**sign_arguments(q)),
+            lambda q: signing_services.quote_sign(**sign_arguments(q)),
             "This quote has already been accepted.",
         ),
         (
-            lambda q: services.quote_decline_online(**decline_arguments(q)),
+            lambda q: signing_services.quote_decline_online(**decline_arguments(q)),
             "This quote has already been declined.",
         ),
     ],
@@ -286,7 +292,10 @@ def test_a_closed_quote_cannot_be_signed_again(prepare, message):
     prepare(quote)
 
     refusal = _refused(
-        quote, services.QuoteNotAnswerable, services.quote_sign, **sign_arguments(quote)
+        quote,
+        signing_services.QuoteNotAnswerable,
+        signing_services.quote_sign,
+        **sign_arguments(quote),
     )
 
     assert refusal == message
@@ -299,20 +308,20 @@ def test_an_expired_quote_cannot_be_signed_accepted_or_declined():
     refusals = {
         _refused(
             quote,
-            services.QuoteNotAnswerable,
-            services.quote_sign,
+            signing_services.QuoteNotAnswerable,
+            signing_services.quote_sign,
             **sign_arguments(quote, **_expired(quote)),
         ),
         _refused(
             plain,
-            services.QuoteNotAnswerable,
-            services.quote_accept_online,
+            signing_services.QuoteNotAnswerable,
+            signing_services.quote_accept_online,
             **accept_arguments(plain, **_expired(plain)),
         ),
         _refused(
             quote,
-            services.QuoteNotAnswerable,
-            services.quote_decline_online,
+            signing_services.QuoteNotAnswerable,
+            signing_services.quote_decline_online,
             **decline_arguments(quote, **_expired(quote)),
         ),
     }
@@ -329,12 +338,12 @@ def test_a_draft_or_an_invoice_cannot_be_answered():
 
     refusal = _refused(
         draft,
-        services.QuoteNotAnswerable,
-        services.quote_decline_online,
+        signing_services.QuoteNotAnswerable,
+        signing_services.quote_decline_online,
         **{**decline_arguments(bill, **unseen), "quote": draft},
     )
-    with pytest.raises(services.QuoteNotAnswerable, match="Only a quote"):
-        services.quote_decline_online(**decline_arguments(bill))
+    with pytest.raises(signing_services.QuoteNotAnswerable, match="Only a quote"):
+        signing_services.quote_decline_online(**decline_arguments(bill))
 
     assert refusal == "This quote cannot be answered."
 
@@ -345,14 +354,14 @@ def test_signing_and_accepting_follow_what_the_quote_asks_for():
 
     must_sign = _refused(
         signed,
-        services.QuoteNotAnswerable,
-        services.quote_accept_online,
+        signing_services.QuoteNotAnswerable,
+        signing_services.quote_accept_online,
         **accept_arguments(signed),
     )
     need_not = _refused(
         plain,
-        services.QuoteNotAnswerable,
-        services.quote_sign,
+        signing_services.QuoteNotAnswerable,
+        signing_services.quote_sign,
         **sign_arguments(plain),
     )
 
@@ -366,7 +375,9 @@ def test_signing_and_accepting_follow_what_the_quote_asks_for():
 def test_accepting_online_records_the_same_evidence_without_a_drawing():
     quote = signable_quote(requires_signature=False)
 
-    signature = services.quote_accept_online(**accept_arguments(quote, language="fr"))
+    signature = signing_services.quote_accept_online(
+        **accept_arguments(quote, language="fr")
+    )
 
     signature.refresh_from_db()
     quote.refresh_from_db()
@@ -402,8 +413,8 @@ def test_accepting_online_refuses_missing_consent_and_blank_names():
     assert (
         _refused(
             quote,
-            services.InvalidAnswer,
-            services.quote_accept_online,
+            signing_services.InvalidAnswer,
+            signing_services.quote_accept_online,
             **accept_arguments(quote, consent=False),
         )
         == "Tick the box to confirm what you accept."
@@ -411,8 +422,8 @@ def test_accepting_online_refuses_missing_consent_and_blank_names():
     assert (
         _refused(
             quote,
-            services.InvalidAnswer,
-            services.quote_accept_online,
+            signing_services.InvalidAnswer,
+            signing_services.quote_accept_online,
             **accept_arguments(quote, signer_name="\t "),
         )
         == "Enter your full name."
@@ -426,7 +437,7 @@ def test_declining_records_the_reason_and_the_version():
     quote = signable_quote()
     revision = quote.client.portal_revision
 
-    decline = services.quote_decline_online(**decline_arguments(quote))
+    decline = signing_services.quote_decline_online(**decline_arguments(quote))
 
     decline.refresh_from_db()
     quote.refresh_from_db()
@@ -464,9 +475,12 @@ def test_declining_needs_no_pdf_but_the_latest_version():
     quote.refresh_from_db()
 
     _refused(
-        quote, services.QuoteVersionChanged, services.quote_decline_online, **older
+        quote,
+        signing_services.QuoteVersionChanged,
+        signing_services.quote_decline_online,
+        **older,
     )
-    decline = services.quote_decline_online(
+    decline = signing_services.quote_decline_online(
         **decline_arguments(quote, version_pdf_sha256="", reason="")
     )
 
@@ -482,8 +496,8 @@ def test_a_decline_reason_is_bounded():
 
     refusal = _refused(
         quote,
-        services.InvalidAnswer,
-        services.quote_decline_online,
+        signing_services.InvalidAnswer,
+        signing_services.quote_decline_online,
         **decline_arguments(quote, reason="x" * 2001),
     )
 
@@ -493,9 +507,9 @@ def test_a_decline_reason_is_bounded():
 def test_an_unusable_address_is_kept_as_none():
     quote = signable_quote()
 
-    signature = services.quote_sign(
+    signature = signing_services.quote_sign(
         **sign_arguments(
-            quote, origin=services.RequestOrigin(ip_address="", user_agent="")
+            quote, origin=signing_services.RequestOrigin(ip_address="", user_agent="")
         )
     )
 
@@ -508,9 +522,9 @@ def test_an_unusable_address_is_kept_as_none():
 
 def test_the_evidence_is_append_only_in_the_model_and_the_database():
     quote = signable_quote()
-    signature = services.quote_sign(**sign_arguments(quote))
+    signature = signing_services.quote_sign(**sign_arguments(quote))
     declined = signable_quote()
-    decline = services.quote_decline_online(**decline_arguments(declined))
+    decline = signing_services.quote_decline_online(**decline_arguments(declined))
     signatures = QuoteSignature.objects.for_company(quote.company)
     declines = QuoteDecline.objects.for_company(declined.company)
 
@@ -540,7 +554,7 @@ def test_the_evidence_is_append_only_in_the_model_and_the_database():
 
 def test_the_signed_pdf_is_attached_once():
     quote = signable_quote()
-    signature = services.quote_sign(**sign_arguments(quote))
+    signature = signing_services.quote_sign(**sign_arguments(quote))
     signatures = QuoteSignature.objects.for_company(quote.company)
 
     signatures.update(signed_pdf_file="a.pdf", signed_pdf_sha256="a" * 64)
@@ -557,7 +571,7 @@ def test_the_signed_pdf_is_attached_once():
 def test_one_answer_per_quote_is_a_database_constraint():
     """Even a writer that skipped the service's lock cannot record two."""
     quote = signable_quote()
-    first = services.quote_sign(**sign_arguments(quote))
+    first = signing_services.quote_sign(**sign_arguments(quote))
     fields = {
         "company_id": quote.company_id,
         "document": quote,

@@ -6,8 +6,9 @@ import time
 import pytest
 from django.db import connection
 
-from documents import events, services
+from documents import events
 from documents.models import Document, DocumentEvent, QuoteDecline, QuoteSignature
+from signing import services as signing_services
 from tests.documents.signing_helpers import (
     decline_arguments,
     sign_arguments,
@@ -66,7 +67,7 @@ def test_two_signatures_at_once_record_one_and_refuse_the_other(slow_history):
     second = sign_arguments(quote, signer_name="Grace Hopper")
     arguments = iter([first, second])
 
-    results, errors = race(lambda: services.quote_sign(**next(arguments)))
+    results, errors = race(lambda: signing_services.quote_sign(**next(arguments)))
 
     assert _outcome(quote, results, errors) == {
         "results": ["QuoteSignature"],
@@ -82,8 +83,8 @@ def test_a_signature_and_a_decline_at_once_record_only_one(slow_history):
     quote = signable_quote()
     calls = iter(
         [
-            lambda: services.quote_sign(**sign_arguments(quote)),
-            lambda: services.quote_decline_online(**decline_arguments(quote)),
+            lambda: signing_services.quote_sign(**sign_arguments(quote)),
+            lambda: signing_services.quote_decline_online(**decline_arguments(quote)),
         ]
     )
 
