@@ -9,7 +9,7 @@ from companies.models import Company
 from demo import seed
 from documents.models import Document
 from printing import pdf
-from tests.documents import einvoice
+from tests.einvoicing import einvoice
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from documents import services
 from documents.totals import MAX_LINES
 from mail import services as mail_services
 from tests.backoffice import sign_in
-from tests.documents.test_admin import ADD_URL, add_post
+from tests.backoffice.test_documents import ADD_URL, add_post
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,13 @@ from documents.models import Document, DocumentEvent
 from signing import services as signing_services
 from signing.signed_pdf import signed_pdf_ensure
 from tests.backoffice import messages_of, sign_in
-from tests.documents.signing_helpers import (
+from tests.factories import NOW, CompanyFactory, DocumentFactory, line
+from tests.signing.signing_helpers import (
     decline_arguments,
     drawing,
     sign_arguments,
     signable_quote,
 )
-from tests.factories import NOW, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
 

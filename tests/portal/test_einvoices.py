@@ -15,7 +15,7 @@ from documents.models import Document
 from printing.store import version_pdf_ensure
 from signing import services as signing_services
 from tests.backoffice import messages_of, sign_in
-from tests.documents import einvoice
+from tests.einvoicing import einvoice
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 from tests.portal.helpers import hide, invoice, url
 

@@ -14,9 +14,9 @@ from documents import services
 from documents.models import DocumentEvent, QuoteDecline, QuoteSignature
 from printing.store import version_pdf_ensure
 from signing import services as signing_services
-from tests.documents.signing_helpers import drawing, signable_quote
 from tests.factories import NOW, ClientFactory, DocumentFactory, line
 from tests.portal.helpers import hide, invoice, url
+from tests.signing.signing_helpers import drawing, signable_quote
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from printing import pdf
 from printing.downloads import version_pdf_response
 from printing.store import version_pdf_ensure
 from tests.backoffice import sign_in
-from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
 from tests.factories import ClientFactory, DocumentFactory
+from tests.printing.test_pdf import invoice_with_three_versions, stored_bytes
 
 pytestmark = pytest.mark.django_db
 

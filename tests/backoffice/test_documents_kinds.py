@@ -11,7 +11,7 @@ from django.utils import timezone
 from documents import services
 from documents.models import Document
 from tests.backoffice import sign_in
-from tests.documents.test_admin import add_post, change_url, listed
+from tests.backoffice.test_documents import add_post, change_url, listed
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from documents.models import ClientEmail
 from mail import services as mail_services
 from tests.backoffice import messages_of, sign_in
-from tests.documents.test_admin import change_url, posted_back
+from tests.backoffice.test_documents import change_url, posted_back
 from tests.factories import NOW, CompanyFactory, DocumentFactory
 from tests.portal.helpers import hide
 

@@ -16,8 +16,8 @@ from django.db import connection, connections
 from documents.models import DocumentVersion
 from printing import pdf
 from printing.store import version_pdf_ensure
-from tests.documents.test_pdf import invoice_with_three_versions, stored_bytes
 from tests.factories import DocumentFactory
+from tests.printing.test_pdf import invoice_with_three_versions, stored_bytes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from einvoicing import facturx
 from printing import pdf
 from printing.store import version_pdf_ensure
 from signing import services as signing_services
-from tests.documents import einvoice
+from tests.einvoicing import einvoice
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db

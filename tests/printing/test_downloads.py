@@ -10,8 +10,8 @@ from moto.server import ThreadedMotoServer
 from documents.models import DocumentVersion
 from printing.downloads import version_pdf_response
 from printing.store import version_pdf_ensure
-from tests.documents.test_pdf import invoice_with_three_versions
 from tests.factories import DocumentFactory
+from tests.printing.test_pdf import invoice_with_three_versions
 
 pytestmark = pytest.mark.django_db
 

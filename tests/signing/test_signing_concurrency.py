@@ -9,12 +9,12 @@ from django.db import connection
 from documents import events
 from documents.models import Document, DocumentEvent, QuoteDecline, QuoteSignature
 from signing import services as signing_services
-from tests.documents.signing_helpers import (
+from tests.printing.test_pdf_concurrency import race
+from tests.signing.signing_helpers import (
     decline_arguments,
     sign_arguments,
     signable_quote,
 )
-from tests.documents.test_pdf_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from payments.selectors import transfer_details
 from payments.services import payment_record, refund_record
 from printing import pdf
 from printing.store import version_pdf_ensure
-from tests.documents import einvoice
+from tests.einvoicing import einvoice
 from tests.factories import NOW, DocumentFactory, line
 from tests.portal.helpers import url
 

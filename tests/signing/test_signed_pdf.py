@@ -25,13 +25,13 @@ from documents.models import QuoteSignature
 from signing import certificate, seal
 from signing import services as signing_services
 from signing.signed_pdf import SignedPdfError, signed_pdf_ensure
-from tests.documents.signing_helpers import (
+from tests.printing.test_pdf import stored_bytes
+from tests.signing.signing_helpers import (
     accept_arguments,
     drawing,
     sign_arguments,
     signable_quote,
 )
-from tests.documents.test_pdf import stored_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from documents.models import (
     QuoteSignature,
 )
 from signing import services as signing_services
-from tests.documents.signing_helpers import (
+from tests.factories import NOW, DocumentFactory, line
+from tests.signing.signing_helpers import (
     ORIGIN,
     accept_arguments,
     decline_arguments,
@@ -26,7 +27,6 @@ from tests.documents.signing_helpers import (
     sign_arguments,
     signable_quote,
 )
-from tests.factories import NOW, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
 
