@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from clients.access import browser_family, coarse_network
 from clients.models import Client, ClientPortalAccess
 from companies import audit
+from companies.errors import ActionRefused
 from companies.models import Actor, Company
 from companies.services import fields_update
 
@@ -119,7 +120,7 @@ def client_portal_enable(*, client: Client, actor: Actor, now: dt.datetime) -> b
     return True
 
 
-class ClientHasDocuments(Exception):
+class ClientHasDocuments(ActionRefused):
     """A client with documents is kept for good: archived, never deleted."""
 
     @classmethod

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
+from companies.errors import ActionRefused
 from companies.models import Actor
 from companies.money import format_money_active
 from documents import events, status
@@ -23,11 +24,11 @@ from documents.models import Document
 from payments.models import Payment, Refund
 
 
-class PaymentRefused(Exception):
+class PaymentRefused(ActionRefused):
     """A payment that cannot be recorded; the message is for people."""
 
 
-class RefundRefused(Exception):
+class RefundRefused(ActionRefused):
     """A refund that cannot be recorded; the message is for people."""
 
 

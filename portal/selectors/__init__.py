@@ -99,11 +99,9 @@ def portal_client(*, token: str) -> Client:
     """
     clients = (
         # unscoped: the one read without a company, since the token names it.
-        Client.objects.select_related("company").filter(
-            portal_token_digest=portal_token_digest(token),
-            company__has_receivables_addon=True,
-            portal_disabled_at__isnull=True,
-        )
+        Client.objects.with_portal()
+        .select_related("company")
+        .filter(portal_token_digest=portal_token_digest(token))
     )
     # The digest is unique: one row at most, so no ORDER BY (as first() adds).
     client = next(iter(clients[:1]), None)
@@ -332,9 +330,6 @@ def portal_document(*, client: Client, document_id: int) -> Document:
 
 # Imported last: it reads the helpers above (a package, as CONVENTIONS asks
 # past ~400 lines; the rest may follow it out of this file).
-from portal.selectors.balance import (
-    CurrencyBalance as CurrencyBalance,
-)
 from portal.selectors.balance import portal_balance as portal_balance
 from portal.selectors.document import (
     portal_document_events as portal_document_events,
