@@ -120,7 +120,17 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, finalised=False, **kwargs):
         document = document_services.document_create(actor=None, now=NOW, **kwargs)
         if finalised:
+            dates = {
+                name: getattr(document, name)
+                for name in ("issue_date", "due_date", "expiry_date")
+            }
             document = document_services.document_finalise(
                 document=document, actor=None, now=NOW
             )
+            if dates["issue_date"] != document.issue_date:
+                # Finalising dates a document today; a test that wants it
+                # issued another day gets it as if issued then (its rows
+                # only: the frozen version keeps what finalising wrote).
+                Document.objects.filter(pk=document.pk).update(**dates)
+                document.refresh_from_db()
         return document

@@ -8,7 +8,7 @@ from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyOwned, CompanyQuerySet
-from companies.validators import NOTES_MAX_LENGTH
+from companies.validators import NOTES_MAX_LENGTH, single_line
 
 # The VAT rates a line may carry (France: standard, intermediate, reduced,
 # super-reduced, and zero for exempt or reverse-charged supplies).
@@ -133,6 +133,27 @@ class Document(CompanyOwned):
         blank=True,
         help_text=_("Required when a line carries 0 % VAT."),
     )
+    # When the goods or services were delivered, if not on the issue date: a
+    # day, or a period up to `delivery_end_date` (BT-72, BG-14).
+    delivery_date = models.DateField(
+        _("delivery date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the issue date. With an end date: the period's start."),
+    )
+    delivery_end_date = models.DateField(
+        _("delivery period end"),
+        null=True,
+        blank=True,
+        help_text=_("For services delivered over a period."),
+    )
+    purchase_order = models.CharField(
+        _("purchase order reference"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_("The client's order number, if it gave one."),
+    )
     # A credit note names the invoice it credits.
     credited_invoice = models.ForeignKey(
         "self",
@@ -142,6 +163,17 @@ class Document(CompanyOwned):
         editable=False,
         related_name="credit_notes",
         verbose_name=_("credited invoice"),
+    )
+    # An invoice made by "Correct this invoice" names the invoice it replaces
+    # (which a credit note annulled): "replaces INV-…" / "replaced by INV-…".
+    corrected_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="corrections",
+        verbose_name=_("replaces"),
     )
     # A deposit invoice (facture d'acompte) names the accepted quote it bills
     # part of; the quote's invoice (`source_quote`) then deducts it.
@@ -312,6 +344,18 @@ class Document(CompanyOwned):
                 condition=Q(deposit_quote__isnull=True)
                 | Q(kind="invoice", source_quote__isnull=True),
                 name="document_deposit_on_invoice",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_end_date__isnull=True)
+                | Q(
+                    delivery_date__isnull=False,
+                    delivery_end_date__gte=F("delivery_date"),
+                ),
+                name="document_delivery_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_invoice__isnull=True) | Q(kind="invoice"),
+                name="document_correction_is_invoice",
             ),
             models.CheckConstraint(
                 condition=Q(operation_category__in=OperationCategory.values),

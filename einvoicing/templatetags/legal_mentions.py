@@ -19,4 +19,5 @@ def document_mentions(content: dict) -> dict:
         else "",
         "vat_exemption": exemption[2] if exemption else "",
         "legal": mentions.legal_mentions(content),
+        "capital": mentions.share_capital(content),
     }
