@@ -56,6 +56,7 @@ FROZEN_FIELDS = (
     "vat_exemption",
     "delivery_date",
     "delivery_end_date",
+    "euro_rate",
 )
 
 

@@ -85,6 +85,7 @@ class InvoiceAdmin(DocumentKindAdmin):
         "delivery_date",
         "delivery_end_date",
         "purchase_order",
+        "euro_rate",
         "notes",
         "hidden_from_portal",
     )
@@ -123,6 +124,7 @@ class InvoiceAdmin(DocumentKindAdmin):
             *deposit,
             "delivery_date",
             "delivery_end_date",
+            "euro_rate",
             "correction_links",
             "operation_category",
             "credited_display",

@@ -147,6 +147,19 @@ class Document(CompanyOwned):
         blank=True,
         help_text=_("For services delivered over a period."),
     )
+    # A French seller's invoice in another currency states its VAT in euros
+    # too (CGI art. 242 nonies A; BR-FR-CO-12): euros for one unit of it.
+    euro_rate = models.DecimalField(
+        _("exchange rate to euros"),
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Euros for one unit of the currency, on the issue date: required for "
+            "an invoice not in euros from a French company."
+        ),
+    )
     purchase_order = models.CharField(
         _("purchase order reference"),
         max_length=100,

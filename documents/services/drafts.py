@@ -3,6 +3,7 @@ finalised, publishing the change as the document's next version."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -55,6 +56,7 @@ HEADER_FIELDS = (
     "delivery_date",
     "delivery_end_date",
     "purchase_order",
+    "euro_rate",
 )
 PURCHASE_ORDER_MAX_LENGTH = 100
 
@@ -85,6 +87,9 @@ def header_errors(*, kind: str, header: Mapping[str, Any]) -> dict[str, str]:
         errors["purchase_order"] = _(
             "A purchase order reference is one line of at most %(limit)s characters."
         ) % {"limit": PURCHASE_ORDER_MAX_LENGTH}
+    euro_rate = header.get("euro_rate")
+    if euro_rate is not None and euro_rate <= 0:
+        errors["euro_rate"] = _("An exchange rate is greater than zero.")
     delivery_date = header.get("delivery_date")
     delivery_end_date = header.get("delivery_end_date")
     if delivery_end_date is not None and delivery_date is None:
@@ -204,6 +209,7 @@ def document_create(
     delivery_date: dt.date | None = None,
     delivery_end_date: dt.date | None = None,
     purchase_order: str = "",
+    euro_rate: Decimal | None = None,
     source_quote: Document | None = None,
     deposit_quote: Document | None = None,
     corrected_invoice: Document | None = None,
@@ -234,6 +240,7 @@ def document_create(
         "delivery_date": delivery_date,
         "delivery_end_date": delivery_end_date,
         "purchase_order": purchase_order,
+        "euro_rate": euro_rate,
     }
     _header_check(kind=kind, header=header)
     document = Document(

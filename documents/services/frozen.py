@@ -33,6 +33,7 @@ FROZEN_HEADER = {
     "vat_exemption": gettext_lazy("its reason for 0 % VAT"),
     "delivery_date": gettext_lazy("its delivery date"),
     "delivery_end_date": gettext_lazy("its delivery period"),
+    "euro_rate": gettext_lazy("its exchange rate to euros"),
 }
 
 

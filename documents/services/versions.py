@@ -75,6 +75,7 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
         "delivery_date": day(document.delivery_date),
         "delivery_end_date": day(document.delivery_end_date),
         "purchase_order": document.purchase_order,
+        "euro_rate": str(document.euro_rate) if document.euro_rate else None,
         # The language its generated words are in (a credit note's reason,
         # a deposit's line): the client's, when it was issued.
         "language": client.locale,

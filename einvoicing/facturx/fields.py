@@ -1,7 +1,7 @@
 """A version's frozen content as the factur-x library's EN 16931 fields
 (BT-…, BG-…): lines, VAT breakdown, payment, references and delivery."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -178,6 +178,19 @@ def _delivery(content: dict) -> dict:
     return fields
 
 
+def vat_in_euros(content: dict) -> Decimal | None:
+    """The VAT total in euros of an invoice in another currency (BT-111)."""
+    if content["currency"] == "EUR" or not content.get("euro_rate"):
+        return None
+    tax = Decimal(content["totals"]["tax"]) * Decimal(content["euro_rate"])
+    return tax.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _vat_in_euros(content: dict) -> dict:
+    euros = vat_in_euros(content)
+    return {} if euros is None else {"BT-6": "EUR", "BT-111": str(euros)}
+
+
 def _business_process(content: dict) -> str:
     category = str(content.get("operation_category") or "services")
     codes: dict[str, tuple[str, str]] = {
@@ -224,6 +237,7 @@ def data(content: dict) -> dict:
         **_payment(content),
         **_references(content),
         **_delivery(content),
+        **_vat_in_euros(content),
     }
     if (
         content["seller"].get("vat_on_debits")

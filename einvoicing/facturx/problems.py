@@ -46,6 +46,18 @@ def _seller_problems(content: dict) -> list[str]:
                 "with VAT must carry it."
             )
         )
+    if (
+        seller.get("country") in identifiers.SIREN_COUNTRIES
+        and content["currency"] != "EUR"
+        and not content.get("euro_rate")
+    ):
+        found.append(
+            _(
+                "An invoice in %(currency)s from a French company states its VAT "
+                "in euros too: give its exchange rate to euros."
+            )
+            % {"currency": content["currency"]}
+        )
     return found
 
 
