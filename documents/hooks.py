@@ -28,7 +28,7 @@ content_completions: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
 issue_checks: list[Callable[[dict[str, Any], type[Exception]], None]] = []
 
 
-def register(hooks: list[Any], function: Callable[..., None]) -> None:
+def register(hooks: list[Any], function: Callable[..., Any]) -> None:
     """Add `function` to `hooks` once (ready() may run twice in tests)."""
     if function not in hooks:
         hooks.append(function)

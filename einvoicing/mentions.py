@@ -20,7 +20,7 @@ from documents.models import Document
 
 FRANCE = "FR"
 # As the form is written on an invoice (capital letters, not translated).
-LEGAL_FORM_LABELS = {
+LEGAL_FORM_LABELS: dict[str, str] = {
     LegalForm.EURL: "EURL",
     LegalForm.SARL: "SARL",
     LegalForm.SASU: "SASU",

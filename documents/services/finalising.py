@@ -62,6 +62,7 @@ def number_allocate(document: Document, now: dt.datetime) -> None:
     # The sequence's latest document, issued before this one under the same
     # lock: numbers and dates go the same way.
     latest = (
+        # unscoped: the scope names the company
         Document.objects.filter(**scope_of(document, year))
         .filter(number_sequence=sequence.last_number - 1)
         .values_list("finalised_at", flat=True)

@@ -59,11 +59,11 @@ def _related_documents(client: Client, document: Document) -> list[dict[str, obj
         related |= Q(pk=quote_id) | Q(deposit_quote=quote_id) | Q(source_quote=quote_id)
     return [
         {
-            **row,
+            **{key: value for key, value in row.items() if key != "corrected_by"},
             "correction": "replaces"
             if row["id"] == document.corrected_invoice_id
             else "replaced_by"
-            if row.pop("corrected_invoice_id") == document.pk
+            if row["corrected_by"] == document.pk
             else "",
         }
         for row in visible.filter(related)
@@ -81,7 +81,7 @@ def _related_documents(client: Client, document: Document) -> list[dict[str, obj
             "total",
             "currency",
             "deposit",
-            "corrected_invoice_id",
+            corrected_by=F("corrected_invoice_id"),
         )
     ]
 
