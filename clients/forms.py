@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, email_lines, validate_email_lines
 from clients.services import CLIENT_EDITABLE_FIELDS
-from companies.forms import CountryField, identifiers_check
+from companies.forms import CountryField, electronic_address_check, identifiers_check
 
 
 class ClientForm(forms.ModelForm):
@@ -35,6 +35,7 @@ class ClientForm(forms.ModelForm):
             country=cleaned.get("country", ""),
             siren_anywhere=True,
         )
+        electronic_address_check(self)
         return cleaned
 
 

@@ -58,6 +58,16 @@ class Client(CompanyOwned, Timestamped):
         blank=True,
         help_text=_("Nine digits; required on invoices to a business in France."),
     )
+    electronic_address = models.CharField(
+        _("electronic invoicing address"),
+        max_length=125,
+        blank=True,
+        validators=[single_line],
+        help_text=_(
+            "Where the client receives e-invoices, if it gave one. Empty: its "
+            "SIREN in the French directory (scheme 0225), else its e-mail."
+        ),
+    )
     country = models.CharField(
         _("country"),
         max_length=2,

@@ -48,6 +48,7 @@ CLIENT_EDITABLE_FIELDS = (
     "is_business",
     "siren",
     "vat_number",
+    "electronic_address",
     "locale",
     "reminders_enabled",
     "payment_terms_days",

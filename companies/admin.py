@@ -26,7 +26,17 @@ class CompanyAdmin(ActiveCompanyAdmin):
         (None, {"fields": ("name", "legal_name", "address", "email")}),
         (
             _("Legal details"),
-            {"fields": ("country", "registration_number", "vat_number")},
+            {
+                "fields": (
+                    "country",
+                    "registration_number",
+                    "vat_number",
+                    "legal_form",
+                    "rcs_city",
+                    "share_capital",
+                    "electronic_address",
+                )
+            },
         ),
         (
             _("Invoice terms"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies import identifiers
 from companies.models import (
+    FORMS_WITH_RCS_AND_CAPITAL,
     REMINDER_DAYS_MAX,
     REMINDER_DAYS_RANGE,
     Company,
@@ -98,6 +99,38 @@ def identifiers_check(
             form.add_error("vat_number", str(exc))
 
 
+def electronic_address_check(form: forms.BaseForm) -> None:
+    """Check the electronic invoicing address of a company or client form."""
+    cleaned = form.cleaned_data
+    if "electronic_address" not in cleaned:
+        return
+    try:
+        cleaned["electronic_address"] = identifiers.electronic_address_clean(
+            cleaned["electronic_address"]
+        )
+    except identifiers.InvalidIdentifier as exc:
+        form.add_error("electronic_address", str(exc))
+
+
+def legal_form_check(form: forms.BaseForm) -> None:
+    """A French commercial company states its RCS city and share capital."""
+    cleaned = form.cleaned_data
+    if cleaned.get("country") != identifiers.FRANCE:
+        return
+    if cleaned.get("legal_form") not in FORMS_WITH_RCS_AND_CAPITAL:
+        return
+    if not (cleaned.get("rcs_city") or "").strip():
+        form.add_error(
+            "rcs_city",
+            _("A commercial company's invoices name its RCS city: enter it."),
+        )
+    if cleaned.get("share_capital") is None:
+        form.add_error(
+            "share_capital",
+            _("A commercial company's invoices state its share capital: enter it."),
+        )
+
+
 class CompanySettingsForm(forms.ModelForm):
     class Meta:
         model = Company
@@ -110,6 +143,14 @@ class CompanySettingsForm(forms.ModelForm):
 
     def clean_bic(self) -> str:
         return self.cleaned_data["bic"].strip().upper()
+
+    def clean_share_capital(self) -> object:
+        capital = self.cleaned_data["share_capital"]
+        if capital is not None and capital <= 0:
+            raise forms.ValidationError(
+                _("A share capital is greater than zero."), code="capital_range"
+            )
+        return capital
 
     def clean_reminder_days(self) -> str:
         """ "-3, 0, 7, 30": whole days from the due date, at most eight."""
@@ -155,4 +196,6 @@ class CompanySettingsForm(forms.ModelForm):
             siren_field="registration_number",
             country=cleaned.get("country", ""),
         )
+        electronic_address_check(self)
+        legal_form_check(self)
         return cleaned

@@ -98,3 +98,48 @@ def vat_number_clean(value: str, *, siren: str = "") -> str:
                 % {"key": french_vat_key(body[2:]), "siren": body[2:]}
             )
     return number
+
+
+# ISO 6523 schemes of an electronic invoicing address (BT-34, BT-49): the
+# French directory's address, built on the SIREN, and an e-mail address.
+FRENCH_DIRECTORY_SCHEME = "0225"
+EMAIL_SCHEME = "EM"
+# What the French rules accept in a directory address (BR-FR-23, BR-FR-25).
+DIRECTORY_ADDRESS = re.compile(r"^[A-Za-z0-9+\-_.]{1,125}$")
+
+
+def electronic_address_clean(value: str) -> str:
+    """An electronic invoicing address typed by a person: an address of the
+    French directory (the SIREN, optionally with a suffix: 123456782_ACHATS)
+    or an e-mail address.
+
+    :raises InvalidIdentifier: neither.
+    """
+    address = (value or "").strip()
+    if not address or "@" in address:
+        return address
+    if not DIRECTORY_ADDRESS.fullmatch(address):
+        raise InvalidIdentifier(
+            _(
+                "An electronic invoicing address is the SIREN, optionally "
+                "followed by a suffix (letters, digits, + - _ . only, at most "
+                "125), or an e-mail address."
+            )
+        )
+    return address
+
+
+def electronic_address(
+    *, override: str, siren: str, email: str
+) -> tuple[str, str] | None:
+    """(scheme, address) where a party receives e-invoices: the address it
+    gave, else its SIREN in the French directory, else its e-mail address."""
+    override = (override or "").strip()
+    if override:
+        scheme = EMAIL_SCHEME if "@" in override else FRENCH_DIRECTORY_SCHEME
+        return scheme, override
+    if siren:
+        return FRENCH_DIRECTORY_SCHEME, compact(siren)
+    if email:
+        return EMAIL_SCHEME, email
+    return None

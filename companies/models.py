@@ -33,6 +33,34 @@ class Locale(models.TextChoices):
     FRENCH = "fr", _("French")
 
 
+class LegalForm(models.TextChoices):
+    """A French business's legal form: what its invoices must then state."""
+
+    INDIVIDUAL = "ei", _("Sole trader (EI)")
+    EURL = "eurl", _("EURL")
+    SARL = "sarl", _("SARL")
+    SASU = "sasu", _("SASU")
+    SAS = "sas", _("SAS")
+    SA = "sa", _("SA")
+    SNC = "snc", _("SNC")
+    OTHER = "other", _("Other")
+
+
+# Commercial companies: registered at a commercial court's registry (RCS,
+# named by its city) with a share capital, both printed on their invoices
+# (French commercial code, art. R123-237 and R123-238).
+FORMS_WITH_RCS_AND_CAPITAL = frozenset(
+    {
+        LegalForm.EURL,
+        LegalForm.SARL,
+        LegalForm.SASU,
+        LegalForm.SAS,
+        LegalForm.SA,
+        LegalForm.SNC,
+    }
+)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -107,10 +135,42 @@ class Company(Timestamped):
         _("VAT number"), max_length=32, blank=True, validators=[single_line]
     )
     registration_number = models.CharField(
-        _("registration number (SIREN)"),
+        _("SIREN or registration number"),
         max_length=32,
         blank=True,
         validators=[single_line],
+        help_text=_("In France, the SIREN (nine digits)."),
+    )
+    legal_form = models.CharField(
+        _("legal form"), max_length=8, choices=LegalForm.choices, blank=True
+    )
+    rcs_city = models.CharField(
+        _("RCS city"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_(
+            "The city of the commercial court where the company is registered "
+            "(RCS Paris): required for a commercial company."
+        ),
+    )
+    share_capital = models.DecimalField(
+        _("share capital"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("In the default currency: required for a commercial company."),
+    )
+    electronic_address = models.CharField(
+        _("electronic invoicing address"),
+        max_length=125,
+        blank=True,
+        validators=[single_line],
+        help_text=_(
+            "Where you receive e-invoices. Empty: your SIREN in the French "
+            "directory (scheme 0225), else your contact e-mail."
+        ),
     )
     country = models.CharField(
         _("country"),
@@ -223,6 +283,14 @@ class Company(Timestamped):
                 condition=Q(late_payment_rate__isnull=True)
                 | Q(late_payment_rate__gte=0),
                 name="company_late_payment_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_form="") | Q(legal_form__in=LegalForm.values),
+                name="company_legal_form_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_capital__isnull=True) | Q(share_capital__gt=0),
+                name="company_share_capital_positive",
             ),
         ]
 

@@ -31,6 +31,9 @@ class CompanySpec:
     vat_number: str
     registration_number: str
     country: str
+    legal_form: str
+    rcs_city: str
+    share_capital: str
     iban: str
     bic: str
     locale: str
@@ -46,6 +49,9 @@ ATELIER = CompanySpec(
     vat_number="FR19812345676",
     registration_number="812345676",  # a SIREN: nine digits, Luhn-valid
     country="FR",
+    legal_form="sarl",
+    rcs_city="Paris",
+    share_capital="10000",
     iban="FR76 3000 6000 0112 3456 7890 189",
     bic="AGRIFRPP",
     locale="fr",
@@ -65,6 +71,9 @@ NORTHWIND = CompanySpec(
     vat_number="GB123456789",
     registration_number="09876543",  # Companies House, not a SIREN
     country="GB",
+    legal_form="",
+    rcs_city="",
+    share_capital="",
     iban="GB33 BUKB 2020 1555 5555 55",
     bic="BUKBGB22",
     locale="en",
@@ -83,6 +92,9 @@ BOULANGERIE = CompanySpec(
     vat_number="FR28498765437",
     registration_number="498765437",
     country="FR",
+    legal_form="eurl",
+    rcs_city="Lyon",
+    share_capital="5000",
     iban="FR76 1027 8073 0000 0205 7890 144",
     bic="CMCIFR2A",
     locale="fr",
@@ -116,6 +128,10 @@ class Later:
     reason: str = ""
     lines: tuple[LineInput, ...] = ()
     notes: str | None = None
+    # What an issued invoice may still change (revise): its client's order
+    # reference, a due date extended by some days.
+    purchase_order: str = ""
+    extend_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -233,23 +249,20 @@ PLANS = {
             ),
             days_ago=10,
         ),
-        # Three versions: the scope grew twice after it was sent.
+        # Three versions: what an issued invoice may still change, changed
+        # twice after it was sent (its lines and amounts never).
         Planned(
             CAFE,
             INVOICE,
-            (BAR_LIGHTING,),
+            (BAR_LIGHTING, DIMMERS),
             days_ago=5,
             later=(
-                Later(1, "revise", lines=(BAR_LIGHTING, DIMMERS)),
+                Later(1, "revise", purchase_order="BC-2026-118"),
                 Later(
                     3,
                     "revise",
-                    lines=(
-                        BAR_LIGHTING,
-                        DIMMERS,
-                        line("Déplacement et mise en service", "1", "60.00"),
-                    ),
-                    notes="Mise en service ajoutée à la demande du client.",
+                    extend_days=15,
+                    notes="Échéance reportée de 15 jours à la demande du client.",
                 ),
             ),
         ),

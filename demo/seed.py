@@ -98,6 +98,9 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
         address=spec.address,
         vat_number=spec.vat_number,
         registration_number=spec.registration_number,
+        legal_form=spec.legal_form,
+        rcs_city=spec.rcs_city,
+        share_capital=Decimal(spec.share_capital) if spec.share_capital else None,
         country=spec.country,
         vat_on_debits=spec.country == "FR",
         email=f"billing@{spec.members[0].email.split('@')[1]}",
@@ -264,12 +267,17 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
             document_services.document_finalise(document=final, actor=owner, now=at)
             mail_services.document_send(document=final, actor=owner, now=at)
         case "revise":
+            due_date = document.due_date
+            if due_date is not None and later.extend_days:
+                due_date += dt.timedelta(days=later.extend_days)
             document_services.document_update(
                 document=document,
-                lines=later.lines,
+                lines=document_services.document_lines(document),
                 actor=owner,
                 now=at,
                 notes=document.notes if later.notes is None else later.notes,
+                purchase_order=later.purchase_order or document.purchase_order,
+                due_date=due_date,
             )
 
 

@@ -70,7 +70,14 @@ class DocumentForm(forms.ModelForm):
         cleaned = super().clean() or {}
         # A document's kind is fixed once created, so it may not be in the form.
         kind = cleaned.get("kind", self.instance.kind)
-        header = {name: cleaned.get(name) for name in HEADER_FIELDS}
+        # A field the page shows read-only (an issued invoice's dates) is
+        # checked as it stands.
+        header = {
+            name: cleaned.get(name)
+            if name in self.fields
+            else getattr(self.instance, name, None)
+            for name in HEADER_FIELDS
+        }
         header.pop("currency")  # CurrencyField checked it already
         for field, message in header_errors(kind=kind, header=header).items():
             self.add_error(field if field in self.fields else None, message)

@@ -6,6 +6,8 @@ is registered here, once, by each app's `AppConfig.ready()`:
 
 - `version_written`: printing prints every version written (on commit);
 - `client_event_written`: mail tells the company's members what a client did;
+- `content_completions`: einvoicing adds the mentions it prints, in the
+  document's language, to the content a version freezes (stored as printed);
 - `issue_checks`: einvoicing refuses content that cannot make a valid
   e-invoice, before a number is allocated.
 
@@ -20,11 +22,13 @@ from documents.models import DocumentEvent, DocumentVersion
 
 version_written: list[Callable[[DocumentVersion], None]] = []
 client_event_written: list[Callable[[DocumentEvent], None]] = []
+# (a version's content as `snapshot` builds it) -> keys to add to it
+content_completions: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
 # (a version's content as `snapshot` freezes it, the error type to raise)
 issue_checks: list[Callable[[dict[str, Any], type[Exception]], None]] = []
 
 
-def register(hooks: list[Any], function: Callable[..., None]) -> None:
+def register(hooks: list[Any], function: Callable[..., Any]) -> None:
     """Add `function` to `hooks` once (ready() may run twice in tests)."""
     if function not in hooks:
         hooks.append(function)

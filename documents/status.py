@@ -227,6 +227,13 @@ def is_editable(document: Document) -> bool:
     )
 
 
+def is_fiscally_frozen(document: Document) -> bool:
+    """An issued invoice or credit note: a legal record whose number, date,
+    parties, lines, VAT and totals never change (a quote is free until
+    answered)."""
+    return document.kind != Kind.QUOTE and not document.is_draft
+
+
 def money_held(document: Document) -> Decimal:
     """The client's money the business holds on it: received, less refunded."""
     return document.amount_paid - document.amount_refunded

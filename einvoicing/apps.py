@@ -7,6 +7,8 @@ class EinvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from documents import hooks
+        from einvoicing import mentions
         from einvoicing.checks import einvoice_check
 
+        hooks.register(hooks.content_completions, mentions.printed)
         hooks.register(hooks.issue_checks, einvoice_check)

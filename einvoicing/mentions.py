@@ -1,8 +1,11 @@
 """The legal mentions a French invoice carries, from a version's frozen content.
 
 Printed by the document partial (portal page and PDF) and written into the
-Factur-X XML as notes with their UNTDID 4451 subject codes, in the language
-active when called: the PDF and its XML say the same thing.
+Factur-X XML as notes with their UNTDID 4451 subject codes: the PDF and its
+XML say the same thing. They are written once, in the document's language,
+when a version is frozen (`printed`, registered on `documents.hooks`) and
+read back as stored; a version frozen before that computes them in the
+active language.
 """
 
 from decimal import Decimal
@@ -11,10 +14,20 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from companies.models import LegalForm
 from companies.money import format_money, format_rate
 from documents.models import Document
 
 FRANCE = "FR"
+# As the form is written on an invoice (capital letters, not translated).
+LEGAL_FORM_LABELS: dict[str, str] = {
+    LegalForm.EURL: "EURL",
+    LegalForm.SARL: "SARL",
+    LegalForm.SASU: "SASU",
+    LegalForm.SAS: "SAS",
+    LegalForm.SA: "SA",
+    LegalForm.SNC: "SNC",
+}
 RECOVERY_INDEMNITY = Decimal("40")
 
 OPERATION_LABELS = {
@@ -50,9 +63,10 @@ def _locale() -> str:
 
 
 def follows_french_rules(content: dict) -> bool:
-    """French law's mentions apply to invoices a French company issues."""
+    """French law's mentions apply to the invoices and credit notes a French
+    company issues."""
     return (
-        content["kind"] == Document.Kind.INVOICE
+        content["kind"] in (Document.Kind.INVOICE, Document.Kind.CREDIT_NOTE)
         and content["seller"].get("country", FRANCE) == FRANCE
     )
 
@@ -74,7 +88,20 @@ def vat_exemption(content: dict) -> tuple[str, str, str] | None:
 
 
 def legal_mentions(content: dict) -> list[dict[str, str]]:
-    """The payment and VAT mentions, as {"code", "text"}, in print order."""
+    """The payment and VAT mentions, as {"code", "text"}, in print order: as
+    stored when the version was frozen."""
+    if "mentions" in content:
+        return list(content["mentions"])
+    return _legal_mentions(content)
+
+
+def printed(content: dict) -> dict:
+    """What a version stores of its mentions, written in its language."""
+    with translation.override(content.get("language") or None):
+        return {"mentions": _legal_mentions(content)}
+
+
+def _legal_mentions(content: dict) -> list[dict[str, str]]:
     if not follows_french_rules(content):
         return []
     seller, client = content["seller"], content["client"]
@@ -94,7 +121,16 @@ def legal_mentions(content: dict) -> list[dict[str, str]]:
             "plus 10 points, from the day after the due date."
         )
     mentions.append({"code": "PMD", "text": penalties})
-    if client.get("is_business", True):
+    if not client.get("is_business", True):
+        mentions.append(
+            {
+                "code": "PMT",
+                "text": _(
+                    "No fixed indemnity for recovery costs: the client is a consumer."
+                ),
+            }
+        )
+    else:
         mentions.append(
             {
                 "code": "PMT",
@@ -116,3 +152,38 @@ def legal_mentions(content: dict) -> list[dict[str, str]]:
         }
     )
     return mentions
+
+
+def seller_identity(content: dict) -> list[str]:
+    """How the seller is identified at the foot of its documents: SIREN (so
+    labelled in France), RCS city, legal form with its share capital."""
+    seller = content["seller"]
+    french = seller.get("country", FRANCE) == FRANCE
+    found = []
+    number = seller.get("registration_number")
+    if number:
+        found.append(
+            (_("SIREN %(number)s") if french else _("Reg. %(number)s"))
+            % {"number": number}
+        )
+    if french and seller.get("rcs_city"):
+        found.append(_("RCS %(city)s") % {"city": seller["rcs_city"]})
+    capital = share_capital(content)
+    if capital:
+        found.append(capital)
+    return found
+
+
+def share_capital(content: dict) -> str:
+    """ "SAS with a share capital of €10,000.00", for a company that has one."""
+    seller = content["seller"]
+    form = LEGAL_FORM_LABELS.get(seller.get("legal_form") or "")
+    capital = seller.get("share_capital")
+    if not (form and capital):
+        return ""
+    return _("%(form)s with a share capital of %(amount)s") % {
+        "form": form,
+        "amount": format_money(
+            Decimal(capital), seller.get("capital_currency", "EUR"), _locale()
+        ),
+    }

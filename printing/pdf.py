@@ -22,7 +22,7 @@ from branding.colours import colour_normalise, ink_on_paper
 from branding.selectors import Brand, brand_for_company, brand_logo_png
 from companies.money import format_day
 from documents.models import DocumentVersion
-from einvoicing import facturx
+from einvoicing import facturx, mentions
 from printing.engine import EmbeddedFile, html_to_pdf
 
 
@@ -47,8 +47,7 @@ def version_pdf_render(*, version: DocumentVersion) -> bytes:
         return html_to_pdf(
             html, identifier=identifier.encode("ascii"), time_limit=time_limit
         )
-    with translation.override(version.document.client.locale):
-        xml = facturx.invoice_xml(version.content)
+    xml = facturx.invoice_xml(version.content)  # in the document's language
     factur_x = EmbeddedFile(
         name=facturx.FILENAME,
         data=xml,
@@ -66,12 +65,14 @@ def version_pdf_render(*, version: DocumentVersion) -> bytes:
 
 
 def version_pdf_html(*, version: DocumentVersion) -> str:
-    """The HTML the version's PDF is printed from, in the client's language."""
+    """The HTML the version's PDF is printed from, in the document's language
+    (its client's when it was issued)."""
     document = version.document
     company, client = document.company, document.client
     brand = brand_for_company(company=company)
-    with translation.override(client.locale):
-        context = _context(version=version, brand=brand, locale=client.locale)
+    locale = version.content.get("language") or client.locale
+    with translation.override(locale):
+        context = _context(version=version, brand=brand, locale=locale)
         return render_to_string(f"printing/{version.content['kind']}.html", context)
 
 
@@ -92,10 +93,9 @@ def _context(*, version: DocumentVersion, brand: Brand, locale: str) -> dict:
         title = _("Quote %(number)s") % {"number": content["number"] or ""}
     legal_bits = [
         seller.get("legal_name") or seller.get("name"),
+        *mentions.seller_identity(content),
         seller.get("vat_number")
         and _("VAT %(number)s") % {"number": seller["vat_number"]},
-        seller.get("registration_number")
-        and _("Reg. %(number)s") % {"number": seller["registration_number"]},
     ]
     return {
         "language": translation.get_language(),

@@ -78,6 +78,13 @@ def _cancel(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.document_cancel(document=document, actor=actor, now=now)
 
 
+def _correct(document: Document, actor: Any, now: dt.datetime) -> Document:
+    _credit_note, draft = services.invoice_correct(
+        invoice=document, actor=actor, now=now
+    )
+    return draft
+
+
 def _delete_draft(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.document_draft_delete(document=document, actor=actor, now=now)
 
@@ -157,6 +164,18 @@ DOCUMENT_ACTIONS = {
             asks_first=True,
             offered=status.is_cancelable,
             run=_cancel,
+        ),
+        DocumentAction(
+            name="correct",
+            label=_("Correct this invoice"),
+            done=_(
+                "%(document)s: annulled by a credit note; its replacement is the "
+                "draft below."
+            ),
+            asks_first=True,
+            offered=services.is_correctable,
+            run=_correct,
+            follow=True,
         ),
         DocumentAction(
             name="delete_draft",

@@ -48,6 +48,16 @@ from documents.models import Document
 # no portal to show a document in or hide it from.
 PORTAL_ACTIONS = frozenset({"hide", "show", "show_and_send"})
 PORTAL_FIELDS = frozenset({"hidden_from_portal", "portal_visibility", "viewed"})
+# What an issued invoice shows but no longer lets anyone change.
+FROZEN_FIELDS = (
+    "currency",
+    "issue_date",
+    "operation_category",
+    "vat_exemption",
+    "delivery_date",
+    "delivery_end_date",
+    "euro_rate",
+)
 
 
 class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
@@ -166,6 +176,7 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
                 "issue_date",
                 *self.kind_fields(obj),
                 "vat_exemption",
+                "purchase_order",
                 "notes",
                 "total_with_currency",
                 "portal_visibility",
@@ -193,10 +204,17 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             "portal_visibility",
             "viewed",
             "conversion_link",
+            "correction_links",
             "credited_invoice",
             "deposit_quote",
         )
-        return fixed if obj.is_draft else (*fixed, "client")
+        if obj.is_draft:
+            return fixed
+        if status.is_fiscally_frozen(obj):
+            # An issued invoice's fiscal content is shown, never a form field:
+            # only its notes, order reference and a later due date remain.
+            return (*fixed, "client", *FROZEN_FIELDS)
+        return (*fixed, "client")
 
     @admin.display(description=_("kind"))
     def kind_shown(self, document: Document) -> str:
@@ -282,7 +300,11 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             context["document_links"] = self.document_links(obj)
         if obj is not None and not add:
             context["sending"] = viewing.sending_notices(obj)
-        if add or (obj is not None and status.is_editable(obj)):
+        if add or (
+            obj is not None
+            and status.is_editable(obj)
+            and not status.is_fiscally_frozen(obj)
+        ):
             context["live_totals"] = live_totals(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -321,6 +343,9 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             for formset in formsets
             if isinstance(formset, DocumentLineFormSet)
         )
+        if change and status.is_fiscally_frozen(form.instance):
+            # Its lines are shown read-only, never posted: the issued ones.
+            lines = services.document_lines(form.instance)
         header = {
             name: form.cleaned_data[name]
             for name in services.HEADER_FIELDS

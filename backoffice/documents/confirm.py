@@ -194,6 +194,18 @@ def consequences(
         return _send(document, portal, show_first=action.name == "show_and_send")
     if action.name == "cancel":
         return _cancel(document, taken)
+    if action.name == "correct":
+        return [
+            *_cancel(document, taken)[:1],
+            Consequence(
+                _(
+                    "A new draft invoice, prefilled with its lines, will replace "
+                    "it: correct what was wrong, then finalise it. Each names the "
+                    "other."
+                )
+            ),
+            Consequence(_("This cannot be undone.")),
+        ]
     if action.name == "delete_draft":
         return [
             Consequence(
@@ -261,9 +273,11 @@ class ActionPages:
         promised: dict[str, int] = {}
         items = []
         for document in documents:
-            numbered = {"finalise": document.kind, "cancel": "credit_note"}.get(
-                action.name
-            )
+            numbered = {
+                "finalise": document.kind,
+                "cancel": "credit_note",
+                "correct": "credit_note",
+            }.get(action.name)
             taken = promised.get(numbered, 0) if numbered else 0
             found = consequences(action, document, portal=portal, taken=taken)
             if numbered and not any(item.warning for item in found):

@@ -67,7 +67,11 @@ class DocumentLineInline(CompanyScopedInline):
         return 3 if obj is None else 1
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_can_change(request) and (obj is None or status.is_editable(obj))
+        # An issued invoice's lines are its fiscal content: shown, never changed.
+        return member_can_change(request) and (
+            obj is None
+            or (status.is_editable(obj) and not status.is_fiscally_frozen(obj))
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)

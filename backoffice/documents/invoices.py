@@ -98,6 +98,10 @@ class InvoiceAdmin(DocumentKindAdmin):
         "due_date",
         "operation_category",
         "vat_exemption",
+        "delivery_date",
+        "delivery_end_date",
+        "purchase_order",
+        "euro_rate",
         "notes",
         "hidden_from_portal",
     )
@@ -134,6 +138,10 @@ class InvoiceAdmin(DocumentKindAdmin):
             "due_date",
             "payment_terms_shown",
             *deposit,
+            "delivery_date",
+            "delivery_end_date",
+            "euro_rate",
+            "correction_links",
             "operation_category",
             "credited_display",
             "balance_display",
@@ -198,6 +206,32 @@ class InvoiceAdmin(DocumentKindAdmin):
         url = reverse("admin:documents_quote_change", args=[quote.pk])
         label = _("From quote %(number)s") % {"number": quote.number}
         return format_html('<a href="{}" id="conversion-link">{}</a>', url, label)
+
+    @admin.display(description=_("correction"))
+    def correction_links(self, document: Document) -> str:
+        """ "Replaces INV-…" on a correcting invoice, "Replaced by INV-…" on the
+        invoice it corrects (its credit note is listed as credited)."""
+        links = []
+        replaced = document.corrected_invoice
+        if replaced is not None:
+            links.append(
+                (
+                    reverse("admin:documents_invoice_change", args=[replaced.pk]),
+                    "replaces",
+                    _("Replaces %(number)s") % {"number": replaced.number},
+                )
+            )
+        for correction in document.corrections.order_by("pk"):
+            links.append(
+                (
+                    reverse("admin:documents_invoice_change", args=[correction.pk]),
+                    "replaced-by",
+                    _("Replaced by %(number)s") % {"number": correction},
+                )
+            )
+        if not links:
+            return str(self.get_empty_value_display())
+        return format_html_join(" · ", '<a href="{}" id="{}-link">{}</a>', links)
 
     def document_links(self, obj: Document) -> list[tuple[Any, str]]:
         if not status.is_creditable(obj):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyOwned, CompanyQuerySet, Timestamped
 from companies.money import MoneyField
-from companies.validators import NOTES_MAX_LENGTH
+from companies.validators import NOTES_MAX_LENGTH, single_line
 
 # The VAT rates a line may carry (France: standard, intermediate, reduced,
 # super-reduced, and zero for exempt or reverse-charged supplies).
@@ -134,6 +134,40 @@ class Document(CompanyOwned, Timestamped):
         blank=True,
         help_text=_("Required when a line carries 0 % VAT."),
     )
+    # When the goods or services were delivered, if not on the issue date: a
+    # day, or a period up to `delivery_end_date` (BT-72, BG-14).
+    delivery_date = models.DateField(
+        _("delivery date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the issue date. With an end date: the period's start."),
+    )
+    delivery_end_date = models.DateField(
+        _("delivery period end"),
+        null=True,
+        blank=True,
+        help_text=_("For services delivered over a period."),
+    )
+    # A French seller's invoice in another currency states its VAT in euros
+    # too (CGI art. 242 nonies A; BR-FR-CO-12): euros for one unit of it.
+    euro_rate = models.DecimalField(
+        _("exchange rate to euros"),
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Euros for one unit of the currency, on the issue date: required for "
+            "an invoice not in euros from a French company."
+        ),
+    )
+    purchase_order = models.CharField(
+        _("purchase order reference"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_("The client's order number, if it gave one."),
+    )
     # A credit note names the invoice it credits.
     credited_invoice = models.ForeignKey(
         "self",
@@ -143,6 +177,17 @@ class Document(CompanyOwned, Timestamped):
         editable=False,
         related_name="credit_notes",
         verbose_name=_("credited invoice"),
+    )
+    # An invoice made by "Correct this invoice" names the invoice it replaces
+    # (which a credit note annulled): "replaces INV-…" / "replaced by INV-…".
+    corrected_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="corrections",
+        verbose_name=_("replaces"),
     )
     # A deposit invoice (facture d'acompte) names the accepted quote it bills
     # part of; the quote's invoice (`source_quote`) then deducts it.
@@ -281,6 +326,18 @@ class Document(CompanyOwned, Timestamped):
                 condition=Q(deposit_quote__isnull=True)
                 | Q(kind="invoice", source_quote__isnull=True),
                 name="document_deposit_on_invoice",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_end_date__isnull=True)
+                | Q(
+                    delivery_date__isnull=False,
+                    delivery_end_date__gte=F("delivery_date"),
+                ),
+                name="document_delivery_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_invoice__isnull=True) | Q(kind="invoice"),
+                name="document_correction_is_invoice",
             ),
             models.CheckConstraint(
                 condition=Q(operation_category__in=OperationCategory.values),

@@ -14,6 +14,7 @@ from documents.services.conversion import (
     QuoteNotConvertible,
     quote_convert_to_invoice,
 )
+from documents.services.correction import invoice_correct, is_correctable
 from documents.services.credit_notes import (
     CreditNoteRefused,
     invoice_credit_partly,
@@ -30,6 +31,7 @@ from documents.services.drafts import (
 )
 from documents.services.errors import DocumentError
 from documents.services.finalising import DocumentNotFinalisable, document_finalise
+from documents.services.frozen import FiscalContentFrozen
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
@@ -41,13 +43,16 @@ __all__ = [
     "DocumentNotDeletable",
     "document_draft_delete",
     "deposit_invoice_issue",
+    "invoice_correct",
     "invoice_credit_partly",
+    "is_correctable",
     "invoice_credit_whole",
     "DocumentError",
     "QuoteNotConvertible",
     "quote_convert_to_invoice",
     "DocumentNotEditable",
     "DocumentNotFinalisable",
+    "FiscalContentFrozen",
     "InvalidDocument",
     "StatusChangeRefused",
     "document_cancel",

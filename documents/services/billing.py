@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.models import Actor
@@ -100,10 +100,12 @@ def deposit_invoice_issue(
         bases = bases_of_share(
             version_bases(quote.current_version), percent, quote.currency
         )
-        label = _("Deposit of %(percent)s %% on quote %(number)s") % {
-            "percent": plain(percent),
-            "number": quote.number,
-        }
+        # Printed on the client's invoice: in the client's language.
+        with translation.override(quote.client.locale):
+            label = _("Deposit of %(percent)s %% on quote %(number)s") % {
+                "percent": plain(percent),
+                "number": quote.number,
+            }
     else:
         amount = _number(amount, _("Enter an amount."))
         if amount <= 0:
@@ -114,13 +116,15 @@ def deposit_invoice_issue(
                 % {"amount": left_total, "currency": quote.currency}
             )
         bases = bases_for_amount(left, amount, quote.currency)
-        label = _("Deposit on quote %(number)s") % {"number": quote.number}
+        with translation.override(quote.client.locale):
+            label = _("Deposit on quote %(number)s") % {"number": quote.number}
     if any(base > left.get(rate, Decimal(0)) for rate, base in bases.items()):
         raise BillingRefused(
             _("The quote has %(amount)s %(currency)s left to bill.")
             % {"amount": left_total, "currency": quote.currency}
         )
-    lines = rate_lines(bases, label)
+    with translation.override(quote.client.locale):
+        lines = rate_lines(bases, label)
     if not lines:
         raise BillingRefused(_("This deposit is too small to invoice."))
     issue_date = timezone.localdate(now)

@@ -19,7 +19,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
@@ -88,6 +88,9 @@ def _credit_note_write(
         notes=reason,
         operation_category=invoice.operation_category,
         vat_exemption=invoice.vat_exemption,
+        delivery_date=invoice.delivery_date,
+        delivery_end_date=invoice.delivery_end_date,
+        purchase_order=invoice.purchase_order,
         hidden_from_portal=invoice.hidden_from_portal,
         finalised_at=now,
     )
@@ -185,26 +188,27 @@ def invoice_credit_whole(
     if invoice.kind != Document.Kind.INVOICE or not status.is_cancelable(invoice):
         raise CreditNoteRefused(_cancel_refusal(invoice))
     _deducted_deposit_check(invoice)
-    if invoice.amount_credited == 0 and not current_content(invoice).get("deductions"):
-        lines = _whole_lines(invoice)
-    else:
-        remaining = bases_sum(
-            version_bases(invoice.current_version),
-            credited_bases(invoice),
-            sign=-1,
-        )
-        lines = rate_lines(
-            bases_for_amount(
-                remaining, status.creditable_amount(invoice), invoice.currency
-            ),
-            _("Cancellation of invoice %(number)s") % {"number": invoice.number},
-        )
+    # What the credit note prints, in its client's language, as issued.
+    with translation.override(invoice.client.locale):
+        if invoice.amount_credited == 0 and not current_content(invoice).get(
+            "deductions"
+        ):
+            lines = _whole_lines(invoice)
+        else:
+            remaining = bases_sum(
+                version_bases(invoice.current_version),
+                credited_bases(invoice),
+                sign=-1,
+            )
+            lines = rate_lines(
+                bases_for_amount(
+                    remaining, status.creditable_amount(invoice), invoice.currency
+                ),
+                _("Cancellation of invoice %(number)s") % {"number": invoice.number},
+            )
+        reason = _("Cancels invoice %(number)s.") % {"number": invoice.number}
     return _credit_note_write(
-        invoice=invoice,
-        lines=lines,
-        reason=_("Cancels invoice %(number)s.") % {"number": invoice.number},
-        actor=actor,
-        now=now,
+        invoice=invoice, lines=lines, reason=reason, actor=actor, now=now
     )
 
 
@@ -267,12 +271,14 @@ def invoice_credit_partly(
     bases = bases_for_amount(remaining, amount, invoice.currency)
     if incl_vat(bases, invoice.currency) <= 0:
         raise CreditNoteRefused(_("This amount is too small to credit."))
-    label = reason.strip() or _("Credit on invoice %(number)s") % {
-        "number": invoice.number
-    }
+    with translation.override(invoice.client.locale):
+        label = reason.strip() or _("Credit on invoice %(number)s") % {
+            "number": invoice.number
+        }
+        lines = rate_lines(bases, label[:200])
     return _credit_note_write(
         invoice=invoice,
-        lines=rate_lines(bases, label[:200]),
+        lines=lines,
         reason=reason.strip(),
         actor=actor,
         now=now,

@@ -3,6 +3,7 @@ finalised, publishing the change as the document's next version."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,9 +19,10 @@ from companies.money import (
     unsupported_currency_message,
 )
 from companies.payment_terms import payment_terms_for
-from companies.validators import NOTES_MAX_LENGTH
+from companies.validators import NOTES_MAX_LENGTH, is_single_line
 from documents import events, hooks, status
 from documents.models import Document, DocumentLine, DocumentVersion
+from documents.services import frozen
 from documents.services.deductions import deductions_for
 from documents.services.errors import DocumentError
 from documents.services.versions import snapshot, version_write
@@ -51,7 +53,12 @@ HEADER_FIELDS = (
     "notes",
     "operation_category",
     "vat_exemption",
+    "delivery_date",
+    "delivery_end_date",
+    "purchase_order",
+    "euro_rate",
 )
+PURCHASE_ORDER_MAX_LENGTH = 100
 
 
 def header_errors(*, kind: str, header: Mapping[str, Any]) -> dict[str, str]:
@@ -73,6 +80,26 @@ def header_errors(*, kind: str, header: Mapping[str, Any]) -> dict[str, str]:
         errors["notes"] = _("Notes have at most %(limit)s characters.") % {
             "limit": NOTES_MAX_LENGTH
         }
+    purchase_order = header.get("purchase_order") or ""
+    if len(purchase_order) > PURCHASE_ORDER_MAX_LENGTH or not is_single_line(
+        purchase_order
+    ):
+        errors["purchase_order"] = _(
+            "A purchase order reference is one line of at most %(limit)s characters."
+        ) % {"limit": PURCHASE_ORDER_MAX_LENGTH}
+    euro_rate = header.get("euro_rate")
+    if euro_rate is not None and euro_rate <= 0:
+        errors["euro_rate"] = _("An exchange rate is greater than zero.")
+    delivery_date = header.get("delivery_date")
+    delivery_end_date = header.get("delivery_end_date")
+    if delivery_end_date is not None and delivery_date is None:
+        errors["delivery_date"] = _(
+            "A delivery period needs its first day in the delivery date."
+        )
+    elif delivery_end_date is not None and delivery_end_date < delivery_date:
+        errors["delivery_end_date"] = _(
+            "The delivery period cannot end before it starts."
+        )
     issue_date = header.get("issue_date")
     due_date, expiry_date = header.get("due_date"), header.get("expiry_date")
     if kind == Document.Kind.INVOICE:
@@ -179,8 +206,13 @@ def document_create(
     hidden_from_portal: bool = False,
     operation_category: str = Document.OperationCategory.SERVICES,
     vat_exemption: str = "",
+    delivery_date: dt.date | None = None,
+    delivery_end_date: dt.date | None = None,
+    purchase_order: str = "",
+    euro_rate: Decimal | None = None,
     source_quote: Document | None = None,
     deposit_quote: Document | None = None,
+    corrected_invoice: Document | None = None,
 ) -> Document:
     """Create a draft quote or invoice for one of the company's clients (an
     invoice may bill an accepted quote: `billing` makes those). An invoice
@@ -205,6 +237,10 @@ def document_create(
         "notes": notes,
         "operation_category": operation_category,
         "vat_exemption": vat_exemption,
+        "delivery_date": delivery_date,
+        "delivery_end_date": delivery_end_date,
+        "purchase_order": purchase_order,
+        "euro_rate": euro_rate,
     }
     _header_check(kind=kind, header=header)
     document = Document(
@@ -214,6 +250,7 @@ def document_create(
         hidden_from_portal=hidden_from_portal,
         source_quote=source_quote,
         deposit_quote=deposit_quote,
+        corrected_invoice=corrected_invoice,
         **header,
     )
     totals = totals_of(lines, header["currency"], deductions_for(document))
@@ -277,6 +314,48 @@ def _version_publish(
     return version
 
 
+def _issued_invoice_revise(
+    document: Document,
+    lines: Sequence[LineInput],
+    header: Mapping[str, Any],
+    client: Client | None,
+    actor: Actor,
+    now: dt.datetime,
+) -> DocumentVersion | None:
+    """An issued invoice's next version: its fiscal content as issued, what
+    may change taken from `header`; None when nothing changed."""
+    frozen.fiscal_change_check(
+        document=document, lines=lines, header=header, client=client
+    )
+    revisable = {
+        name: header[name] for name in frozen.REVISABLE_FIELDS if name in header
+    }
+    merged = {name: getattr(document, name) for name in HEADER_FIELDS} | revisable
+    _header_check(kind=document.kind, header=merged)
+    for name, value in revisable.items():
+        setattr(document, name, value)
+    document.save(update_fields=[*revisable, "updated_at"])
+    content = frozen.revised_content(document)
+    current = document.current_version
+    assert current is not None
+    if content == current.content:
+        return None
+    issue_check(content, InvalidDocument)
+    totals = Totals(
+        lines=content["lines"],
+        vat_breakdown=content["vat_breakdown"],
+        total_excl_tax=current.total_excl_tax,
+        total_tax=current.total_tax,
+        total=current.total,
+    )
+    version = version_write(
+        document=document, content=content, totals=totals, actor=actor, now=now
+    )
+    events.document_new_version(document=document, version=version, actor=actor, at=now)
+    client_portal_revision_bump(client_id=document.client_id)
+    return version
+
+
 @transaction.atomic
 def document_update(
     *,
@@ -293,7 +372,13 @@ def document_update(
     content becomes its next version, when it differs from the current one.
     Returns the new version, if one was written.
 
+    An issued invoice's fiscal content never changes (`frozen`): only its
+    notes, purchase order reference, a later due date and the payment
+    instructions make its next version.
+
     :raises DocumentNotEditable: paid, partly paid, accepted, declined or canceled.
+    :raises FiscalContentFrozen: a change to an issued invoice's client,
+        lines, dates, currency or VAT.
     :raises InvalidDocument: unknown currency, dates out of order, a bad line.
     """
     unknown = set(header) - set(HEADER_FIELDS)
@@ -302,6 +387,10 @@ def document_update(
     # unscoped: re-read under lock, the caller scoped this document
     document = Document.objects.select_for_update().get(pk=document.pk)
     _editable_check(document)
+    if status.is_fiscally_frozen(document):
+        # An issued invoice keeps its fiscal content: only what may change
+        # after issue makes its next version (`frozen`).
+        return _issued_invoice_revise(document, lines, header, client, actor, now)
     _client_move(document, client)
     totals = _content_write(document, lines, header)
     if document.is_draft:

@@ -20,6 +20,30 @@ class DocumentNotFinalisable(DocumentError):
     pass
 
 
+def scope_of(document: Document, year: int) -> dict[str, object]:
+    # unscoped: the company is named
+    return {
+        "company_id": document.company_id,
+        "kind": document.kind,
+        "number_year": year,
+    }
+
+
+def issue_date_set(document: Document, now: dt.datetime) -> None:
+    """The issue date is the finalisation date, today in the business's time
+    zone (chronological numbering); the due or expiry date keeps the term
+    the draft gave it."""
+    today = timezone.localdate(now)
+    shift = today - document.issue_date
+    if not shift:
+        return
+    document.issue_date = today
+    if document.due_date is not None:
+        document.due_date = max(document.due_date + shift, today)
+    if document.expiry_date is not None:
+        document.expiry_date = max(document.expiry_date + shift, today)
+
+
 def number_allocate(document: Document, now: dt.datetime) -> None:
     """Take the next number of the company, kind and year, inside this transaction.
 
@@ -35,6 +59,23 @@ def number_allocate(document: Document, now: dt.datetime) -> None:
     sequence = DocumentNumberSequence.objects.select_for_update().get(**scope)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
+    # The sequence's latest document, issued before this one under the same
+    # lock: numbers and dates go the same way.
+    latest = (
+        # unscoped: the scope names the company
+        Document.objects.filter(**scope_of(document, year))
+        .filter(number_sequence=sequence.last_number - 1)
+        .values_list("finalised_at", flat=True)
+        .first()
+    )
+    if latest is not None and timezone.localdate(latest) > timezone.localdate(now):
+        raise DocumentError(
+            _(
+                "The previous number was issued on %(date)s, after today: "
+                "numbers must follow dates."
+            )
+            % {"date": timezone.localdate(latest).isoformat()}
+        )
     prefix = Document.NUMBER_PREFIXES[document.kind]
     document.number = f"{prefix}-{year}-{sequence.last_number:04d}"
     document.number_year = year
@@ -45,8 +86,9 @@ def number_allocate(document: Document, now: dt.datetime) -> None:
 def document_finalise(
     *, document: Document, actor: Actor, now: dt.datetime
 ) -> Document:
-    """Give a draft its number and its first version; the client can now see it.
-    An invoice's version must make a valid Factur-X e-invoice.
+    """Give a draft its number, today as its issue date, and its first
+    version; the client can now see it. An invoice's version must make a
+    valid Factur-X e-invoice.
 
     :raises DocumentNotFinalisable: not a draft, an invoice without a due
         date, no lines, or an invoice that
@@ -70,6 +112,7 @@ def document_finalise(
     except DocumentError as exc:
         raise DocumentNotFinalisable(str(exc)) from exc
     number_allocate(document, now)
+    issue_date_set(document, now)
     document.status = (
         Document.Status.TO_PAY
         if document.kind == Document.Kind.INVOICE
@@ -88,6 +131,9 @@ def document_finalise(
             "number_sequence",
             "status",
             "finalised_at",
+            "issue_date",
+            "due_date",
+            "expiry_date",
             "total_excl_tax",
             "total_tax",
             "total",

@@ -1,7 +1,9 @@
 """A finalised document's content, frozen into its next immutable version."""
 
 import datetime as dt
+from typing import Any
 
+from companies import identifiers
 from companies.models import Actor
 from companies.references import invoice_creditor_reference
 from documents import hooks
@@ -23,6 +25,14 @@ def _references(document: Document) -> dict[str, object]:
             "issue_date": day(invoice.issue_date),
             "is_deposit": invoice.is_deposit,
         }
+    replaced = document.corrected_invoice
+    if replaced is not None:
+        credit_note = replaced.credit_notes.order_by("-pk").first()
+        references["corrected_invoice"] = {
+            "number": replaced.number,
+            "issue_date": day(replaced.issue_date),
+            "credit_note": credit_note.number if credit_note else None,
+        }
     quote = document.source_quote or document.deposit_quote
     if quote is not None:
         references["quote"] = {
@@ -34,12 +44,26 @@ def _references(document: Document) -> dict[str, object]:
     return references
 
 
+def _electronic_address(
+    *, override: str, siren: str, email: str
+) -> dict[str, str] | None:
+    """Where a party receives e-invoices (BT-34, BT-49), as scheme and value."""
+    found = identifiers.electronic_address(override=override, siren=siren, email=email)
+    if found is None:
+        return None
+    return {"scheme": found[0], "value": found[1]}
+
+
 def snapshot(document: Document, totals: Totals) -> dict[str, object]:
     """Everything a version shows, frozen: parties, dates, lines and totals,
     and the mentions a French invoice must carry."""
     company, client = document.company, document.client
     late_rate = company.late_payment_rate
-    return {
+    capital = company.share_capital
+    seller_siren = (
+        company.registration_number if company.country == identifiers.FRANCE else ""
+    )
+    content: dict[str, Any] = {
         "kind": document.kind,
         "number": document.number,
         "currency": document.currency,
@@ -48,6 +72,13 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
         "expiry_date": day(document.expiry_date),
         "requires_signature": document.requires_signature,
         "notes": document.notes,
+        "delivery_date": day(document.delivery_date),
+        "delivery_end_date": day(document.delivery_end_date),
+        "purchase_order": document.purchase_order,
+        "euro_rate": str(document.euro_rate) if document.euro_rate else None,
+        # The language its generated words are in (a credit note's reason,
+        # a deposit's line): the client's, when it was issued.
+        "language": client.locale,
         # The ISO 11649 RF creditor reference a transfer quotes (from the
         # number, so stable): the one the portal's transfer details and QR
         # code give, on the PDF and in the XML (BT-83). Only an invoice is paid.
@@ -64,6 +95,15 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
             "country": company.country,
             "vat_number": company.vat_number,
             "registration_number": company.registration_number,
+            "legal_form": company.legal_form,
+            "rcs_city": company.rcs_city,
+            "share_capital": str(capital) if capital is not None else None,
+            "capital_currency": company.default_currency,
+            "electronic_address": _electronic_address(
+                override=company.electronic_address,
+                siren=seller_siren,
+                email=company.email,
+            ),
             "email": company.email,
             "iban": company.iban,
             "bic": company.bic,
@@ -80,6 +120,11 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
             "is_business": client.is_business,
             "siren": client.siren,
             "vat_number": client.vat_number,
+            "electronic_address": _electronic_address(
+                override=client.electronic_address,
+                siren=client.siren,
+                email=client.email,
+            ),
         },
         "lines": totals.lines,
         "deductions": totals.deductions,
@@ -91,6 +136,9 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
             "total": str(totals.total),
         },
     }
+    for complete in hooks.content_completions:
+        content.update(complete(content))
+    return content
 
 
 def version_write(

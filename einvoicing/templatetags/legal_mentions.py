@@ -4,6 +4,7 @@ portal page and the PDF share (`documents/_document_body.html`)."""
 from django import template
 
 from einvoicing import mentions
+from einvoicing.facturx.fields import vat_in_euros
 
 register = template.Library()
 
@@ -19,4 +20,6 @@ def document_mentions(content: dict) -> dict:
         else "",
         "vat_exemption": exemption[2] if exemption else "",
         "legal": mentions.legal_mentions(content),
+        "capital": mentions.share_capital(content),
+        "vat_in_euros": vat_in_euros(content) if "totals" in content else None,
     }

@@ -51,12 +51,21 @@ def portal_related_documents(
 def _related_documents(client: Client, document: Document) -> list[dict[str, object]]:
     visible = portal_documents(client=client)
     related = Q(credited_invoice=document.pk) | Q(pk=document.credited_invoice_id)
+    # An invoice corrected by another: each names the other.
+    related |= Q(corrected_invoice=document.pk) | Q(pk=document.corrected_invoice_id)
     quote_id = document.source_quote_id or document.deposit_quote_id
     if quote_id is not None:
         # The quote, its deposits and the invoice it became.
         related |= Q(pk=quote_id) | Q(deposit_quote=quote_id) | Q(source_quote=quote_id)
     return [
-        dict(row)
+        {
+            **{key: value for key, value in row.items() if key != "corrected_by"},
+            "correction": "replaces"
+            if row["id"] == document.corrected_invoice_id
+            else "replaced_by"
+            if row["corrected_by"] == document.pk
+            else "",
+        }
         for row in visible.filter(related)
         .exclude(pk=document.pk)
         .order_by("issue_date", "pk")
@@ -65,7 +74,15 @@ def _related_documents(client: Client, document: Document) -> list[dict[str, obj
                 Q(deposit_quote__isnull=False), output_field=BooleanField()
             )
         )
-        .values("id", "kind", "number", "total", "currency", "deposit")
+        .values(
+            "id",
+            "kind",
+            "number",
+            "total",
+            "currency",
+            "deposit",
+            corrected_by=F("corrected_invoice_id"),
+        )
     ]
 
 

@@ -295,10 +295,10 @@ def test_a_draft_may_move_to_another_of_the_company_s_clients(client):
     assert document.client == other
 
 
-def test_changing_a_finalised_document_appends_a_version(client):
+def test_changing_a_finalised_quote_appends_a_version(client):
     company = CompanyFactory()
     user = sign_in(client, company)
-    document = DocumentFactory(client__company=company, finalised=True)
+    document = DocumentFactory(client__company=company, kind="quote", finalised=True)
     page = client.get(change_url(document))
 
     response = client.post(
@@ -328,6 +328,57 @@ def test_changing_a_finalised_document_appends_a_version(client):
         user,
     )
     assert document.events.order_by("pk").last().kind == "new_version"
+
+
+def test_a_crafted_post_cannot_rewrite_an_issued_invoice(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    other_client = ClientFactory(company=company)
+    document = DocumentFactory(client__company=company, finalised=True)
+    page = client.get(change_url(document))
+    form = page.context["adminform"].form
+
+    crafted = posted_back(
+        page,
+        client=str(other_client.pk),
+        currency="USD",
+        issue_date="2025-10-01",
+        vat_exemption="franchise",
+        **{
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-id": str(document.lines.get().pk),
+            "lines-0-document": str(document.pk),
+            "lines-0-description": "Rewritten",
+            "lines-0-quantity": "9",
+            "lines-0-unit_price": "1.00",
+            "lines-0-vat_rate": "5.5",
+        },
+    )
+    response = client.post(change_url(document), crafted)
+
+    assert response.status_code == 302
+    assert not {"client", "currency", "issue_date", "vat_exemption"} & set(form.fields)
+    document.refresh_from_db()
+    line = document.lines.get()
+    assert (
+        document.number,
+        document.client_id,
+        document.currency,
+        document.issue_date,
+        document.total,
+        document.versions.count(),
+        (line.description, line.quantity, line.unit_price, line.vat_rate),
+    ) == (
+        "INV-2026-0001",
+        document.client.pk,
+        "EUR",
+        dt.date(2026, 3, 2),
+        Decimal("120.00"),
+        1,
+        ("Consulting", Decimal("1"), Decimal("100.00"), Decimal("20")),
+    )
+    assert document.client != other_client
 
 
 def test_deleted_lines_are_left_out(client):
@@ -641,12 +692,12 @@ def test_a_total_too_large_to_store_is_a_form_error(client):
         ),
     ],
 )
-def test_bad_input_on_a_finalised_document_writes_no_version(
+def test_bad_input_on_a_finalised_quote_writes_no_version(
     client, changes, field, message
 ):
     company = CompanyFactory()
     sign_in(client, company)
-    document = DocumentFactory(client__company=company, finalised=True)
+    document = DocumentFactory(client__company=company, kind="quote", finalised=True)
     page = client.get(change_url(document))
 
     response = client.post(change_url(document), posted_back(page, **changes))

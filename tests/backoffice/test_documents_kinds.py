@@ -78,6 +78,10 @@ def test_the_invoice_form_shows_only_invoice_fields(client):
         "due_date",
         "operation_category",
         "vat_exemption",
+        "delivery_date",
+        "delivery_end_date",
+        "purchase_order",
+        "euro_rate",
         "notes",
         "hidden_from_portal",
     ]
@@ -293,6 +297,7 @@ def test_without_the_add_on_no_portal_wording_on_the_documents_pages(client):
     assert {action.name for action, _ in pages[3].context["document_actions"]} == {
         "send",
         "cancel",
+        "correct",
         "mark_paid",
         "reminders_off",
     }

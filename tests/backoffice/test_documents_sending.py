@@ -73,7 +73,7 @@ def test_a_new_version_of_a_sent_document_offers_to_send_it_again(
 
     saved = client.post(
         change_url(document),
-        posted_back(page, **{"lines-0-description": "Revised"}),
+        posted_back(page, notes="Revised"),
     )
     page = client.get(change_url(document))
 

@@ -173,9 +173,10 @@ def test_open_pages_follow_changes_made_on_another_server(
     owner.wait_for_url(re.compile(r"/admin/$"))
     took = {}
 
-    # A new version, published from the back office on server B.
+    # A new version, published from the back office on server B (an issued
+    # invoice's notes: its lines are frozen).
     owner.goto(server_b + f"/admin/documents/document/{watched}/change/")
-    owner.locator("#id_lines-0-description").fill("Design work, revised")
+    owner.locator("#id_notes").fill("Delivered in two parts, as agreed.")
     owner.locator("input[name=_continue]").click()
     owner.wait_for_load_state()
     took["new version"] = _within_limit(
@@ -183,7 +184,9 @@ def test_open_pages_follow_changes_made_on_another_server(
             "data-latest-version", "2", timeout=ms
         )
     )
-    expect(detail.locator("#document-body")).to_contain_text("Design work, revised")
+    expect(detail.locator("#document-body")).to_contain_text(
+        "Delivered in two parts, as agreed."
+    )
 
     # Another document hidden from the portal.
     owner.goto(server_b + f"/admin/documents/document/{to_hide}/change/")

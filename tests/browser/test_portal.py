@@ -245,8 +245,11 @@ def test_document_page_and_superseded_older_version(demo, page, live_server):
     expect(article).to_have_attribute("data-latest-version", "3")
     expect(article).not_to_have_attribute("data-superseded", "")
     expect(page.locator("#superseded-notice")).to_have_count(0)
-    expect(page.locator("#document-body .doc__lines tbody tr")).to_have_count(3)
-    expect(page.locator("#document-body")).to_contain_text("4\u202f608,00\u00a0€")
+    # An issued invoice keeps its lines and amounts; what changed is its
+    # purchase order (v2), then its due date and notes (v3).
+    expect(page.locator("#document-body .doc__lines tbody tr")).to_have_count(2)
+    expect(page.locator("#document-body")).to_contain_text("BC-2026-118")
+    expect(page.locator("#document-body")).to_contain_text("Échéance reportée")
     expect(page.locator("#versions .versions__item")).to_have_count(3)
     expect(
         page.locator("#history .history__item[data-event=new_version]")
@@ -264,10 +267,11 @@ def test_document_page_and_superseded_older_version(demo, page, live_server):
     expect(page.locator("#versions .versions__name")).to_have_text(
         ["v3 (dernière)", "v2", "v1"]
     )
-    # The first version's own content: one line, 3 200 € + VAT.
-    expect(page.locator("#document-body .doc__lines tbody tr")).to_have_count(1)
-    expect(page.locator("#document-body")).to_contain_text("3\u202f840,00\u00a0€")
-    expect(page.locator("#document-body")).not_to_contain_text("4\u202f608,00")
+    # The first version's own content: the same lines, as issued, without
+    # the purchase order and the note added since.
+    expect(page.locator("#document-body .doc__lines tbody tr")).to_have_count(2)
+    expect(page.locator("#document-body")).not_to_contain_text("BC-2026-118")
+    expect(page.locator("#document-body")).not_to_contain_text("Échéance reportée")
     expect(page.locator("#pay-button")).to_have_count(0)  # nothing to pay on an old one
 
     page.locator("#latest-version-link").click()

@@ -56,8 +56,8 @@ def test_document_finalise_numbers_and_writes_version_one():
     assert kinds == ["created", "finalised"]
 
 
-def test_document_update_of_final_document_appends_a_version():
-    document = DocumentFactory(finalised=True)
+def test_document_update_of_final_quote_appends_a_version():
+    document = DocumentFactory(kind="quote", finalised=True)
 
     version = services.document_update(
         document=document, lines=[line("Changed", "2", "50.00")], actor=None, now=NOW

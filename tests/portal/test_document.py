@@ -23,8 +23,14 @@ LATER = NOW + dt.timedelta(days=3)
 
 
 def _new_version(document, *lines):
+    """The invoice's next version: an issued invoice's lines stay as issued,
+    so the lines' descriptions become its notes."""
     return services.document_update(
-        document=document, lines=list(lines), actor=None, now=LATER
+        document=document,
+        lines=services.document_lines(document),
+        actor=None,
+        now=LATER,
+        notes=" ".join(item.description for item in lines),
     )
 
 
@@ -92,7 +98,7 @@ def test_quote_page_offers_signing_and_no_payment_details(client):
 
 def test_versions_are_listed_and_an_older_one_is_marked_superseded(client):
     portal = ClientFactory()
-    bill = invoice(portal, lines=[line("First draft of the work")])
+    bill = invoice(portal, notes="First draft of the work")
     _new_version(bill, line("Second take"))
     _new_version(bill, line("Final take"))
 

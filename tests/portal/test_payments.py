@@ -12,7 +12,7 @@ from companies.references import is_valid_creditor_reference
 from documents.models import DocumentEvent
 from payments import services
 from payments.models import CheckoutSession, Payment, TransferDeclaration
-from tests.factories import NOW, ClientFactory, DocumentFactory, line
+from tests.factories import NOW, ClientFactory, DocumentFactory
 from tests.payments import fake_stripe
 from tests.payments.helpers import connect, payable_invoice
 from tests.portal.helpers import hide, url
@@ -246,10 +246,12 @@ def test_the_cancel_url_shows_the_invoice_unchanged_with_a_note(client, stripe_f
 
 
 def test_an_old_version_offers_no_payment(client, stripe_fake):
-    from documents.services import document_update
+    from documents.services import document_lines, document_update
 
     invoice = payable_invoice()
-    document_update(document=invoice, lines=[line("More")], actor=None, now=NOW)
+    document_update(
+        document=invoice, lines=document_lines(invoice), actor=None, now=NOW, notes="v2"
+    )
 
     html = client.get(
         url("document_version", invoice.client, document_id=invoice.pk, number=1)

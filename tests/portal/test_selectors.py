@@ -11,7 +11,7 @@ from documents.status import CLIENT_STATUSES, client_status
 from mail import services as mail_services
 from payments.services import payment_record
 from portal import selectors
-from tests.factories import NOW, ClientFactory, DocumentFactory, line
+from tests.factories import NOW, ClientFactory, DocumentFactory
 from tests.portal.helpers import TODAY, hide, invoice, quote
 
 pytestmark = pytest.mark.django_db
@@ -382,7 +382,11 @@ def test_document_history_follows_new_versions_sending_and_payments(
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
         mail_services.document_send(document=bill, actor=None, now=later)
     services.document_update(
-        document=bill, lines=[line("Changed")], actor=None, now=later
+        document=bill,
+        lines=services.document_lines(bill),
+        actor=None,
+        now=later,
+        notes="Changed",
     )
     bill.refresh_from_db()
     payment_record(

@@ -37,13 +37,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LINES_V1 = [line("Discovery workshop", "1", "800.00")]
 LINES_V2 = [
     line("Design & build of the <portal>", "3", "450.00"),
     line("Hosting, 12 months", "12", "25.50", "10"),
     line("Training session", "2", "300.00", "5.5"),
 ]
-LINES_V3 = [line("Final scope", "1", "5000.00")]
 
 
 def png_bytes(width: int = 24, height: int = 12, rgb: bytes = b"\x1f\x3a\x5f") -> bytes:
@@ -71,16 +69,21 @@ def branded_company(**kwargs):
 
 
 def invoice_with_three_versions(client=None):
-    """An invoice whose version 2 is the one under test, with a version 3 after it."""
+    """An invoice whose version 2 (its client's order reference added after
+    issue) is the one under test, with a version 3 after it (new notes)."""
     client = client or ClientFactory(company=branded_company(), name="Acme Trading")
     document = DocumentFactory(
         client=client,
-        lines=LINES_V1,
+        lines=LINES_V2,
         notes="Thank you for your business.",
         finalised=True,
     )
-    services.document_update(document=document, lines=LINES_V2, actor=None, now=NOW)
-    services.document_update(document=document, lines=LINES_V3, actor=None, now=NOW)
+    services.document_update(
+        document=document, lines=LINES_V2, actor=None, now=NOW, purchase_order="PO-7"
+    )
+    services.document_update(
+        document=document, lines=LINES_V2, actor=None, now=NOW, notes="Final scope"
+    )
     document.refresh_from_db()
     version = DocumentVersion.objects.for_company(document.company).get(
         document=document, number=2
