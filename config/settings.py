@@ -109,6 +109,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Fields one request may post. Django's 1,000 stops a draft invoice at 160
+# lines; the back office's largest form is a draft at the 200-line limit
+# (documents.totals.MAX_LINES): 7 fields a line (id, document, description,
+# quantity, unit price, VAT rate, delete) for its 200 lines, the blank row and
+# the template row it also posts (1,414), plus the header, the inlines'
+# management forms and the history rows (under 100). A test posts that page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_500
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
