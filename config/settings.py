@@ -332,12 +332,17 @@ SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="")
 SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="")
 SIGNING_KEY_PASSPHRASE = env.str("SIGNING_KEY_PASSPHRASE", default="")
 
-# Password guessing on the back office's sign-in: after this many failures for
-# one account or from one address, sign-ins from either cool down (django-axes,
-# counted in the database, so every web process sees the same count).
+# Password guessing on the back office's sign-in (django-axes, counted in the
+# database, so every web process sees the same count): an account cools down at
+# one address after LOGIN_FAILURE_LIMIT failures there; an address (whatever the
+# accounts: an office's colleagues share it) or an account (whatever the
+# addresses) only past LOGIN_FAILURE_CEILING (companies/login_guard.py).
+AXES_HANDLER = "companies.login_guard.OfficeLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_CEILING = env.int("LOGIN_FAILURE_CEILING", default=50)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# What a success clears: its own pair only.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the admin's form names the e-mail so
 AXES_USERNAME_CALLABLE = "companies.admin_site.login_username"
