@@ -151,7 +151,8 @@ def _card_payment_insert(invoice: Document, **fields: object) -> Payment | None:
     """Insert the intent's payment; None when it exists already.
 
     The unique payment intent decides, not a check before the insert: two
-    announcements of one payment can never both insert it.
+    announcements of one payment can never both insert it. Any other refusal
+    of the database is not "recorded already": it goes up to the caller.
     """
     try:
         with transaction.atomic():
@@ -163,6 +164,12 @@ def _card_payment_insert(invoice: Document, **fields: object) -> Payment | None:
                 **fields,
             )
     except IntegrityError:
+        # unscoped: a payment intent id is unique across every company's payments
+        recorded = Payment.objects.filter(
+            provider_reference=fields["provider_reference"]
+        )
+        if not recorded.exists():
+            raise
         return None
 
 
@@ -378,9 +385,24 @@ def card_refund_sync(
     """Stripe says `refunded_in_all` was refunded on the payment's charge: record
     what we have not recorded yet, once, whoever says it first (our own refund
     call or the `charge.refunded` event, each perhaps twice, in any order).
-    Returns the refund recorded, or None when there was nothing new."""
+    Returns the refund recorded, or None when there was nothing new.
+
+    :raises RefundRefused: Stripe says more was refunded than was paid (the
+        webhook stores such an event as a discrepancy before asking).
+    """
     invoice, payment = _payment_lock(payment)
-    missing = min(refunded_in_all, payment.amount) - payment.amount_refunded
+    if not 0 <= refunded_in_all <= payment.amount:
+        raise RefundRefused(
+            _(
+                "Stripe reports %(refunded)s refunded on a payment of %(amount)s: "
+                "nothing was recorded."
+            )
+            % {
+                "refunded": format_money_active(refunded_in_all, payment.currency),
+                "amount": format_money_active(payment.amount, payment.currency),
+            }
+        )
+    missing = refunded_in_all - payment.amount_refunded
     if missing <= 0 or payment.status != Payment.Status.SUCCEEDED:
         return None
     return _money_out(
