@@ -37,6 +37,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", back_office.urls),
+    # Before the portal's /p/<token>/: Checkout's way back names no link.
+    path("p/checkout/", include("portal.return_urls")),
     path("p/", include("portal.urls")),
     path("payments/", include("payments.urls")),
 ]
