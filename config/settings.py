@@ -5,7 +5,9 @@ SQLite, files on the local disk, e-mail printed to the console, tasks run
 immediately.
 """
 
+import base64
 import datetime as dt
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -305,6 +307,24 @@ TASKS = {
 # at most PDF_RENDER_ATTEMPTS times in all before the owner is told.
 PDF_RENDER_TIME_LIMIT_SECONDS = env.int("PDF_RENDER_TIME_LIMIT_SECONDS", default=60)
 PDF_RENDER_ATTEMPTS = env.int("PDF_RENDER_ATTEMPTS", default=3)
+
+# Portal links are stored encrypted (clients/portal_link.py): Fernet keys,
+# comma-separated, the first one encrypting and every one decrypting, so a key
+# is rotated by putting a new one first (`manage.py portal_token_keys_rotate`,
+# then drop the old one). Required in production (`check --deploy` fails
+# without it). Debug mode derives one from the secret key, after the demo's own
+# key (made once into DEMO_DATA_DIR by `manage.py demo`), so that runserver and
+# the demo read each other's links in the SQLite file they share.
+PORTAL_TOKEN_KEYS = env.list("PORTAL_TOKEN_KEYS", default=[])
+if not PORTAL_TOKEN_KEYS and DEBUG:
+    _demo_keys = (
+        Path(env.str("DEMO_DATA_DIR", default="") or BASE_DIR / "var" / "demo")
+        / "portal_token_keys"
+    )
+    if _demo_keys.is_file():
+        PORTAL_TOKEN_KEYS = _demo_keys.read_text().split()
+    _derived = hashlib.sha256(f"portal-token-key:{SECRET_KEY}".encode()).digest()
+    PORTAL_TOKEN_KEYS.append(base64.urlsafe_b64encode(_derived).decode())
 
 # Distinct wrong portal links one address may try in a window before a 429
 # (a valid link is never refused).

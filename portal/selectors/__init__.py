@@ -113,6 +113,7 @@ def portal_client(*, token: str) -> Client:
     client = next(iter(clients[:1]), None)
     if client is None or not hmac.compare_digest(client.portal_token_digest, digest):
         raise Http404("No portal here.")
+    client.portal_token_remember(token)  # the page's links, without decrypting
     return client
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from payments import services
 from payments.models import Payment, StripeEvent
@@ -113,3 +115,47 @@ def test_a_session_opened_with_a_link_in_its_addresses_is_stored_without_it(
     assert stored.payload["data"]["object"]["cancel_url"] == (
         f"https://portal.example.com/p/[link]/documents/{invoice.pk}/?checkout=canceled"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_stored_with_a_link_before_are_masked_once_and_stay_guarded(
+    stripe_fake,
+):
+    invoice = payable_invoice()
+    token = invoice.client.portal_token
+    link = f"https://portal.example.com/p/{token}/documents/{invoice.pk}/"
+    executor = MigrationExecutor(connection)
+    executor.migrate([("payments", "0003_stripe_event_append_only")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO payments_stripeevent (company_id, event_id, type, "
+                "account_id, invoice_id, payload, received_at, outcome, reason) "
+                "VALUES (%s, 'evt_old', %s, '', %s, %s, %s, 'applied', 'x')",
+                [
+                    invoice.company_id,
+                    COMPLETED,
+                    invoice.pk,
+                    json.dumps({"data": {"object": {"success_url": link}}}),
+                    NOW,
+                ],
+            )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    stored = StripeEvent.objects.for_company(invoice.company).get(event_id="evt_old")
+    assert stored.payload == {
+        "data": {
+            "object": {
+                "success_url": "https://portal.example.com/p/[link]/documents/"
+                f"{invoice.pk}/"
+            }
+        }
+    }
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        StripeEvent.objects.for_company(invoice.company).update(reason="changed")
