@@ -6,7 +6,7 @@ Sets Django up on a throwaway SQLite database and local storage in a temporary
 directory (nothing of the project's own data is touched), then measures, for a
 1-page and a 60-line invoice:
 
-1. the median WeasyPrint render time (documents.pdf, as the task runs it);
+1. the median WeasyPrint render time (printing.pdf, as the task runs it);
 2. the same HTML printed to PDF by headless Chromium (`--print-to-pdf`, a new
    process per document, as invoicing products that shell out do), and, when
    Playwright is importable, by one warm Chromium kept open (`page.pdf()`);
@@ -334,8 +334,8 @@ def install_urls(company, static_file: Path) -> None:
     from django.http import FileResponse
     from django.urls import path
 
-    from documents.downloads import version_pdf_response
     from documents.models import DocumentVersion
+    from printing.downloads import version_pdf_response
 
     @login_not_required
     def version_pdf(request, version_id: int):
@@ -380,8 +380,8 @@ def run(workdir: Path, seconds: float, begun: float) -> None:
     configure_django(workdir)
     from django.core.files.storage import storages
 
-    from documents import pdf
-    from documents.pdf_store import version_pdf_ensure
+    from printing import pdf
+    from printing.store import version_pdf_ensure
 
     company, versions = make_invoices()
     import pypdf

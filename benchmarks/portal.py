@@ -89,6 +89,7 @@ from branding.services import brand_kit_save  # noqa: E402
 from clients.models import Client  # noqa: E402
 from clients.services import client_create  # noqa: E402
 from companies.models import Company, Membership, User  # noqa: E402
+from companies.references import invoice_creditor_reference  # noqa: E402
 from documents import services as document_services  # noqa: E402
 from documents.models import (  # noqa: E402
     Document,
@@ -98,8 +99,8 @@ from documents.models import (  # noqa: E402
     DocumentVersion,
 )
 from documents.totals import LineInput  # noqa: E402
+from mail import services as mail_services  # noqa: E402
 from payments.models import Payment  # noqa: E402
-from payments.references import invoice_creditor_reference  # noqa: E402
 
 S, K, E = Document.Status, Document.Kind, DocumentEvent.Kind
 
@@ -238,7 +239,7 @@ def _real_document(
         document_services.document_update(
             document=document, actor=owner, now=now, lines=lines
         )
-    document_services.document_send(document=document, actor=owner, now=now)
+    mail_services.document_send(document=document, actor=owner, now=now)
     document.refresh_from_db()
     return document
 
@@ -337,7 +338,7 @@ def _clones(real: Document, count: int, owner: User, now: dt.datetime) -> None:
                 **version.content,
                 "kind": document.kind,
                 "number": document.number,
-                "payment_reference": invoice_creditor_reference(document)
+                "payment_reference": invoice_creditor_reference(document.number)
                 if document.kind == Document.Kind.INVOICE
                 else "",
                 "issue_date": document.issue_date.isoformat(),

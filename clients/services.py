@@ -15,7 +15,6 @@ from clients.portal_link import (
     portal_token_encrypt,
     portal_token_reencrypt,
 )
-from clients.selectors import client_open_invoices
 from companies import audit
 from companies.models import Actor, Company
 from companies.services import fields_update
@@ -140,12 +139,14 @@ class ClientHasDocuments(Exception):
 
 
 @transaction.atomic
-def client_archive(*, client: Client, actor: Actor, now: dt.datetime) -> int:
+def client_archive(
+    *, client: Client, actor: Actor, now: dt.datetime, open_invoices: int
+) -> None:
     """Take the client out of lists and pickers; its portal link keeps working
-    and its documents stay as they are. Returns how many of its invoices still
-    expect money (archiving settles nothing), recorded with the event."""
+    and its documents stay as they are. `open_invoices`, how many of its
+    invoices still expect money (archiving settles nothing), is recorded with
+    the event."""
     client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
-    open_invoices = client_open_invoices(client=client).count()
     if client.archived_at is None:
         client.archived_at = now
         client.save(update_fields=["archived_at", "updated_at"])
@@ -156,7 +157,6 @@ def client_archive(*, client: Client, actor: Actor, now: dt.datetime) -> int:
             at=now,
             open_invoices=open_invoices,
         )
-    return open_invoices
 
 
 @transaction.atomic

@@ -33,11 +33,13 @@ from demo.data import (
 )
 from documents import services as document_services
 from documents.models import Document
-from documents.pdf_store import version_pdf_ensure
+from mail import services as mail_services
 from payments import services as payment_services
 from payments import stripe_gateway
 from payments.models import StripeAccount
 from payments.services import invoice_mark_paid, payment_record
+from printing.store import version_pdf_ensure
+from signing import services as signing_services
 
 logger = logging.getLogger(__name__)
 
@@ -200,9 +202,7 @@ def _documents(company: Company, now: dt.datetime) -> None:
             document=document, actor=owner, now=issued_at
         )
         if plan.send:
-            document_services.document_send(
-                document=document, actor=owner, now=issued_at
-            )
+            mail_services.document_send(document=document, actor=owner, now=issued_at)
         for later in plan.later:
             at = min(now, issued_at + dt.timedelta(days=later.days, hours=4))
             pending.append((at, len(pending), document, later))
@@ -225,9 +225,9 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
         case "cancel":
             document_services.document_cancel(document=document, actor=owner, now=at)
         case "accept":
-            document_services.quote_accept(quote=document, actor=owner, now=at)
+            signing_services.quote_accept(quote=document, actor=owner, now=at)
         case "decline":
-            document_services.quote_decline(
+            signing_services.quote_decline(
                 quote=document, actor=owner, now=at, reason=later.reason
             )
         case "hide":
@@ -262,7 +262,7 @@ def _do_later(document: Document, later: Later, owner: User, at: dt.datetime) ->
                 due_date=timezone.localdate(at) + dt.timedelta(days=30),
             )
             document_services.document_finalise(document=final, actor=owner, now=at)
-            document_services.document_send(document=final, actor=owner, now=at)
+            mail_services.document_send(document=final, actor=owner, now=at)
         case "revise":
             document_services.document_update(
                 document=document,
@@ -277,7 +277,7 @@ def _client_signs(quote: Document, at: dt.datetime) -> None:
     """The client signs from its phone, by typing its name (as without JavaScript)."""
     assert quote.current_version is not None  # a finalised quote has one
     version = version_pdf_ensure(version=quote.current_version)
-    document_services.quote_sign(
+    signing_services.quote_sign(
         quote=quote,
         version_number=version.number,
         version_pdf_sha256=version.pdf_sha256,
@@ -287,7 +287,7 @@ def _client_signs(quote: Document, at: dt.datetime) -> None:
         signature_png=None,
         typed_name="Marie Lefèvre",
         language=quote.client.locale,
-        origin=document_services.RequestOrigin(
+        origin=signing_services.RequestOrigin(
             ip_address="192.0.2.44",
             user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)",
         ),

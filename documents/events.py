@@ -2,17 +2,17 @@
 
 Every writer goes through `_write`, which is also where the business hears of
 what its clients did: an event of a kind in `NOTIFYING_KINDS` that no member
-caused (the client in the portal, a payment provider's webhook) schedules, on
-commit, the e-mail to the company's owners and admins who want it. The
-services that write those events (payments, signing) need not know.
+caused (the client in the portal, a payment provider's webhook) is handed to
+`hooks.client_event_written`, where mail schedules, on commit, the e-mail to
+the company's owners and admins who want it. The services that write those
+events (payments, signing) need not know.
 """
 
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
-
 from companies.models import Actor
+from documents import hooks
 from documents.models import Document, DocumentEvent, DocumentVersion
 
 # What a client does that its business hears about at once: it opened a
@@ -30,13 +30,6 @@ NOTIFYING_KINDS = frozenset(
         "transfer_declared",
     }
 )
-
-
-def _notify_on_commit(event: DocumentEvent) -> None:
-    from documents import tasks  # tasks import the services that import this
-
-    event_id = event.pk
-    transaction.on_commit(lambda: tasks.event_members_notify.enqueue(event_id))
 
 
 def _write(
@@ -61,7 +54,8 @@ def _write(
         details=details or {},
     )
     if kind in NOTIFYING_KINDS and actor is None:
-        _notify_on_commit(event)
+        for written in hooks.client_event_written:
+            written(event)
     return event
 
 

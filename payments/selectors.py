@@ -9,11 +9,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from companies.references import grouped, invoice_creditor_reference
 from documents.models import Document
 from payments import epc_qr
 from payments.event_cleaning import is_stripe_id
 from payments.models import CheckoutSession, StripeAccount, TransferDeclaration
-from payments.references import grouped, invoice_creditor_reference
 
 QR_CACHE_SECONDS = 24 * 3600
 
@@ -58,7 +58,7 @@ def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
     iban, bic = seller.get("iban", ""), seller.get("bic", "")
     if not iban:
         return None
-    reference = invoice_creditor_reference(invoice)
+    reference = invoice_creditor_reference(invoice.number or "")
     amount = max(invoice.amount_due, Decimal("0"))
     name = seller.get("legal_name") or seller.get("name", "")
     qr = ""

@@ -1,3 +1,4 @@
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,6 +8,8 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
+
+from printing import pdf
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +91,25 @@ def _flush_past_append_only_guards() -> Iterator[None]:
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     BaseDatabaseOperations.execute_sql_flush = original
+
+
+class RenderSpy:
+    """Counts the PDFs printed through `pdf.html_to_pdf` (any thread)."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs) -> bytes:
+        data = self.real(*args, **kwargs)
+        with self._lock:
+            self.count += 1
+        return data
+
+
+@pytest.fixture
+def pdf_renders(monkeypatch) -> RenderSpy:
+    spy = RenderSpy(pdf.html_to_pdf)
+    monkeypatch.setattr(pdf, "html_to_pdf", spy)
+    return spy

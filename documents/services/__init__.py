@@ -20,7 +20,6 @@ from documents.services.credit_notes import (
     invoice_credit_whole,
 )
 from documents.services.deletion import DocumentNotDeletable, document_draft_delete
-from documents.services.delivery import client_email_deliver, client_emails_retry_due
 from documents.services.drafts import (
     HEADER_FIELDS,
     DocumentNotEditable,
@@ -32,26 +31,6 @@ from documents.services.drafts import (
 from documents.services.errors import DocumentError
 from documents.services.finalising import DocumentNotFinalisable, document_finalise
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
-from documents.services.quotes import quote_accept, quote_decline
-from documents.services.reminders import reminders_send, reminders_set
-from documents.services.sending import (
-    DocumentHiddenNotSendable,
-    DocumentNotSendable,
-    client_portal_link_send,
-    document_send,
-)
-from documents.services.signing import (
-    InvalidAnswer,
-    QuoteNotAnswerable,
-    QuotePdfNotReady,
-    QuoteVersionChanged,
-    RequestOrigin,
-    consent_text,
-    quote_accept_online,
-    quote_answer_refusal,
-    quote_decline_online,
-    quote_sign,
-)
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
 
@@ -65,38 +44,18 @@ __all__ = [
     "invoice_credit_partly",
     "invoice_credit_whole",
     "DocumentError",
-    "InvalidAnswer",
-    "QuoteNotAnswerable",
     "QuoteNotConvertible",
-    "QuotePdfNotReady",
-    "QuoteVersionChanged",
-    "RequestOrigin",
-    "consent_text",
-    "quote_accept_online",
-    "quote_answer_refusal",
     "quote_convert_to_invoice",
-    "quote_decline_online",
-    "quote_sign",
-    "DocumentHiddenNotSendable",
     "DocumentNotEditable",
     "DocumentNotFinalisable",
-    "DocumentNotSendable",
     "InvalidDocument",
     "StatusChangeRefused",
-    "client_email_deliver",
-    "client_emails_retry_due",
-    "client_portal_link_send",
     "document_cancel",
     "document_create",
     "document_finalise",
     "document_hide",
     "document_lines",
-    "document_send",
     "document_show",
     "document_update",
     "document_viewed",
-    "quote_accept",
-    "quote_decline",
-    "reminders_send",
-    "reminders_set",
 ]

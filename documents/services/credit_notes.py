@@ -35,7 +35,7 @@ from documents.services.amounts import (
     rate_lines,
     version_bases,
 )
-from documents.services.drafts import einvoice_check, lines_replace, totals_of
+from documents.services.drafts import issue_check, lines_replace, totals_of
 from documents.services.errors import DocumentError
 from documents.services.finalising import number_allocate
 from documents.services.versions import snapshot, version_write
@@ -106,7 +106,7 @@ def _credit_note_write(
     credit_note.total = totals.total
     number_allocate(credit_note, now)
     content = snapshot(credit_note, totals)
-    einvoice_check(content, CreditNoteRefused)
+    issue_check(content, CreditNoteRefused)
     credit_note.save()
     lines_replace(credit_note, lines)
     version_write(

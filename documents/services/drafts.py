@@ -19,7 +19,7 @@ from companies.money import (
 )
 from companies.payment_terms import payment_terms_for
 from companies.validators import NOTES_MAX_LENGTH
-from documents import events, facturx, status
+from documents import events, hooks, status
 from documents.models import Document, DocumentLine, DocumentVersion
 from documents.services.deductions import deductions_for
 from documents.services.errors import DocumentError
@@ -113,19 +113,16 @@ def totals_of(
         raise InvalidDocument(str(exc)) from exc
 
 
-def einvoice_check(content: dict[str, Any], error: type[DocumentError]) -> None:
-    """Refuse content that cannot make a valid Factur-X e-invoice, naming what
-    is missing; nothing is written when this raises.
+def issue_check(content: dict[str, Any], error: type[DocumentError]) -> None:
+    """Refuse content that cannot be issued as it is (e-invoicing's checks,
+    registered in `hooks.issue_checks`), naming what is missing; nothing is
+    written when this raises.
 
-    :raises error: a missing SIREN, VAT number or 0 % VAT reason, or XML the
-        XSD refuses.
+    :raises error: what a check refused (a missing SIREN, VAT number or 0 %
+        VAT reason, XML the XSD refuses…).
     """
-    if not facturx.applies_to(content):
-        return
-    try:
-        facturx.invoice_xml(content)
-    except facturx.FacturXError as exc:
-        raise error(str(exc)) from exc
+    for check in hooks.issue_checks:
+        check(content, error)
 
 
 def lines_replace(document: Document, lines: Sequence[LineInput]) -> None:
@@ -271,7 +268,7 @@ def _version_publish(
     content = snapshot(document, totals)
     if document.current_version and content == document.current_version.content:
         return None
-    einvoice_check(content, InvalidDocument)
+    issue_check(content, InvalidDocument)
     version = version_write(
         document=document, content=content, totals=totals, actor=actor, now=now
     )

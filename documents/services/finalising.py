@@ -11,7 +11,7 @@ from companies.models import Actor
 from documents import events
 from documents.models import Document, DocumentNumberSequence
 from documents.services.deductions import deductions_for
-from documents.services.drafts import document_lines, einvoice_check, totals_of
+from documents.services.drafts import document_lines, issue_check, totals_of
 from documents.services.errors import DocumentError
 from documents.services.versions import snapshot, version_write
 
@@ -80,7 +80,7 @@ def document_finalise(
     document.total_tax = totals.total_tax
     document.total = totals.total
     content = snapshot(document, totals)
-    einvoice_check(content, DocumentNotFinalisable)
+    issue_check(content, DocumentNotFinalisable)
     document.save(
         update_fields=[
             "number",

@@ -2,13 +2,11 @@
 
 import datetime as dt
 
-from django.db import transaction
-
 from companies.models import Actor
-from documents import tasks
+from companies.references import invoice_creditor_reference
+from documents import hooks
 from documents.models import Document, DocumentVersion
 from documents.totals import Totals
-from payments.references import invoice_creditor_reference
 
 
 def day(value: dt.date | None) -> str | None:
@@ -53,7 +51,7 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
         # The ISO 11649 RF creditor reference a transfer quotes (from the
         # number, so stable): the one the portal's transfer details and QR
         # code give, on the PDF and in the XML (BT-83). Only an invoice is paid.
-        "payment_reference": invoice_creditor_reference(document)
+        "payment_reference": invoice_creditor_reference(document.number or "")
         if document.kind == Document.Kind.INVOICE
         else "",
         "operation_category": document.operation_category,
@@ -103,8 +101,8 @@ def version_write(
     actor: Actor,
     now: dt.datetime,
 ) -> DocumentVersion:
-    """Append the document's next version and make it the current one; its PDF
-    is printed once, off the request path, after commit."""
+    """Append the document's next version and make it the current one; printing
+    prints its PDF once, off the request path, after commit (`hooks`)."""
     last = (
         document.versions.order_by("-number").values_list("number", flat=True).first()
     )
@@ -121,5 +119,6 @@ def version_write(
     )
     document.current_version = version
     document.save(update_fields=["current_version", "updated_at"])
-    transaction.on_commit(lambda: tasks.version_render_pdf.enqueue(version.pk))
+    for written in hooks.version_written:
+        written(version)
     return version

@@ -12,8 +12,7 @@ from django import template
 from django.utils import timezone, translation
 
 from companies import money
-from documents import mentions
-from payments.references import grouped, is_valid_creditor_reference
+from companies.references import grouped, is_valid_creditor_reference
 
 register = template.Library()
 
@@ -91,17 +90,3 @@ def reference_format(value: object) -> str:
     as it is."""
     text = str(value or "")
     return grouped(text) if is_valid_creditor_reference(text) else text
-
-
-@register.simple_tag
-def document_mentions(content: dict) -> dict:
-    """{% document_mentions content as mentions %}: what the invoice is for, the
-    0 % VAT reason and the legal payment mentions, in the active language."""
-    exemption = mentions.vat_exemption(content)
-    return {
-        "operation": mentions.operation_label(content)
-        if content.get("kind") in ("invoice", "credit_note")
-        else "",
-        "vat_exemption": exemption[2] if exemption else "",
-        "legal": mentions.legal_mentions(content),
-    }

@@ -10,12 +10,13 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from clients.models import Client
-from documents import downloads, status
+from documents import status
 from documents.models import Document, DocumentEvent
 from portal import selectors
 from portal.views.invoice_payment import invoice_payment_context
 from portal.views.page import cached_page, list_url, page_context
 from portal.views.quotes import quote_answer_context
+from printing import downloads
 
 # What get_kind_display() shows, without its per-call hashing of every choice.
 EVENT_LABELS = dict(DocumentEvent.Kind.choices)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clients.models import Client
-from documents import downloads, services, status
+from documents import status
 from documents.models import Document, DocumentVersion
 from portal import selectors
 from portal.forms import (
@@ -41,6 +41,8 @@ from portal.forms import (
 from portal.middleware import client_address
 from portal.preview import preview_refuses_posts
 from portal.views.page import language_activate, page_context
+from printing import downloads
+from signing import services as signing_services
 
 
 def _quote(token: str, document_id: int) -> tuple[Client, Document]:
@@ -58,8 +60,8 @@ def _latest(quote: Document) -> DocumentVersion:
     return quote.current_version
 
 
-def _origin(request: HttpRequest) -> services.RequestOrigin:
-    return services.RequestOrigin(
+def _origin(request: HttpRequest) -> signing_services.RequestOrigin:
+    return signing_services.RequestOrigin(
         ip_address=client_address(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
@@ -114,7 +116,7 @@ def _answer_form(
     options = {}
     if answer.signing is not None:
         initial.setdefault("signer_email", client.email)
-        options["consent_text"] = services.consent_text(
+        options["consent_text"] = signing_services.consent_text(
             version=version,
             language=translation.get_language(),
             signing=answer.signing,
@@ -128,7 +130,7 @@ def _answer_view(
     """Show the answer's form (GET) or record the answer (POST)."""
     client, quote = _quote(token, document_id)
     language = language_activate(request, client)
-    refusal = services.quote_answer_refusal(
+    refusal = signing_services.quote_answer_refusal(
         quote=quote, now=timezone.now(), signing=answer.signing
     )
     if refusal and request.method != "POST":
@@ -148,14 +150,17 @@ def _answer_view(
                 now=timezone.now(),
                 **form.service_arguments(),
             )
-        except (services.QuoteVersionChanged, services.QuotePdfNotReady) as exc:
+        except (
+            signing_services.QuoteVersionChanged,
+            signing_services.QuotePdfNotReady,
+        ) as exc:
             # The quote as it is now, with a fresh form for its latest version.
             quote, error = _refresh(quote), str(exc)
             kept = {name: data[name] for name in answer.kept}
             form = _answer_form(answer, client, _latest(quote), kept=kept)
-        except services.QuoteNotAnswerable as exc:
+        except signing_services.QuoteNotAnswerable as exc:
             quote, error, form = _refresh(quote), str(exc), None
-        except services.InvalidAnswer as exc:
+        except signing_services.InvalidAnswer as exc:
             form.add_error(None, str(exc))
         else:
             return _document_redirect(client, quote)
@@ -197,21 +202,21 @@ def _answer_page(
 SIGN = Answer(
     form_class=QuoteSignForm,
     template="portal/quote_sign.html",
-    service=services.quote_sign,
+    service=signing_services.quote_sign,
     signing=True,
     kept=("signer_name", "signer_email"),
 )
 ACCEPT = Answer(
     form_class=QuoteAcceptForm,
     template="portal/quote_accept.html",
-    service=services.quote_accept_online,
+    service=signing_services.quote_accept_online,
     signing=False,
     kept=("signer_name", "signer_email"),
 )
 DECLINE = Answer(
     form_class=QuoteDeclineForm,
     template="portal/quote_decline.html",
-    service=services.quote_decline_online,
+    service=signing_services.quote_decline_online,
     signing=None,
     kept=("reason",),
 )
@@ -233,7 +238,7 @@ def answer_too_large(request: HttpRequest) -> HttpResponse | None:
         return None
     client, quote = _quote(match.kwargs["token"], match.kwargs["document_id"])
     language_activate(request, client)
-    if services.quote_answer_refusal(
+    if signing_services.quote_answer_refusal(
         quote=quote, now=timezone.now(), signing=answer.signing
     ):
         return _document_redirect(client, quote)

@@ -9,7 +9,7 @@ import pypdf
 from playwright.sync_api import expect
 
 from documents.models import Document, QuoteSignature
-from documents.pdf_store import version_pdf_ensure
+from printing.store import version_pdf_ensure
 from tests.browser.test_portal import (
     ATELIER,
     PHONE,

@@ -7,9 +7,9 @@ from clients.models import Client
 from companies import identifiers
 from companies.models import Company
 from demo import seed
-from documents import pdf
 from documents.models import Document
-from tests.documents import einvoice
+from printing import pdf
+from tests.einvoicing import einvoice
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ import pytest
 
 from documents import services
 from documents.models import Document, DocumentNumberSequence
+from signing import services as signing_services
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def accepted_quote(**kwargs) -> Document:
         finalised=True,
         **kwargs,
     )  # 760.00 at 20 %, 647.50 at 10 %: 1,624.25
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
     quote.refresh_from_db()
     return quote
 

@@ -24,6 +24,7 @@ from payments.services import (
     payment_record,
     refund_record,
 )
+from signing import services as signing_services
 from tests.backoffice import sign_in
 from tests.factories import NOW, DocumentFactory, line
 
@@ -230,7 +231,7 @@ def test_a_paid_deposit_is_credited_whole_only_and_its_money_owed_back():
     quote = DocumentFactory(
         kind="quote", lines=[line("Fittings", "10", "100.00")], finalised=True
     )
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
     deposit = services.deposit_invoice_issue(
         quote=quote, percent=Decimal("30"), actor=None, now=NOW
     )  # 360.00

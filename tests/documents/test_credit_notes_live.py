@@ -10,7 +10,8 @@ import pytest
 
 from documents import services
 from documents.models import DocumentEvent
-from documents.notifications import activity_text
+from mail import services as mail_services
+from mail.notifications import activity_text
 from payments.services import payment_record, refund_record
 from tests.backoffice import sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory
@@ -23,7 +24,7 @@ LATER = NOW + dt.timedelta(days=2)
 
 def sent(document, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_send(document=document, actor=None, now=LATER)
+        mail_services.document_send(document=document, actor=None, now=LATER)
     return mailoutbox[-1]
 
 

@@ -11,6 +11,7 @@ from companies.models import AuditEvent
 from documents import services
 from documents.models import DocumentEvent
 from payments.services import payment_record
+from signing import services as signing_services
 from tests.factories import NOW, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def accepted_quote():
         lines=[line("Fittings", "8", "95.00"), line("Cabling", "35", "18.50", "10")],
         finalised=True,
     )  # 1,624.25 with VAT
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
     quote.refresh_from_db()
     return quote
 

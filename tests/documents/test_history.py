@@ -9,6 +9,7 @@ from django.utils import translation
 from documents import events, services
 from documents.history import event_sentence
 from documents.models import DocumentEvent
+from mail import services as mail_services
 from payments import services as payment_services
 from tests.backoffice import sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory
@@ -28,7 +29,7 @@ def sent_invoice(client, django_capture_on_commit_callbacks):
     invoice = DocumentFactory(client=customer)
     services.document_finalise(document=invoice, actor=user, now=NOW)
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_send(document=invoice, actor=user, now=NOW)
+        mail_services.document_send(document=invoice, actor=user, now=NOW)
     invoice.refresh_from_db()
     return invoice
 

@@ -12,8 +12,9 @@ from companies.validators import NOTES_MAX_LENGTH
 from documents import services
 from documents.models import DocumentLine
 from documents.totals import MAX_LINES
+from mail import services as mail_services
 from tests.backoffice import browser_form_data, sign_in
-from tests.documents.test_admin import ADD_URL, LIST_URL, add_post, change_url
+from tests.backoffice.test_documents import ADD_URL, LIST_URL, add_post, change_url
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_a_line_break_in_a_name_already_stored_does_not_break_sending(
     document = DocumentFactory(client=customer, finalised=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_send(document=document, actor=None, now=NOW)
+        mail_services.document_send(document=document, actor=None, now=NOW)
 
     (mail,) = mailoutbox
     assert "\n" not in mail.subject and "\r" not in mail.subject

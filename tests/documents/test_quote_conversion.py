@@ -7,15 +7,16 @@ import pytest
 
 from documents import services
 from documents.models import Document, DocumentEvent
-from documents.signed_pdf import signed_pdf_ensure
+from signing import services as signing_services
+from signing.signed_pdf import signed_pdf_ensure
 from tests.backoffice import messages_of, sign_in
-from tests.documents.signing_helpers import (
+from tests.factories import NOW, CompanyFactory, DocumentFactory, line
+from tests.signing.signing_helpers import (
     decline_arguments,
     drawing,
     sign_arguments,
     signable_quote,
 )
-from tests.factories import NOW, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def _accepted_quote(company=None, **kwargs):
         **extra,
         **kwargs,
     )
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
     quote.refresh_from_db()
     return quote
 
@@ -117,7 +118,7 @@ def test_only_an_accepted_quote_converts_and_only_once():
 
 def test_a_signed_quote_converts_too():
     quote = signable_quote()
-    services.quote_sign(**sign_arguments(quote))
+    signing_services.quote_sign(**sign_arguments(quote))
     quote.refresh_from_db()
 
     invoice = services.quote_convert_to_invoice(quote=quote, actor=None, now=NOW)
@@ -190,7 +191,7 @@ def test_another_company_s_quote_is_not_found(client):
 def test_evidence_on_the_quote_page_for_owners_admins_and_reporting(client):
     company = CompanyFactory()
     quote = signable_quote(client__company=company)
-    signature = services.quote_sign(
+    signature = signing_services.quote_sign(
         **sign_arguments(quote, signature_png=drawing(), typed_name="")
     )
 
@@ -219,7 +220,7 @@ def test_evidence_on_the_quote_page_for_owners_admins_and_reporting(client):
 def test_decline_evidence_on_the_quote_page(client):
     company = CompanyFactory()
     quote = signable_quote(client__company=company)
-    services.quote_decline_online(**decline_arguments(quote))
+    signing_services.quote_decline_online(**decline_arguments(quote))
     sign_in(client, company, "reporting")
 
     html = client.get(change_url(quote)).content.decode()
@@ -232,7 +233,7 @@ def test_members_download_the_original_and_the_signed_pdf(client):
     company = CompanyFactory()
     quote = signable_quote(client__company=company)
     signature = signed_pdf_ensure(
-        signature=services.quote_sign(**sign_arguments(quote))
+        signature=signing_services.quote_sign(**sign_arguments(quote))
     )
     sign_in(client, company, "reporting")
 

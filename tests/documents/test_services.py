@@ -6,6 +6,8 @@ import pytest
 from documents import services
 from documents.models import Document, DocumentEvent, DocumentVersion
 from documents.services import document_lines
+from mail import services as mail_services
+from signing import services as signing_services
 from tests.factories import NOW, ClientFactory, DocumentFactory, UserFactory, line
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +238,7 @@ def test_document_send_records_event_and_emails_the_portal_link(
     actor = UserFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_send(document=document, actor=actor, now=NOW)
+        mail_services.document_send(document=document, actor=actor, now=NOW)
 
     document.refresh_from_db()
     assert (document.sent_at, event_kinds(document)[-1]) == (NOW, "sent")
@@ -250,8 +252,8 @@ def test_document_send_records_event_and_emails_the_portal_link(
 def test_a_draft_cannot_be_sent(mailoutbox):
     document = DocumentFactory()
 
-    with pytest.raises(services.DocumentNotSendable):
-        services.document_send(document=document, actor=None, now=NOW)
+    with pytest.raises(mail_services.DocumentNotSendable):
+        mail_services.document_send(document=document, actor=None, now=NOW)
 
     document.refresh_from_db()
     assert (document.sent_at, mailoutbox) == (None, [])
@@ -261,10 +263,12 @@ def test_quote_accept_and_decline_only_from_pending():
     accepted = DocumentFactory(kind="quote", finalised=True)
     declined = DocumentFactory(kind="quote", finalised=True)
 
-    services.quote_accept(quote=accepted, actor=None, now=NOW)
-    services.quote_decline(quote=declined, actor=None, now=NOW, reason="Too dear")
+    signing_services.quote_accept(quote=accepted, actor=None, now=NOW)
+    signing_services.quote_decline(
+        quote=declined, actor=None, now=NOW, reason="Too dear"
+    )
     with pytest.raises(services.StatusChangeRefused):
-        services.quote_decline(quote=accepted, actor=None, now=NOW)
+        signing_services.quote_decline(quote=accepted, actor=None, now=NOW)
 
     accepted.refresh_from_db()
     declined.refresh_from_db()

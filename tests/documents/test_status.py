@@ -10,6 +10,7 @@ from documents import services, status
 from documents.models import Document
 from documents.status import ClientStatus
 from payments.services import card_payment_settle, payment_record, refund_record
+from signing import services as signing_services
 from tests.factories import NOW, ClientFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def _invoice(client, due_date, state: str) -> Document:
 def _deposit(client, due_date) -> list[Document]:
     """An accepted quote and a deposit invoice on it (to pay)."""
     quote = DocumentFactory(client=client, kind="quote", finalised=True)
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
     deposit = services.deposit_invoice_issue(
         quote=quote, percent=Decimal("30"), due_date=due_date, actor=None, now=NOW
     )
@@ -114,9 +115,9 @@ def _quote(client, expiry_date, state: str, requires_signature: bool) -> Documen
         finalised=state != "draft",
     )
     if state == "accepted":
-        services.quote_accept(quote=document, actor=None, now=NOW)
+        signing_services.quote_accept(quote=document, actor=None, now=NOW)
     elif state == "declined":
-        services.quote_decline(quote=document, actor=None, now=NOW)
+        signing_services.quote_decline(quote=document, actor=None, now=NOW)
     elif state == "canceled":
         services.document_cancel(document=document, actor=None, now=NOW)
     document.refresh_from_db()

@@ -7,14 +7,14 @@ from django.db import DatabaseError, transaction
 
 from companies.append_only import ImmutableRecordError
 from companies.money import currency_exponent, from_minor_units, to_minor_units
-from payments.epc_qr import epc_qr_available, epc_qr_svg
-from payments.models import StripeEvent
-from payments.references import (
+from companies.references import (
     creditor_reference_from,
     grouped,
     invoice_creditor_reference,
     is_valid_creditor_reference,
 )
+from payments.epc_qr import epc_qr_available, epc_qr_svg
+from payments.models import StripeEvent
 from tests.factories import NOW, DocumentFactory
 
 
@@ -41,7 +41,7 @@ def test_what_cannot_be_a_reference_is_refused(base):
 def test_an_invoice_s_reference_comes_from_its_number():
     invoice = DocumentFactory(finalised=True)  # INV-2026-0001
 
-    reference = invoice_creditor_reference(invoice)
+    reference = invoice_creditor_reference(invoice.number)
 
     assert reference == "RF16INV20260001"
     assert is_valid_creditor_reference(reference)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from documents import services
 from documents.models import Document
 from payments.services import card_payment_settle, invoice_mark_paid, payment_record
+from signing import services as signing_services
 from tests.factories import NOW, DocumentFactory
 
 TODAY = dt.date(2026, 3, 15)
@@ -41,9 +42,9 @@ def _reach(document: Document, status: str) -> Document:
                 now=NOW,
             )
         case "accepted":
-            services.quote_accept(quote=document, actor=None, now=NOW)
+            signing_services.quote_accept(quote=document, actor=None, now=NOW)
         case "declined":
-            services.quote_decline(quote=document, actor=None, now=NOW)
+            signing_services.quote_decline(quote=document, actor=None, now=NOW)
         case _:
             raise ValueError(f"No service takes a document to {status!r}")
     document.refresh_from_db()

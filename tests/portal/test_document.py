@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
 from documents import events, services
+from mail import services as mail_services
 from tests.factories import NOW, ClientFactory, DocumentFactory, line
 from tests.portal.helpers import hide, invoice, quote, url
 
@@ -209,7 +210,7 @@ def test_new_versions_and_events_show_as_soon_as_they_are_written(
     before = client.get(url("document", portal, document_id=bill.pk)).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
-        services.document_send(document=bill, actor=None, now=LATER)
+        mail_services.document_send(document=bill, actor=None, now=LATER)
     _new_version(bill, line("Changed"))
     after = client.get(url("document", portal, document_id=bill.pk)).content.decode()
 
@@ -229,7 +230,7 @@ def test_history_shows_client_events_with_labels_and_dates_but_not_internal_ones
     portal = ClientFactory()
     bill = invoice(portal)
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
-        services.document_send(document=bill, actor=None, now=LATER)
+        mail_services.document_send(document=bill, actor=None, now=LATER)
     hide(bill)
     services.document_show(document=bill, actor=None, now=LATER)
     events.invoice_payment_received(
@@ -268,7 +269,7 @@ def test_document_page_query_count_is_fixed(client, django_assert_max_num_querie
     bill = invoice(portal)
     for n in range(5):
         _new_version(bill, line(f"Take {n}"))
-        services.document_send(document=bill, actor=None, now=LATER)
+        mail_services.document_send(document=bill, actor=None, now=LATER)
 
     with django_assert_max_num_queries(DOCUMENT_QUERIES):
         assert (
@@ -343,7 +344,7 @@ def test_pdf_url_hands_the_resolved_version_to_the_download(client, monkeypatch)
         served.append((version.document_id, version.number))
         return HttpResponse(b"%PDF-", content_type="application/pdf")
 
-    monkeypatch.setattr("documents.downloads.version_pdf_response", fake)
+    monkeypatch.setattr("printing.downloads.version_pdf_response", fake)
 
     response = client.get(
         url("document_version_pdf", portal, document_id=bill.pk, number=1)

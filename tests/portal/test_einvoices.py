@@ -12,9 +12,10 @@ from facturx import xml_check_xsd
 from clients.services import client_portal_rotate
 from documents import services
 from documents.models import Document
-from documents.pdf_store import version_pdf_ensure
+from printing.store import version_pdf_ensure
+from signing import services as signing_services
 from tests.backoffice import messages_of, sign_in
-from tests.documents import einvoice
+from tests.einvoicing import einvoice
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 from tests.portal.helpers import hide, invoice, url
 
@@ -230,7 +231,7 @@ def test_owner_issues_a_deposit_then_creates_the_final_invoice(client):
     company = CompanyFactory()
     sign_in(client, company)
     quote = DocumentFactory(client__company=company, kind="quote", finalised=True)
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
 
     neither = client.post(f"/admin/documents/document/{quote.pk}/deposit-invoice/", {})
     deposit = client.post(

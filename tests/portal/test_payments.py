@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from companies.references import is_valid_creditor_reference
 from documents.models import DocumentEvent
 from payments import services
 from payments.models import CheckoutSession, Payment, TransferDeclaration
-from payments.references import is_valid_creditor_reference
 from tests.factories import NOW, ClientFactory, DocumentFactory, line
 from tests.payments import fake_stripe
 from tests.payments.helpers import connect, payable_invoice

@@ -12,10 +12,11 @@ from django import test as django_test
 from clients import services as client_services
 from documents import services
 from documents.models import DocumentEvent, QuoteDecline, QuoteSignature
-from documents.pdf_store import version_pdf_ensure
-from tests.documents.signing_helpers import drawing, signable_quote
+from printing.store import version_pdf_ensure
+from signing import services as signing_services
 from tests.factories import NOW, ClientFactory, DocumentFactory, line
 from tests.portal.helpers import hide, invoice, url
+from tests.signing.signing_helpers import drawing, signable_quote
 
 pytestmark = pytest.mark.django_db
 
@@ -518,7 +519,7 @@ def test_a_quote_not_signed_online_has_no_signed_pdf_but_its_page(client):
     portal = ClientFactory()
     quote = _quote(portal)
     pending = client.get(url("quote_signed_pdf", portal, document_id=quote.pk))
-    services.quote_accept(quote=quote, actor=None, now=NOW)
+    signing_services.quote_accept(quote=quote, actor=None, now=NOW)
 
     response = client.get(url("quote_signed_pdf", portal, document_id=quote.pk))
 

@@ -8,6 +8,7 @@ from companies.services import company_update
 from documents import services
 from documents.models import Document
 from documents.status import CLIENT_STATUSES, client_status
+from mail import services as mail_services
 from payments.services import payment_record
 from portal import selectors
 from tests.factories import NOW, ClientFactory, DocumentFactory, line
@@ -379,7 +380,7 @@ def test_document_history_follows_new_versions_sending_and_payments(
     selectors.portal_document_history(client=_fresh(client), document=bill)
 
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail task
-        services.document_send(document=bill, actor=None, now=later)
+        mail_services.document_send(document=bill, actor=None, now=later)
     services.document_update(
         document=bill, lines=[line("Changed")], actor=None, now=later
     )

@@ -163,7 +163,7 @@ class Command(BaseCommand):
             ),
             subprocess.Popen(
                 # Quiet: a line per task would drown the guide; failures are
-                # logged by the tasks themselves (documents.tasks).
+                # logged by the tasks themselves (printing.tasks, mail.tasks).
                 [
                     sys.executable,
                     str(ROOT / "manage.py"),

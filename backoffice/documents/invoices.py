@@ -1,0 +1,190 @@
+"""The Invoices pages: invoices, deposit invoices and credit notes (which
+annul or reduce an invoice, so they are read beside it), filterable by kind."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.documents.base import DocumentKindAdmin
+from backoffice.documents.inlines import money_display
+from companies.admin_site import back_office
+from companies.payment_terms import payment_terms_for
+from documents import status
+from documents.models import Document, Invoice
+
+
+class InvoiceKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "invoice_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        return [
+            ("invoice", _("Invoices")),
+            ("deposit", _("Deposit invoices")),
+            ("credit_note", _("Credit notes")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "invoice":
+            return queryset.filter(kind=Document.Kind.INVOICE, deposit_quote=None)
+        if self.value() == "deposit":
+            return queryset.exclude(deposit_quote=None)
+        if self.value() == "credit_note":
+            return queryset.filter(kind=Document.Kind.CREDIT_NOTE)
+        return queryset
+
+
+class ClientStatusFilter(admin.SimpleListFilter):
+    """The status as the client reads it: Overdue, Partially paid…"""
+
+    title = _("status")
+    parameter_name = "status_is"
+    statuses: tuple[status.ClientStatus, ...] = ()
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        return [(shown.value, shown.label) for shown in self.statuses]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(client_status=self.value())
+        return queryset
+
+
+class InvoiceStatusFilter(ClientStatusFilter):
+    statuses = (status.ClientStatus.DRAFT, *status.CLIENT_STATUSES["invoice"])
+
+
+@admin.register(Invoice, site=back_office)
+class InvoiceAdmin(DocumentKindAdmin):
+    kind = Document.Kind.INVOICE
+    kinds = (Document.Kind.INVOICE, Document.Kind.CREDIT_NOTE)
+    action_names = (
+        "finalise",
+        "send",
+        "show_and_send",
+        "hide",
+        "show",
+        "mark_paid",
+        "cancel",
+        "delete_draft",
+        "reminders_off",
+        "reminders_on",
+    )
+    add_fields = (
+        "client",
+        "currency",
+        "issue_date",
+        "due_date",
+        "operation_category",
+        "vat_exemption",
+        "notes",
+        "hidden_from_portal",
+    )
+    list_display = (
+        "number_or_draft",
+        "client",
+        "kind_shown",
+        "status_shown",
+        "total_with_currency",
+        "amount_due_shown",
+        "issue_date_shown",
+        "due_date_shown",
+        "portal_visibility",
+        "viewed",
+    )
+    list_filter = (
+        InvoiceStatusFilter,
+        InvoiceKindFilter,
+        "issue_date",
+        "hidden_from_portal",
+    )
+
+    @admin.display(description=_("amount due"))
+    def amount_due_shown(self, document: Document) -> str:
+        if document.kind == Document.Kind.CREDIT_NOTE or document.is_draft:
+            return "—"
+        return money_display(document.amount_due, document.currency)
+
+    def kind_fields(self, obj: Document) -> list[str]:
+        if obj.kind == Document.Kind.CREDIT_NOTE:
+            return ["credited_invoice", "operation_category"]
+        deposit = ["deposit_quote"] if obj.is_deposit else []
+        return [
+            "due_date",
+            "payment_terms_shown",
+            *deposit,
+            "operation_category",
+            "credited_display",
+            "balance_display",
+            "conversion_link",
+        ]
+
+    @admin.display(description=_("payment terms"))
+    def payment_terms_shown(self, document: Document) -> str:
+        terms = payment_terms_for(document.client.company, document.client)
+        if document.client.payment_terms_days is None:
+            return str(_("%(terms)s (the company's)") % {"terms": terms})
+        return str(_("%(terms)s (this client's)") % {"terms": terms})
+
+    @admin.display(description=_("credited"))
+    def credited_display(self, document: Document) -> str:
+        return money_display(document.amount_credited, document.currency)
+
+    @admin.display(description=_("balance"))
+    def balance_display(self, document: Document) -> str:
+        """What the invoice received, gave back and had credited, and what is
+        left: to pay, or owed back to the client (refunded from its payment)."""
+        currency = document.currency
+        parts = [
+            (
+                _("%(label)s: %(amount)s")
+                % {"label": label, "amount": money_display(amount, currency)},
+            )
+            for label, amount in (
+                (_("paid"), document.amount_paid),
+                (_("refunded"), document.amount_refunded),
+                (_("credited"), document.amount_credited),
+            )
+            if amount
+        ]
+        owed_back = status.amount_owed_back(document)
+        if owed_back:
+            payments = reverse("admin:payments_payment_changelist")
+            return format_html(
+                '{} <strong id="owed-back">{}</strong> (<a href="{}?q={}">{}</a>)',
+                format_html_join(" · ", "{}", parts),
+                _("%(amount)s owed back to the client")
+                % {"amount": money_display(owed_back, currency)},
+                payments,
+                document.number or "",
+                _("refund it from its payment"),
+            )
+        left = (
+            _("%(label)s: %(amount)s")
+            % {
+                "label": _("left to pay"),
+                "amount": money_display(document.amount_due, currency),
+            },
+        )
+        return format_html_join(" · ", "{}", [*parts, left])
+
+    @admin.display(description=_("quote / invoice"))
+    def conversion_link(self, document: Document) -> str:
+        """ "From quote Q-…" on an invoice made from a quote."""
+        quote = document.source_quote
+        if quote is None:
+            return str(self.get_empty_value_display())
+        url = reverse("admin:documents_quote_change", args=[quote.pk])
+        label = _("From quote %(number)s") % {"number": quote.number}
+        return format_html('<a href="{}" id="conversion-link">{}</a>', url, label)
+
+    def document_links(self, obj: Document) -> list[tuple[Any, str]]:
+        if not status.is_creditable(obj):
+            return []
+        url = reverse("admin:documents_document_credit_note", args=[obj.pk])
+        return [(_("Issue a credit note"), url)]

@@ -1,0 +1,22 @@
+"""What is e-mailed to clients and members, asked for here and delivered by
+tasks (`mail.tasks`). Callers import from here."""
+
+from mail.delivery import client_email_deliver, client_emails_retry_due
+from mail.services.reminders import reminders_send, reminders_set
+from mail.services.sending import (
+    DocumentHiddenNotSendable,
+    DocumentNotSendable,
+    client_portal_link_send,
+    document_send,
+)
+
+__all__ = [
+    "DocumentHiddenNotSendable",
+    "DocumentNotSendable",
+    "client_email_deliver",
+    "client_emails_retry_due",
+    "client_portal_link_send",
+    "document_send",
+    "reminders_send",
+    "reminders_set",
+]
