@@ -14,7 +14,7 @@
 -- Run by a superuser, connected to the application's database, with psql
 -- (docker-compose.yml's `db-roles` service does; so do the tests):
 --
---   psql "postgres://postgres@db:5432/portal" -v ON_ERROR_STOP=1 \
+--   psql "postgres://superuser@db:5432/portal" -v ON_ERROR_STOP=1 \
 --     -v owner_role=portal_owner -v owner_password="$PORTAL_OWNER_PASSWORD" \
 --     -v app_role=portal_app -v app_password="$PORTAL_APP_PASSWORD" \
 --     -f deploy/postgres-roles.sql
