@@ -33,7 +33,7 @@ from payments.event_cleaning import (
     stored_event_id,
 )
 from payments.models import CheckoutSession, Payment, StripeAccount, StripeEvent
-from payments.services import checkout, recording
+from payments.services import checkout, recording, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ def _refund_apply(
     refunded = charge["amount_refunded"]
     if not is_stripe_id(charge.get("id")):
         return Outcome.DISCREPANCY, "no_charge"
-    refund = recording.card_refund_sync(
+    refund = refunds.card_refund_sync(
         payment=payment,
         charge_id=charge["id"],
         refunded_in_all=money.from_minor_units(refunded, payment.currency),
