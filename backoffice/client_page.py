@@ -2,6 +2,7 @@
 it owes, the buttons that start a document or open its portal, and the flag
 on a likely duplicate. Read-only helpers for `backoffice.clients`."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
@@ -72,16 +73,18 @@ def document_rows(*, client: Client) -> list[dict[str, object]]:
 
 
 def balance_rows(*, client: Client) -> list[dict[str, object]]:
-    """What the client owes, per currency, formatted."""
+    """What the client owes, per currency, formatted: as its portal says it."""
     locale = _member_locale()
+
+    def money(amount: Decimal, currency: str) -> str:
+        return format_money(amount, currency, locale) if amount else ""
+
     return [
         {
             "currency": row["currency"],
-            "owed": format_money(row["owed"], str(row["currency"]), locale),
-            "overdue": format_money(row["overdue"], str(row["currency"]), locale)
-            if row["overdue"]
-            else "",
-            "invoices": row["invoices"],
+            "owed": format_money(row["owed"], row["currency"], locale),
+            "overdue": money(row["overdue"], row["currency"]),
+            "processing": money(row["processing"], row["currency"]),
         }
         for row in client_balance(client=client, today=timezone.localdate())
     ]

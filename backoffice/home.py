@@ -8,15 +8,15 @@ language. A fixed handful of queries, however many documents there are.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from backoffice.documents.invoices import OWED
 from companies.admin_display import moment_text
 from companies.admin_site import back_office, member_can_view
 from companies.middleware import request_company
@@ -24,7 +24,9 @@ from companies.models import Company
 from companies.money import format_totals
 from documents import status
 from documents.events import NOTIFYING_KINDS
-from documents.models import Document, DocumentEvent, amount_due_expression
+from documents.models import Document, DocumentEvent
+from documents.selectors import balance
+from documents.status import ClientStatus
 from mail.notifications import activity_text
 from payments.models import Payment
 
@@ -50,9 +52,10 @@ def _documents_url(kind: str, filters: dict[str, str]) -> str:
 
 
 def _figure(rows: Iterable[Mapping[str, Any]], amount: str, count: str) -> dict:
-    """Amounts per currency (in the member's language) and how many in all."""
+    """Amounts per currency (in the member's language; a currency with none
+    left out) and how many in all."""
     rows = list(rows)  # one row per currency (grouped by the query)
-    totals = {row["currency"]: row[amount] or Decimal(0) for row in rows}
+    totals = {row["currency"]: row[amount] for row in rows if row[amount]}
     return {
         "amounts": format_totals(totals),
         "count": sum(row[count] for row in rows),
@@ -60,25 +63,11 @@ def _figure(rows: Iterable[Mapping[str, Any]], amount: str, count: str) -> dict:
 
 
 def receivables_figures(company: Company, today: dt.date) -> dict[str, dict]:
-    """Outstanding, overdue, received this month and quotes awaiting an answer:
-    three queries."""
+    """Outstanding (as `documents.selectors.balance` adds it up, the portal's
+    figures too), overdue, processing, received this month and quotes awaiting
+    an answer: three queries."""
     documents = Document.objects.for_company(company)
-    late = Q(due_date__lt=today)
-    # Refunds and credit notes count, as everywhere the amount due is read.
-    due = amount_due_expression()
-    invoices = list(
-        documents.filter(
-            kind=Document.Kind.INVOICE, status__in=status.OPEN_INVOICE_STATUSES
-        )
-        .values("currency")
-        .annotate(
-            due=Sum(due),
-            open=Count("pk"),
-            late_due=Sum(due, filter=late),
-            late=Count("pk", filter=late),
-        )
-        .order_by("currency")
-    )
+    invoices = balance(documents, today=today)
     quotes = (
         documents.filter(status.awaiting_client(Document.Kind.QUOTE, today))
         .filter(kind=Document.Kind.QUOTE)
@@ -99,18 +88,19 @@ def receivables_figures(company: Company, today: dt.date) -> dict[str, dict]:
         .annotate(received=Sum("amount"), payments=Count("pk"))
         .order_by("currency")
     )
-    open_statuses = ",".join(status.OPEN_INVOICE_STATUSES)
     return {
         "outstanding": {
-            **_figure(invoices, "due", "open"),
-            "url": _documents_url("invoice", {"status__in": open_statuses}),
+            **_figure(invoices, "owed", "owed_count"),
+            # To pay, overdue and partially paid: the list's client statuses.
+            "url": _documents_url("invoice", {"status_is": OWED}),
         },
         "overdue": {
-            **_figure(invoices, "late_due", "late"),
-            "url": _documents_url(
-                "invoice",
-                {"status__in": open_statuses, "due_date__lt": today.isoformat()},
-            ),
+            **_figure(invoices, "overdue", "overdue_count"),
+            "url": _documents_url("invoice", {"status_is": ClientStatus.OVERDUE}),
+        },
+        "processing": {
+            **_figure(invoices, "processing", "processing_count"),
+            "url": _documents_url("invoice", {"status_is": ClientStatus.PROCESSING}),
         },
         "received": {
             **_figure(received, "received", "payments"),

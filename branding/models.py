@@ -5,13 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from branding.colours import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOUR_PATTERN
-from companies.models import CompanyOwned
+from companies.models import CompanyOwned, Timestamped
 from companies.validators import single_line
 
 DISPLAY_NAME_MAX_LENGTH = 200
 
 
-class BrandKit(CompanyOwned):
+class BrandKit(CompanyOwned, Timestamped):
     """A company's brand as its clients see it in the portal, PDFs and e-mails."""
 
     display_name = models.CharField(
@@ -26,8 +26,6 @@ class BrandKit(CompanyOwned):
     accent_colour = models.CharField(
         _("accent colour"), max_length=7, default=DEFAULT_ACCENT
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("brand kit")

@@ -9,12 +9,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.portal_link import portal_token_decrypt
-from companies.models import CompanyOwned, CompanyQuerySet, Locale
+from companies.models import CompanyOwned, CompanyQuerySet, Locale, Timestamped
 from companies.payment_terms import MAX_TERM_DAYS, TERM_DAYS_VALIDATORS
 from companies.validators import ADDRESS_MAX_LENGTH, single_line
 
+# A client has a working portal when its company has the Accounts Receivable
+# add-on and its link is enabled: `Client.has_portal`, and this in SQL.
+HAS_PORTAL = models.Q(
+    company__has_receivables_addon=True, portal_disabled_at__isnull=True
+)
+
 
 class ClientQuerySet(CompanyQuerySet):
+    def with_portal(self) -> Self:
+        """The clients whose portal link opens (`Client.has_portal`)."""
+        return self.filter(HAS_PORTAL)
+
     def active(self) -> Self:
         """The clients the business works with: not archived. Lists and
         pickers offer these; an archived client's portal link still works."""
@@ -24,7 +34,7 @@ class ClientQuerySet(CompanyQuerySet):
 ClientManager = models.Manager.from_queryset(ClientQuerySet)
 
 
-class Client(CompanyOwned):
+class Client(CompanyOwned, Timestamped):
     """Someone a company sends quotes and invoices to.
 
     The portal token is the whole capability: 256 random bits. It is looked up
@@ -97,8 +107,6 @@ class Client(CompanyOwned):
     # Set while the client is archived: out of lists and pickers, never deleted
     # (its documents keep it), its portal link working as before.
     archived_at = models.DateTimeField(_("archived at"), null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[ClientManager] = ClientManager()
 
@@ -170,6 +178,12 @@ class Client(CompanyOwned):
     @property
     def portal_enabled(self) -> bool:
         return self.portal_disabled_at is None
+
+    @property
+    def has_portal(self) -> bool:
+        """Its portal link opens: the company has the add-on, the link is
+        enabled (`HAS_PORTAL` in SQL)."""
+        return self.company.has_receivables_addon and self.portal_enabled
 
     @property
     def is_archived(self) -> bool:

@@ -16,6 +16,7 @@ from clients.portal_link import (
     portal_token_reencrypt,
 )
 from companies import audit
+from companies.errors import ActionRefused
 from companies.models import Actor, Company
 from companies.services import fields_update
 
@@ -124,7 +125,7 @@ def client_portal_enable(*, client: Client, actor: Actor, now: dt.datetime) -> b
     return True
 
 
-class ClientHasDocuments(Exception):
+class ClientHasDocuments(ActionRefused):
     """A client with documents is kept for good: archived, never deleted."""
 
     @classmethod

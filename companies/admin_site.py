@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from companies.admin_home import manager_home, recent_actions
+from companies.errors import ActionRefused
 from companies.middleware import (
     ACTIVE_COMPANY_SESSION_KEY,
     active_company,
@@ -333,6 +334,22 @@ class _TenantAdmin(RoleRights, ScopedChoices, admin.ModelAdmin):
     ) -> models.QuerySet:
         """Narrow or annotate the already company-scoped queryset."""
         return queryset
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ActionRefused as exc:
+            # The forms check all they can see; this is what only the service
+            # sees under its lock (the invoice was paid meanwhile…). The admin's
+            # transaction is rolled back: nothing was saved.
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class CompanyScopedAdmin(_TenantAdmin):

@@ -13,11 +13,22 @@ from companies.models import (
     reminder_offsets,
 )
 from companies.money import (
+    STORED_DECIMALS,
+    STORED_DIGITS,
     is_known_currency,
     is_supported_currency,
     unsupported_currency_message,
 )
 from companies.services import COMPANY_EDITABLE_FIELDS
+
+
+class AmountField(forms.DecimalField):
+    """An amount of money, as precise as the database keeps it (`MoneyField`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", STORED_DIGITS)
+        kwargs.setdefault("decimal_places", STORED_DECIMALS)
+        super().__init__(*args, **kwargs)
 
 
 class CurrencyField(forms.CharField):

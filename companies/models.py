@@ -17,6 +17,17 @@ from companies.payment_terms import MAX_TERM_DAYS, TERM_DAYS_VALIDATORS
 from companies.validators import ADDRESS_MAX_LENGTH, single_line
 
 
+class Timestamped(models.Model):
+    """When a row was made and last changed: for audit only, never a business
+    time (services take `now`)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class Locale(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
@@ -84,7 +95,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 Actor = User | None
 
 
-class Company(models.Model):
+class Company(Timestamped):
     """A business that issues quotes and invoices: the tenant."""
 
     name = models.CharField(_("name"), max_length=200, validators=[single_line])
@@ -186,8 +197,6 @@ class Company(models.Model):
             "of month)."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("company")
@@ -247,7 +256,7 @@ class Role(models.TextChoices):
     REPORTING = "reporting", _("Reporting")
 
 
-class Membership(models.Model):
+class Membership(Timestamped):
     """A user's place in a company, and so what they may do there."""
 
     Role = Role
@@ -257,8 +266,6 @@ class Membership(models.Model):
         Company, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from babel import Locale as BabelLocale
 from babel.dates import format_date as babel_format_date
@@ -15,6 +16,7 @@ from babel.numbers import (
     list_currencies,
 )
 from babel.numbers import format_decimal as babel_format_decimal
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -38,6 +40,27 @@ def is_known_currency(code: str) -> bool:
 # Amounts are stored with two decimals: a currency with three (KWD, BHD, …)
 # would be rounded on the way in, so it is refused rather than half-supported.
 STORED_DECIMALS = 2
+
+
+# Every amount column: up to a trillion in any currency, to the cent.
+STORED_DIGITS = 14
+
+
+class MoneyField(models.DecimalField):
+    """An amount of money as the database keeps it (`STORED_DIGITS` digits,
+    `STORED_DECIMALS` of them after the point); its currency is a column of
+    the same row."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", STORED_DIGITS)
+        kwargs.setdefault("decimal_places", STORED_DECIMALS)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        # Migrations see the plain DecimalField they always saw: the columns
+        # are the same, so none is written for the change of class.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
 
 
 def is_supported_currency(code: str) -> bool:

@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from companies.forms import CurrencyField
+from companies.forms import AmountField, CurrencyField
 from companies.money import is_known_currency
 from documents.models import VAT_RATES, Document, DocumentLine
 from documents.services.drafts import HEADER_FIELDS, header_errors
@@ -176,11 +176,8 @@ class DocumentLineFormSet(forms.BaseInlineFormSet):
 class CreditNoteForm(forms.Form):
     """A partial credit note: how much (VAT included) and why."""
 
-    amount = forms.DecimalField(
-        label=_("Amount to credit, VAT included"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
+    amount = AmountField(
+        label=_("Amount to credit, VAT included"), min_value=Decimal("0.01")
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -200,10 +197,8 @@ class DepositInvoiceForm(forms.Form):
         max_value=Decimal("100"),
         required=False,
     )
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Or an amount, VAT included"),
-        max_digits=14,
-        decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
     )

@@ -101,12 +101,7 @@ def client_status(document: Document, today: dt.date) -> ClientStatus:
     """What the client sees of `document` on `today`."""
     if is_processing(document):
         return ClientStatus.PROCESSING
-    if (
-        document.kind == Kind.INVOICE
-        and document.status in OPEN_INVOICE_STATUSES
-        and document.due_date is not None
-        and document.due_date < today
-    ):
+    if is_overdue(document, today):
         return ClientStatus.OVERDUE
     if document.kind == Kind.QUOTE and document.status == Status.PENDING:
         if document.expiry_date is not None and document.expiry_date < today:
@@ -118,6 +113,12 @@ def client_status(document: Document, today: dt.date) -> ClientStatus:
     return ClientStatus(document.status)
 
 
+# What a client owes, and what of it is late, is decided here and nowhere
+# else: the portal, the dashboard, the client's page and list, reminders and
+# statements all ask `owed` and `overdue` (or their Python twins), through
+# `documents.selectors.balance` where they add up amounts.
+
+
 def is_processing(document: Document) -> bool:
     """An open invoice whose payment (a bank debit) Stripe has not confirmed."""
     return (
@@ -127,14 +128,40 @@ def is_processing(document: Document) -> bool:
     )
 
 
-def _processing() -> Q:
+def is_owed(document: Document) -> bool:
+    """An open invoice its client still has to pay. One whose payment is
+    processing is not: the client paid, the bank has not confirmed."""
+    return (
+        document.kind == Kind.INVOICE
+        and document.status in OPEN_INVOICE_STATUSES
+        and document.amount_processing == 0
+    )
+
+
+def is_overdue(document: Document, today: dt.date) -> bool:
+    """An owed invoice past its due date."""
+    return (
+        is_owed(document)
+        and document.due_date is not None
+        and document.due_date < today
+    )
+
+
+def processing() -> Q:
+    """`is_processing` in SQL."""
     return Q(
         kind=Kind.INVOICE, status__in=OPEN_INVOICE_STATUSES, amount_processing__gt=0
     )
 
 
-def _overdue(today: dt.date) -> Q:
-    return Q(kind=Kind.INVOICE, status__in=OPEN_INVOICE_STATUSES, due_date__lt=today)
+def owed() -> Q:
+    """`is_owed` in SQL."""
+    return Q(kind=Kind.INVOICE, status__in=OPEN_INVOICE_STATUSES, amount_processing=0)
+
+
+def overdue(today: dt.date) -> Q:
+    """`is_overdue` in SQL."""
+    return owed() & Q(due_date__lt=today)
 
 
 def _expired(today: dt.date) -> Q:
@@ -144,8 +171,8 @@ def _expired(today: dt.date) -> Q:
 def client_status_expression(today: dt.date) -> Case:
     """`client_status()` in SQL, for any mix of kinds."""
     return Case(
-        When(_processing(), then=Value(ClientStatus.PROCESSING.value)),
-        When(_overdue(today), then=Value(ClientStatus.OVERDUE.value)),
+        When(processing(), then=Value(ClientStatus.PROCESSING.value)),
+        When(overdue(today), then=Value(ClientStatus.OVERDUE.value)),
         When(_expired(today), then=Value(ClientStatus.EXPIRED.value)),
         When(
             Q(kind=Kind.QUOTE, status=Status.PENDING, requires_signature=True),
@@ -181,7 +208,7 @@ def awaiting_client(kind: str, today: dt.date) -> Q:
     (overdue ones included, not one whose payment is processing), a quote to
     answer before it expires."""
     if kind == Kind.INVOICE:
-        return Q(status__in=OPEN_INVOICE_STATUSES, amount_processing=0)
+        return owed()
     return Q(status=Status.PENDING) & (
         Q(expiry_date__gte=today) | Q(expiry_date__isnull=True)
     )
@@ -260,6 +287,12 @@ def is_payable(document: Document) -> bool:
         and document.amount_due > 0
         and document.amount_processing == 0
     )
+
+
+def is_sendable(document: Document) -> bool:
+    """A document that may be e-mailed to its client: finalised, and shown in
+    its portal (the e-mail links to it there)."""
+    return not document.is_draft and not document.hidden_from_portal
 
 
 def is_answerable(document: Document) -> bool:

@@ -10,11 +10,11 @@ locale/fr/LC_MESSAGES/django.po (run it after `makemessages`, then
 `compilemessages`); tests/test_french_typography.py fails while a message
 still lacks them.
 
-The catalogue is read and written with Babel, as the committed file is, so a
-run changes the messages it fixes and nothing else. What is not prose stays as
-it is: a colon inside a time (09:30), a ratio (4,5:1) or an address
-(https://, mailto:), a question mark inside a URL (?status=), placeholders
-(%(name)s, {name}) and HTML tags.
+The catalogue is read and written with Babel, as the committed file is, sorted
+by message, so a run changes the messages it fixes and nothing else. What is
+not prose stays as it is: a colon inside a time (09:30), a ratio (4,5:1) or an
+address (https://, mailto:), a question mark inside a URL (?status=),
+placeholders (%(name)s, {name}) and HTML tags.
 """
 
 import re
@@ -74,7 +74,9 @@ def fix_catalogue(path: Path) -> int:
             message.string = fixed
             changed += 1
     with path.open("wb") as target:
-        write_po(target, catalogue)
+        # In alphabetical order, whatever file a string moved to: branches
+        # that each add strings merge without reordering the whole file.
+        write_po(target, catalogue, sort_output=True)
     return changed
 
 

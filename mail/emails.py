@@ -45,11 +45,6 @@ def french_elide(text: str, name: str) -> str:
     )
 
 
-def portal_available(client: Client) -> bool:
-    """The client has a working portal link to give: add-on on, link enabled."""
-    return client.company.has_receivables_addon and client.portal_enabled
-
-
 def document_portal_url(*, client: Client, document: Document) -> str:
     """The full address of one document's page in the client's portal."""
     path = reverse(
@@ -199,7 +194,7 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
     brand = brand_for_company(company=client.company)
     with translation.override(client.locale):
         link = None
-        if portal_available(client):
+        if client.has_portal:
             link = (
                 client_portal_url(client=client)
                 if document is None
@@ -211,7 +206,7 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
             "brand": brand,
             "link": link,
             "portal_url": client_portal_url(client=client)
-            if portal_available(client)
+            if client.has_portal
             else None,
             "logo_cid": LOGO_CONTENT_ID if brand.has_logo else None,
             **_lines(email, document, brand.name),

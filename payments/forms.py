@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from companies.forms import AmountField
 from companies.money import format_money_active
 from documents import status
 from documents.models import Document
@@ -93,9 +94,7 @@ class PaymentRecordForm(forms.ModelForm):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("amount to refund"), max_digits=14, decimal_places=2
-    )
+    amount = AmountField(label=_("amount to refund"))
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, payment: Payment, **kwargs) -> None:

@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
-from companies.models import Company, CompanyOwned, CompanyQuerySet
-from companies.money import format_money_active
+from companies.models import Company, CompanyOwned, CompanyQuerySet, Timestamped
+from companies.money import MoneyField, format_money_active
 
 
 class PaymentMethod(models.TextChoices):
@@ -49,7 +49,7 @@ class PaymentQuerySet(CompanyQuerySet):
 PaymentManager = models.Manager.from_queryset(PaymentQuerySet)
 
 
-class Payment(CompanyOwned):
+class Payment(CompanyOwned, Timestamped):
     """A payment of (part of) an invoice, by card, by transfer or recorded by hand."""
 
     Method = PaymentMethod
@@ -61,7 +61,7 @@ class Payment(CompanyOwned):
         related_name="payments",
         verbose_name=_("invoice"),
     )
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = MoneyField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
@@ -75,12 +75,8 @@ class Payment(CompanyOwned):
     )
     # Received above what the invoice still asked for (paid twice, or after it
     # was canceled): recorded, since it was received, and flagged for review.
-    overpaid_amount = models.DecimalField(
-        _("overpaid"), max_digits=14, decimal_places=2, default=0
-    )
-    amount_refunded = models.DecimalField(
-        _("refunded"), max_digits=14, decimal_places=2, default=0
-    )
+    overpaid_amount = MoneyField(_("overpaid"), default=0)
+    amount_refunded = MoneyField(_("refunded"), default=0)
     received_at = models.DateTimeField(_("received at"), null=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
@@ -90,8 +86,6 @@ class Payment(CompanyOwned):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[PaymentManager] = PaymentManager()
 
@@ -159,7 +153,7 @@ class Refund(CompanyOwned):
         related_name="refunds",
         verbose_name=_("invoice"),
     )
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = MoneyField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     # For a card payment: the charge and how much Stripe says was refunded on it
     # in all once this refund counts ("ch_…:1500"), whoever announced it first
@@ -196,7 +190,7 @@ class Refund(CompanyOwned):
         return f"−{format_money_active(self.amount, self.currency)} — {self.invoice}"
 
 
-class StripeAccount(CompanyOwned):
+class StripeAccount(CompanyOwned, Timestamped):
     """The company's own Stripe account, connected to our platform (Connect).
 
     Kept when disconnected, so that connecting again reuses the same account and
@@ -208,8 +202,6 @@ class StripeAccount(CompanyOwned):
     charges_enabled = models.BooleanField(_("can take card payments"), default=False)
     details_submitted = models.BooleanField(_("details submitted"), default=False)
     checked_at = models.DateTimeField(_("checked at"), null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("Stripe connection")
@@ -241,7 +233,7 @@ class CheckoutSession(CompanyOwned):
         "documents.Document", on_delete=models.PROTECT, related_name="+"
     )
     version_number = models.PositiveIntegerField()
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = MoneyField()
     currency = models.CharField(max_length=3)
     url = models.URLField(max_length=2000)
     created_at = models.DateTimeField()
@@ -325,7 +317,7 @@ class StripeEvent(CompanyOwned, AppendOnly):
         return f"{self.type} {self.event_id}"
 
 
-class TransferDeclaration(CompanyOwned):
+class TransferDeclaration(CompanyOwned, Timestamped):
     """The client says it paid the invoice by bank transfer (changes no status).
 
     The owner records the payment once it shows on the bank account; the
@@ -338,7 +330,7 @@ class TransferDeclaration(CompanyOwned):
         related_name="transfer_declarations",
         verbose_name=_("invoice"),
     )
-    amount = models.DecimalField(_("amount due then"), max_digits=14, decimal_places=2)
+    amount = MoneyField(_("amount due then"))
     paid_on_date = models.DateField(_("paid on (says the client)"), null=True)
     declared_at = models.DateTimeField(_("declared at"))
     payment = models.ForeignKey(
@@ -348,8 +340,6 @@ class TransferDeclaration(CompanyOwned):
         related_name="+",
         verbose_name=_("recorded payment"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("declared transfer")

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper
 
-from clients.models import Client
+from clients.models import HAS_PORTAL, Client
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +54,12 @@ def client_states(client_ids: list[int]) -> dict[int, ClientState]:
             rows = (
                 # unscoped: the ids are those of clients whose link opened a stream
                 Client.objects.filter(pk__in=client_ids[start : start + CHUNK])
-                .values_list(
-                    "pk",
-                    "portal_revision",
-                    "portal_token_digest",
-                    "portal_disabled_at",
-                    "company__has_receivables_addon",
-                )
+                .annotate(open=ExpressionWrapper(HAS_PORTAL, BooleanField()))
+                .values_list("pk", "portal_revision", "portal_token_digest", "open")
                 .order_by()
             )
-            for pk, revision, digest, disabled_at, addon in rows:
-                states[pk] = ClientState(
-                    revision, digest, disabled_at is None and addon
-                )
+            for pk, revision, digest, is_open in rows:
+                states[pk] = ClientState(revision, digest, is_open)
     except Exception:
         connection.close()  # a broken connection is opened afresh next time
         raise

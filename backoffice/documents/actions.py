@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from companies.errors import ActionRefused
 from documents import services, status
 from documents.models import Document
 from mail import services as mail_services
@@ -119,9 +120,7 @@ DOCUMENT_ACTIONS = {
             name="send",
             label=_("Send to client"),
             done=_("%(document)s: being sent to the client (see its e-mails)."),
-            offered=lambda document: (
-                not document.is_draft and not document.hidden_from_portal
-            ),
+            offered=status.is_sendable,
             run=_send,
             asks_first=True,
         ),
@@ -220,7 +219,7 @@ DOCUMENT_ACTIONS = {
     )
 }
 
-REFUSALS = (services.DocumentError, payment_services.PaymentRefused)
+REFUSALS = ActionRefused
 
 
 def bulk_action(action: DocumentAction) -> Callable[..., HttpResponse | None]:

@@ -305,14 +305,7 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             if document is not None and document.kind not in self.kinds:
                 # A quote's address on the invoices' pages, or the reverse.
                 return HttpResponseRedirect(document_admin_url(document))
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.DocumentError as exc:
-            # The forms check everything they can see; this is what only the
-            # service sees under its lock (e.g. the invoice was paid meanwhile).
-            # The admin's transaction is rolled back: nothing was saved.
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(
         self, request: HttpRequest, obj: Document, form: ModelForm, change: bool

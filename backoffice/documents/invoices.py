@@ -55,8 +55,24 @@ class ClientStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Every invoice its client still has to pay, late or not (`status.owed`): the
+# dashboard's "Total outstanding" lists them.
+OWED = "owed"
+
+
 class InvoiceStatusFilter(ClientStatusFilter):
     statuses = (status.ClientStatus.DRAFT, *status.CLIENT_STATUSES["invoice"])
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        return [
+            (OWED, _("Owed (to pay, overdue, partly paid)")),
+            *super().lookups(request, model_admin),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == OWED:
+            return queryset.filter(status.owed())
+        return super().queryset(request, queryset)
 
 
 @admin.register(Invoice, site=back_office)

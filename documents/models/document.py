@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import CompanyOwned, CompanyQuerySet
+from companies.models import CompanyOwned, CompanyQuerySet, Timestamped
+from companies.money import MoneyField
 from companies.validators import NOTES_MAX_LENGTH
 
 # The VAT rates a line may carry (France: standard, intermediate, reduced,
@@ -71,7 +72,7 @@ class DocumentQuerySet(CompanyQuerySet):
 DocumentManager = models.Manager.from_queryset(DocumentQuerySet)
 
 
-class Document(CompanyOwned):
+class Document(CompanyOwned, Timestamped):
     """A quote or an invoice addressed to one client."""
 
     Kind = DocumentKind
@@ -154,53 +155,23 @@ class Document(CompanyOwned):
         related_name="deposit_invoices",
         verbose_name=_("deposit on quote"),
     )
-    total_excl_tax = models.DecimalField(
-        _("total excl. VAT"),
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0"),
-        editable=False,
+    total_excl_tax = MoneyField(
+        _("total excl. VAT"), default=Decimal("0"), editable=False
     )
-    total_tax = models.DecimalField(
-        _("VAT"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
-    )
-    total = models.DecimalField(
-        _("total"),
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0"),
-        editable=False,
-    )
-    amount_paid = models.DecimalField(
-        _("amount paid"),
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0"),
-        editable=False,
-    )
+    total_tax = MoneyField(_("VAT"), default=Decimal("0"), editable=False)
+    total = MoneyField(_("total"), default=Decimal("0"), editable=False)
+    amount_paid = MoneyField(_("amount paid"), default=Decimal("0"), editable=False)
     # Money given back (refunds) and money on its way (a bank debit Stripe has
     # not confirmed yet: counted nowhere until it succeeds).
-    amount_refunded = models.DecimalField(
-        _("amount refunded"),
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0"),
-        editable=False,
+    amount_refunded = MoneyField(
+        _("amount refunded"), default=Decimal("0"), editable=False
     )
-    amount_processing = models.DecimalField(
-        _("payment processing"),
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0"),
-        editable=False,
+    amount_processing = MoneyField(
+        _("payment processing"), default=Decimal("0"), editable=False
     )
     # What credit notes took off the invoice's total.
-    amount_credited = models.DecimalField(
-        _("amount credited"),
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0"),
-        editable=False,
+    amount_credited = MoneyField(
+        _("amount credited"), default=Decimal("0"), editable=False
     )
     current_version = models.ForeignKey(
         "DocumentVersion",
@@ -221,8 +192,6 @@ class Document(CompanyOwned):
         related_name="converted_invoice",
         verbose_name=_("from quote"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[DocumentManager] = DocumentManager()
 
@@ -382,5 +351,5 @@ def amount_due_expression() -> ExpressionWrapper:
     """`Document.amount_due` for the database (sums, filters): the same terms."""
     return ExpressionWrapper(
         F("total") - F("amount_paid") + F("amount_refunded") - F("amount_credited"),
-        output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        output_field=MoneyField(),
     )

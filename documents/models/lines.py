@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyOwned
+from companies.money import MoneyField
 from companies.validators import single_line
 from documents.models.document import VAT_RATE_CHOICES, VAT_RATES, Document
 
@@ -24,9 +25,7 @@ class DocumentLine(CompanyOwned):
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1")
     )
-    unit_price = models.DecimalField(
-        _("unit price (excl. VAT)"), max_digits=14, decimal_places=2
-    )
+    unit_price = MoneyField(_("unit price (excl. VAT)"))
     vat_rate = models.DecimalField(
         _("VAT rate"),
         max_digits=4,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.append_only import AppendOnly
 from companies.models import CompanyOwned
+from companies.money import MoneyField
 from documents.models import document_storage
 from documents.models.document import Document
 
@@ -24,9 +25,9 @@ class DocumentVersion(CompanyOwned, AppendOnly):
     )
     number = models.PositiveIntegerField()
     content = models.JSONField()
-    total_excl_tax = models.DecimalField(max_digits=14, decimal_places=2)
-    total_tax = models.DecimalField(max_digits=14, decimal_places=2)
-    total = models.DecimalField(max_digits=14, decimal_places=2)
+    total_excl_tax = MoneyField()
+    total_tax = MoneyField()
+    total = MoneyField()
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

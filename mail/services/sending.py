@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from companies.models import Actor
+from documents import status
 from documents.models import ClientEmail, Document
 from documents.services.errors import DocumentError
 from mail.tasks import client_email_enqueue
@@ -34,9 +35,9 @@ def document_send(*, document: Document, actor: Actor, now: dt.datetime) -> Clie
         .select_related("client")
         .get(pk=document.pk)
     )
-    if document.is_draft:
-        raise DocumentNotSendable(_("Finalise the document before sending it."))
-    if document.hidden_from_portal:
+    if not status.is_sendable(document):
+        if document.is_draft:
+            raise DocumentNotSendable(_("Finalise the document before sending it."))
         raise DocumentHiddenNotSendable(
             _(
                 "It is hidden from the client's portal. Show it in the portal "
@@ -71,7 +72,7 @@ def client_portal_link_send(
     :raises DocumentNotSendable: no portal (no add-on, link disabled) or no
         e-mail address.
     """
-    if not client.company.has_receivables_addon or not client.portal_enabled:
+    if not client.has_portal:
         raise DocumentNotSendable(_("This client has no portal link to send."))
     if not client.recipients:
         raise DocumentNotSendable(

@@ -159,20 +159,6 @@ class PaymentAdmin(CompanyScopedAdmin):
         )
         adopt_saved(obj, payment)
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.PaymentRefused as exc:
-            # What only the service sees under the invoice's lock (paid meanwhile).
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def render_change_form(
         self,
         request: HttpRequest,

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
+from companies.errors import ActionRefused
 from companies.models import Actor
 from companies.money import format_money_active
 from documents import events, status
@@ -24,7 +25,7 @@ from documents.models import Document
 from payments.models import Payment
 
 
-class PaymentRefused(Exception):
+class PaymentRefused(ActionRefused):
     """A payment that cannot be recorded; the message is for people."""
 
 

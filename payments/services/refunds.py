@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from companies import money
+from companies.errors import ActionRefused
 from companies.models import Actor
 from companies.money import format_money_active
 from documents import events, status
@@ -26,7 +27,7 @@ from payments.services.recording import invoice_lock
 logger = logging.getLogger(__name__)
 
 
-class RefundRefused(Exception):
+class RefundRefused(ActionRefused):
     """A refund that cannot be recorded; the message is for people."""
 
 

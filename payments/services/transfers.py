@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
+from companies.errors import ActionRefused
 from companies.models import Actor
 from documents import events, status
 from documents.models import Document
@@ -14,7 +15,7 @@ from payments.models import Payment, TransferDeclaration
 from payments.services import recording
 
 
-class DeclarationRefused(Exception):
+class DeclarationRefused(ActionRefused):
     """A declaration that cannot be made; the message is for the client."""
 
 

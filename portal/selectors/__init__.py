@@ -93,12 +93,9 @@ REVISION_CACHE_SECONDS = 24 * 3600
 
 
 def _open_portals() -> QuerySet[Client]:
-    """The clients whose portal opens: link switched on, company with the
-    Accounts Receivable add-on."""
+    """The clients whose portal opens (`Client.has_portal`), with their company."""
     # unscoped: the reads without a company, since a link or a session names it.
-    return Client.objects.select_related("company").filter(
-        company__has_receivables_addon=True, portal_disabled_at__isnull=True
-    )
+    return Client.objects.with_portal().select_related("company")
 
 
 def portal_client(*, token: str) -> Client:
@@ -363,9 +360,6 @@ def portal_document(*, client: Client, document_id: int) -> Document:
 
 # Imported last: it reads the helpers above (a package, as CONVENTIONS asks
 # past ~400 lines; the rest may follow it out of this file).
-from portal.selectors.balance import (
-    CurrencyBalance as CurrencyBalance,
-)
 from portal.selectors.balance import portal_balance as portal_balance
 from portal.selectors.document import (
     portal_document_events as portal_document_events,

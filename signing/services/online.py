@@ -18,11 +18,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from branding import images
-from clients.services import client_portal_revision_bump
 from companies import money
 from documents import events, status
 from documents.models import Document, DocumentVersion, QuoteDecline, QuoteSignature
 from documents.services.errors import DocumentError
+from documents.services.lifecycle import status_change
 from signing import tasks
 
 NAME_MAX_LENGTH = 200
@@ -226,9 +226,12 @@ def _signature_write(quote: Document, **fields: object) -> QuoteSignature:
 def _accepted(
     quote: Document, signature: QuoteSignature, now: dt.datetime
 ) -> QuoteSignature:
-    quote.status = Document.Status.ACCEPTED
-    quote.save(update_fields=["status", "updated_at"])
-    client_portal_revision_bump(client_id=quote.client_id)
+    status_change(
+        quote,
+        allowed=status.is_answerable,
+        to=Document.Status.ACCEPTED,
+        refusal=_("This quote has already been answered."),
+    )
     transaction.on_commit(
         lambda: tasks.quote_signature_render_pdf.enqueue(signature.pk)
     )
@@ -374,8 +377,12 @@ def quote_decline_online(
             )
     except IntegrityError:
         raise QuoteNotAnswerable(_("This quote has already been answered.")) from None
-    quote.status = Document.Status.DECLINED
-    quote.save(update_fields=["status", "updated_at"])
+    quote = status_change(
+        quote,
+        allowed=status.is_answerable,
+        to=Document.Status.DECLINED,
+        refusal=_("This quote has already been answered."),
+    )
     events.quote_declined(
         document=quote,
         actor=None,
@@ -383,5 +390,4 @@ def quote_decline_online(
         reason=reason,
         actor_name=quote.client.name,
     )
-    client_portal_revision_bump(client_id=quote.client_id)
     return decline

@@ -90,14 +90,15 @@ def test_the_total_owed_per_currency_in_the_member_s_language(client):
     invoice(customer, status="partially_paid")  # 110.00 EUR left
     invoice(customer, currency="USD")
     invoice(customer, status="paid")  # owes nothing more
+    invoice(customer, status="processing")  # paid by a debit not yet confirmed
 
     english = page_of(client, customer)
     french = page_of(client, customer, HTTP_ACCEPT_LANGUAGE="fr")
 
     assert [
-        (row["currency"], row["owed"], row["overdue"], row["invoices"])
+        (row["currency"], row["owed"], row["overdue"], row["processing"])
         for row in english.context["client_summary"]["balance"]
-    ] == [("EUR", "€230.00", "€120.00", 2), ("USD", "$120.00", "", 1)]
+    ] == [("EUR", "€230.00", "€120.00", "€120.00"), ("USD", "$120.00", "", "")]
     assert [row["owed"] for row in french.context["client_summary"]["balance"]] == [
         "230,00\xa0€",
         "120,00\xa0$US",

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents import events
-from payments.services import payment_record
+from payments.services import card_payment_settle, payment_record
 from signing.services import quote_decline
 from tests.backoffice import sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
@@ -63,6 +63,17 @@ def company_with_receivables():
     pay(partly, "250.00")
     late_usd = invoice(usd, "1000.00", currency="USD", due_date=dt.date(2026, 4, 1))
     pay(late_usd, "200.00")  # 1000.00 left, overdue
+    # 48.00 paid by a bank debit not yet confirmed: neither outstanding nor
+    # overdue, as its client's portal says (Processing).
+    debit = invoice(eur, "40.00", due_date=dt.date(2026, 3, 10))
+    card_payment_settle(
+        invoice_id=debit.pk,
+        payment_intent=f"pi_test_{debit.pk}",
+        amount=debit.total,
+        checkout_session_id=f"cs_test_{debit.pk}",
+        paid=False,
+        now=NOW,
+    )
     old = invoice(eur, "50.00")  # 60.00 paid long ago: not this month
     pay(old, "60.00", received_at=dt.datetime(2026, 3, 3, 12, tzinfo=dt.UTC))
     quote(eur, "2000.00")  # 2400.00 waiting
@@ -95,6 +106,7 @@ def test_the_dashboard_sums_each_currency_of_the_active_company_only(client):
         # 120.00 + 350.00 in EUR, 1000.00 in USD; four open invoices.
         "outstanding": (["€470.00", "$1,000.00"], 3),
         "overdue": (["€120.00", "$1,000.00"], 2),
+        "processing": (["€48.00"], 1),
         "received": (["€1,450.00", "$200.00"], 3),
         "quotes": (["€2,400.00", "$12.00"], 2),
     }
@@ -119,15 +131,30 @@ def test_the_dashboard_speaks_the_member_s_language(client):
 def test_the_dashboard_counts_link_to_the_filtered_lists(client):
     company, _declined = company_with_receivables()
     sign_in(client, company)
-    today = timezone.localdate()
 
     section = client.get("/admin/").context["home_sections"][0]
+    outstanding_url = section["figures"]["outstanding"]["url"]
     overdue_url = section["figures"]["overdue"]["url"]
+    processing_url = section["figures"]["processing"]["url"]
     received_url = section["figures"]["received"]["url"]
 
+    outstanding = client.get(outstanding_url)
     overdue = client.get(overdue_url)
+    processing = client.get(processing_url)
     received = client.get(received_url)
-    assert overdue.status_code == received.status_code == 200
+    assert (
+        outstanding.status_code
+        == overdue.status_code
+        == processing.status_code
+        == received.status_code
+        == 200
+    )
+    assert sorted(d.total for d in outstanding.context["cl"].result_list) == [
+        Decimal("120.00"),
+        Decimal("600.00"),
+        Decimal("1200.00"),
+    ]
+    assert [d.total for d in processing.context["cl"].result_list] == [Decimal("48.00")]
     assert sorted(d.total for d in overdue.context["cl"].result_list) == [
         Decimal("120.00"),
         Decimal("1000.00") * Decimal("1.2"),
@@ -137,7 +164,7 @@ def test_the_dashboard_counts_link_to_the_filtered_lists(client):
         Decimal("250.00"),
         Decimal("1200.00"),
     ]
-    assert f"due_date__lt={today.isoformat()}" in overdue_url
+    assert overdue_url.endswith("?status_is=overdue")
 
 
 def test_the_activity_feed_links_each_line_to_its_document(client):

@@ -82,16 +82,20 @@ def test_the_balance_follows_the_status_rules_per_currency(
             {
                 "currency": "EUR",
                 "owed": Decimal("410.00"),  # 120 + 110 + 90 + 90
+                "owed_count": 4,
                 "overdue": Decimal("200.00"),  # 110 + 90
                 "overdue_count": 2,
                 "processing": Decimal("120.00"),
+                "processing_count": 1,
             },
             {
                 "currency": "USD",
                 "owed": Decimal("120.00"),
+                "owed_count": 1,
                 "overdue": Decimal("120.00"),
                 "overdue_count": 1,
                 "processing": Decimal("0.00"),
+                "processing_count": 0,
             },
         ]
     )
