@@ -36,6 +36,10 @@ ENV PATH="/app/.venv/bin:$PATH" \
     WEB_BIND=0.0.0.0:8000
 USER portal
 EXPOSE 8000
+# `migrate` runs as the database's owner role (DATABASE_MIGRATE_URL); every
+# other command as the application's role (DATABASE_URL), which cannot disarm
+# the append-only guards (deploy/postgres-roles.sql, deploy/entrypoint.sh).
+ENTRYPOINT ["sh", "/app/deploy/entrypoint.sh"]
 # Liveness: the process answers. (The load balancer asks /readyz as well.)
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]

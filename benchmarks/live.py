@@ -23,6 +23,7 @@ Exits non-zero when a target is missed. On PostgreSQL a throwaway database
 
 import argparse
 import asyncio
+import base64
 import os
 import secrets
 import socket
@@ -46,6 +47,7 @@ def configure(workdir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORTAL_TOKEN_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "PORTAL_BASE_URL": "http://127.0.0.1",  # required in production
         "DJANGO_SECURE_SSL_REDIRECT": "false",

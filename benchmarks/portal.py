@@ -21,6 +21,7 @@ payments the services would have written.
 On PostgreSQL a throwaway database (portal_benchmark_<pid>) is created and dropped.
 """
 
+import base64
 import datetime as dt
 import os
 import secrets
@@ -50,6 +51,8 @@ def configure() -> Path:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    os.environ["PORTAL_TOKEN_KEYS"] = key  # links are stored encrypted
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     os.environ["PORTAL_BASE_URL"] = "http://127.0.0.1:8000"  # required in production
     os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")

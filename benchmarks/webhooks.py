@@ -22,6 +22,7 @@ invoice is paid once and every delivery got a 2xx. Everything stays on loopback,
 with a bounded number of requests and a timeout on each.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -76,6 +77,7 @@ def configure() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORTAL_TOKEN_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": DATABASE_URL,

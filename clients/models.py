@@ -1,6 +1,6 @@
 """A company's clients, each with one private portal link."""
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clients.portal_link import portal_token_decrypt
 from companies.models import CompanyOwned, CompanyQuerySet, Locale, Timestamped
 from companies.payment_terms import MAX_TERM_DAYS, TERM_DAYS_VALIDATORS
 from companies.validators import ADDRESS_MAX_LENGTH, single_line
@@ -38,7 +39,8 @@ class Client(CompanyOwned, Timestamped):
 
     The portal token is the whole capability: 256 random bits. It is looked up
     by its SHA-256 (so a timing difference in the index says nothing about the
-    token) and then compared in constant time.
+    token) and stored only encrypted (`clients.portal_link`): `portal_token`
+    decrypts it, to show or e-mail the link.
     """
 
     name = models.CharField(_("name"), max_length=200, validators=[single_line])
@@ -83,7 +85,7 @@ class Client(CompanyOwned, Timestamped):
     locale = models.CharField(
         _("language"), max_length=2, choices=Locale.choices, default=Locale.FRENCH
     )
-    portal_token = models.CharField(max_length=64, editable=False)
+    portal_token_encrypted = models.CharField(max_length=255, editable=False)
     portal_token_digest = models.CharField(max_length=64, unique=True, editable=False)
     portal_token_issued_at = models.DateTimeField(editable=False)
     portal_revision = models.PositiveBigIntegerField(default=0, editable=False)
@@ -122,9 +124,6 @@ class Client(CompanyOwned, Timestamped):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         constraints = [
-            models.UniqueConstraint(
-                fields=["portal_token"], name="client_portal_token_unique"
-            ),
             models.CheckConstraint(
                 condition=Q(locale__in=Locale.values), name="client_locale_known"
             ),
@@ -150,6 +149,32 @@ class Client(CompanyOwned, Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled client (a cache, a task) never carries the token in clear.
+        state: dict[str, Any] = super().__getstate__()
+        state.pop("_portal_token", None)
+        return state
+
+    @property
+    def portal_token(self) -> str:
+        """The link's token, decrypted: to show or e-mail the link, nothing else.
+
+        :raises PortalLinkUnreadable: no key of PORTAL_TOKEN_KEYS decrypts it.
+        """
+        known = self.__dict__.get("_portal_token")
+        if known is None or known[0] != self.portal_token_encrypted:
+            known = (
+                self.portal_token_encrypted,
+                portal_token_decrypt(self.portal_token_encrypted),
+            )
+            self._portal_token = known
+        return known[1]
+
+    def portal_token_remember(self, token: str) -> None:
+        """The token is known already (the request's own link, checked against
+        the digest; a token just issued): no need to decrypt it."""
+        self._portal_token = (self.portal_token_encrypted, token)
 
     @property
     def recipients(self) -> list[str]:

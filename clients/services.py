@@ -10,6 +10,11 @@ from django.utils.translation import gettext as _
 
 from clients.access import browser_family, coarse_network
 from clients.models import Client, ClientPortalAccess
+from clients.portal_link import (
+    PortalLinkUnreadable,
+    portal_token_encrypt,
+    portal_token_reencrypt,
+)
 from companies import audit
 from companies.errors import ActionRefused
 from companies.models import Actor, Company
@@ -20,22 +25,23 @@ def portal_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_portal_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)  # 256 bits
-    return token, portal_token_digest(token)
+def _portal_token_issue(client: Client, now: dt.datetime) -> None:
+    """A new token for the client (256 bits), kept only encrypted and as its
+    digest, and known to this instance (not saved)."""
+    token = secrets.token_urlsafe(32)
+    client.portal_token_encrypted = portal_token_encrypt(token)
+    client.portal_token_digest = portal_token_digest(token)
+    client.portal_token_issued_at = now
+    client.portal_token_remember(token)
 
 
 @transaction.atomic
 def client_create(*, company: Company, now: dt.datetime, **fields: object) -> Client:
     """Create a client with a fresh portal link of its own."""
-    token, digest = _new_portal_token()
-    return Client.objects.create(
-        company=company,
-        portal_token=token,
-        portal_token_digest=digest,
-        portal_token_issued_at=now,
-        **fields,
-    )
+    client = Client(company=company, **fields)
+    _portal_token_issue(client, now)
+    client.save(force_insert=True)
+    return client
 
 
 CLIENT_EDITABLE_FIELDS = (
@@ -73,11 +79,10 @@ def client_update(*, client: Client, **fields: object) -> Client:
 def client_portal_rotate(*, client: Client, actor: Actor, now: dt.datetime) -> Client:
     """Give the client a new portal link; the old one stops working at once."""
     client = Client.objects.select_for_update().get(pk=client.pk)  # unscoped: in hand
-    client.portal_token, client.portal_token_digest = _new_portal_token()
-    client.portal_token_issued_at = now
+    _portal_token_issue(client, now)
     client.save(
         update_fields=[
-            "portal_token",
+            "portal_token_encrypted",
             "portal_token_digest",
             "portal_token_issued_at",
             "updated_at",
@@ -229,3 +234,24 @@ def client_portal_revision_bump(*, client_id: int) -> None:
     """
     # unscoped: the caller changed this very client inside the same transaction
     Client.objects.filter(pk=client_id).update(portal_revision=F("portal_revision") + 1)
+
+
+def client_portal_tokens_reencrypt() -> tuple[int, list[int]]:
+    """Encrypt every stored portal token again under the first key of
+    PORTAL_TOKEN_KEYS (after a new key was put first); the links stay the same.
+    Returns how many were encrypted again, and the clients whose token no key
+    decrypts (their links must be rotated)."""
+    done, unreadable = 0, []
+    # unscoped: every company's clients, one at a time
+    rows = Client.objects.values_list("pk", "portal_token_encrypted").iterator()
+    for pk, stored in rows:
+        try:
+            again = portal_token_reencrypt(stored)
+        except PortalLinkUnreadable:
+            unreadable.append(pk)
+            continue
+        # unscoped: the row just read; only if no rotation replaced it meanwhile
+        done += Client.objects.filter(pk=pk, portal_token_encrypted=stored).update(
+            portal_token_encrypted=again
+        )
+    return done, unreadable

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -317,6 +318,16 @@ class _TenantAdmin(RoleRights, ScopedChoices, admin.ModelAdmin):
         return lookup_names_no_secret(lookup) and super().lookup_allowed(
             lookup, value, request
         )
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # A list answers a POST only with a bulk action (or an edit in place),
+        # both changes: a member who may read but not change gets the 403 of
+        # every other write, not Django's "no action selected" page.
+        if request.method == "POST" and not member_can_change(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
 
     def scoped_queryset(
         self, request: HttpRequest, queryset: models.QuerySet

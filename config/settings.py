@@ -5,7 +5,9 @@ SQLite, files on the local disk, e-mail printed to the console, tasks run
 immediately.
 """
 
+import base64
 import datetime as dt
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,6 +115,14 @@ MIDDLEWARE = [
     # Last: turns a locked-out sign-in into the cool-down page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Fields one request may post. Django's 1,000 stops a draft invoice at 160
+# lines; the back office's largest form is a draft at the 200-line limit
+# (documents.totals.MAX_LINES): 7 fields a line (id, document, description,
+# quantity, unit price, VAT rate, delete) for its 200 lines, the blank row and
+# the template row it also posts (1,414), plus the header, the inlines'
+# management forms and the history rows (under 100). A test posts that page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_500
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -303,6 +313,24 @@ TASKS = {
 PDF_RENDER_TIME_LIMIT_SECONDS = env.int("PDF_RENDER_TIME_LIMIT_SECONDS", default=60)
 PDF_RENDER_ATTEMPTS = env.int("PDF_RENDER_ATTEMPTS", default=3)
 
+# Portal links are stored encrypted (clients/portal_link.py): Fernet keys,
+# comma-separated, the first one encrypting and every one decrypting, so a key
+# is rotated by putting a new one first (`manage.py portal_token_keys_rotate`,
+# then drop the old one). Required in production (`check --deploy` fails
+# without it). Debug mode derives one from the secret key, after the demo's own
+# key (made once into DEMO_DATA_DIR by `manage.py demo`), so that runserver and
+# the demo read each other's links in the SQLite file they share.
+PORTAL_TOKEN_KEYS = env.list("PORTAL_TOKEN_KEYS", default=[])
+if not PORTAL_TOKEN_KEYS and DEBUG:
+    _demo_keys = (
+        Path(env.str("DEMO_DATA_DIR", default="") or BASE_DIR / "var" / "demo")
+        / "portal_token_keys"
+    )
+    if _demo_keys.is_file():
+        PORTAL_TOKEN_KEYS = _demo_keys.read_text().split()
+    _derived = hashlib.sha256(f"portal-token-key:{SECRET_KEY}".encode()).digest()
+    PORTAL_TOKEN_KEYS.append(base64.urlsafe_b64encode(_derived).decode())
+
 # Distinct wrong portal links one address may try in a window before a 429
 # (a valid link is never refused).
 PORTAL_MISS_LIMIT = env.int("PORTAL_MISS_LIMIT", default=30)
@@ -329,12 +357,17 @@ SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="")
 SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="")
 SIGNING_KEY_PASSPHRASE = env.str("SIGNING_KEY_PASSPHRASE", default="")
 
-# Password guessing on the back office's sign-in: after this many failures for
-# one account or from one address, sign-ins from either cool down (django-axes,
-# counted in the database, so every web process sees the same count).
+# Password guessing on the back office's sign-in (django-axes, counted in the
+# database, so every web process sees the same count): an account cools down at
+# one address after LOGIN_FAILURE_LIMIT failures there; an address (whatever the
+# accounts: an office's colleagues share it) or an account (whatever the
+# addresses) only past LOGIN_FAILURE_CEILING (companies/login_guard.py).
+AXES_HANDLER = "companies.login_guard.OfficeLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_CEILING = env.int("LOGIN_FAILURE_CEILING", default=50)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# What a success clears: its own pair only.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the admin's form names the e-mail so
 AXES_USERNAME_CALLABLE = "companies.admin_site.login_username"

@@ -20,6 +20,8 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 # Portal paths get the portal's own 404 (portal/404.html); others Django's.
 handler404 = "portal.views.errors.page_not_found"
+# A quote's answer too large to read gets its form back with the error.
+handler400 = "portal.views.errors.bad_request"
 
 urlpatterns = [
     # Someone typing the bare address is a member looking for the back office;
@@ -35,6 +37,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", back_office.urls),
+    # Before the portal's /p/<token>/: Checkout's way back names no link.
+    path("p/checkout/", include("portal.return_urls")),
     path("p/", include("portal.urls")),
     path("payments/", include("payments.urls")),
 ]

@@ -12,9 +12,22 @@ from companies.models import Company
 from companies.references import grouped, invoice_creditor_reference
 from documents.models import Document
 from payments import epc_qr
-from payments.models import StripeAccount, TransferDeclaration
+from payments.event_cleaning import is_stripe_id
+from payments.models import CheckoutSession, StripeAccount, TransferDeclaration
 
 QR_CACHE_SECONDS = 24 * 3600
+
+
+def checkout_session_of(*, session_id: str) -> CheckoutSession | None:
+    """The Checkout Session we opened under this id (None for any other id),
+    with its invoice: what a return from Checkout names, and all it names."""
+    if not (is_stripe_id(session_id) and session_id.startswith("cs_")):
+        return None
+    # unscoped: a Checkout Session id is unique; it names the company
+    sessions = CheckoutSession.objects.select_related("invoice").filter(
+        session_id=session_id
+    )
+    return next(iter(sessions[:1]), None)
 
 
 def card_payment_ready(*, company: Company) -> bool:

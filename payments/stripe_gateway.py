@@ -225,7 +225,7 @@ def webhook_event(
         raise WebhookInvalid("signature timestamp is in the future")
     try:
         event = json.loads(payload)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past any Stripe event
         raise WebhookInvalid("body is not JSON") from exc
     if not (
         isinstance(event, dict)

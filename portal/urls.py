@@ -49,11 +49,6 @@ urlpatterns = [
         name="invoice_pay",
     ),
     path(
-        "<str:token>/documents/<int:document_id>/pay/return/",
-        views.checkout_return,
-        name="checkout_return",
-    ),
-    path(
         "<str:token>/documents/<int:document_id>/paid-by-transfer/",
         views.transfer_declare,
         name="transfer_declare",

@@ -32,6 +32,12 @@ DISCREPANCY_REASONS = {
     "not_paid": _("Says confirmed, but is not paid"),
     "no_charge": _("A refund naming no charge"),
     "intent_of_another_invoice": _("A payment already recorded on another invoice"),
+    "refund_above_payment": _("Says more was refunded than was paid"),
+    "capture_above_amount": _("Says more was captured than was charged"),
+    "malformed_id": _("Names an identifier Stripe never sends (too long or garbled)"),
+    "refused_by_database": _(
+        "Could not be recorded as it is: kept as received, nothing applied"
+    ),
 }
 
 

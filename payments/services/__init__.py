@@ -24,15 +24,17 @@ from payments.services.connect import (
 )
 from payments.services.recording import (
     PaymentRefused,
-    RefundRefused,
     card_payment_fail,
     card_payment_settle,
-    card_refund_sync,
     invoice_mark_paid,
     payment_record,
+)
+from payments.services.refunds import (
+    RefundRefused,
+    card_refund_sync,
+    payment_refund,
     refund_record,
 )
-from payments.services.refunds import payment_refund
 from payments.services.transfers import (
     DeclarationRefused,
     open_declaration,

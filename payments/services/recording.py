@@ -5,8 +5,9 @@ the client's portal revision in the same transaction. Money that arrived is
 always recorded (a card payment on an invoice paid meanwhile, or canceled, is
 flagged as an overpayment for the owner, never refused); only money recorded
 by hand is checked against what is due, since a typo there is ours to catch.
-An invoice only moves back when money goes back (a refund) or a payment that
-was processing fails: a late or repeated announcement changes nothing.
+An invoice only moves back when money goes back (a refund, in `refunds`) or a
+payment that was processing fails: a late or repeated announcement changes
+nothing.
 """
 
 import datetime as dt
@@ -21,15 +22,11 @@ from companies.models import Actor
 from companies.money import format_money_active
 from documents import events, status
 from documents.models import Document
-from payments.models import Payment, Refund
+from payments.models import Payment
 
 
 class PaymentRefused(ActionRefused):
     """A payment that cannot be recorded; the message is for people."""
-
-
-class RefundRefused(ActionRefused):
-    """A refund that cannot be recorded; the message is for people."""
 
 
 def invoice_lock(invoice_id: int) -> Document:
@@ -152,7 +149,8 @@ def _card_payment_insert(invoice: Document, **fields: object) -> Payment | None:
     """Insert the intent's payment; None when it exists already.
 
     The unique payment intent decides, not a check before the insert: two
-    announcements of one payment can never both insert it.
+    announcements of one payment can never both insert it. Any other refusal
+    of the database is not "recorded already": it goes up to the caller.
     """
     try:
         with transaction.atomic():
@@ -164,6 +162,12 @@ def _card_payment_insert(invoice: Document, **fields: object) -> Payment | None:
                 **fields,
             )
     except IntegrityError:
+        # unscoped: a payment intent id is unique across every company's payments
+        recorded = Payment.objects.filter(
+            provider_reference=fields["provider_reference"]
+        )
+        if not recorded.exists():
+            raise
         return None
 
 
@@ -281,115 +285,3 @@ def card_payment_fail(
     )
     client_portal_revision_bump(client_id=invoice.client_id)
     return FAILED
-
-
-def _money_out(
-    invoice: Document,
-    payment: Payment,
-    *,
-    amount: Decimal,
-    actor: Actor,
-    now: dt.datetime,
-    provider_reference: str | None,
-    note: str,
-) -> Refund:
-    refund = Refund.objects.create(
-        company_id=invoice.company_id,
-        payment=payment,
-        invoice=invoice,
-        amount=amount,
-        currency=payment.currency,
-        provider_reference=provider_reference,
-        refunded_at=now,
-        note=note,
-        recorded_by=actor,
-    )
-    payment.amount_refunded += amount
-    payment.save(update_fields=["amount_refunded", "updated_at"])
-    invoice.amount_refunded += amount
-    invoice.status = status.status_after_payment(invoice)
-    invoice.save(update_fields=["amount_refunded", "status", "updated_at"])
-    events.invoice_refunded(
-        document=invoice,
-        actor=actor,
-        at=now,
-        amount=str(amount),
-        method=payment.method,
-    )
-    client_portal_revision_bump(client_id=invoice.client_id)
-    return refund
-
-
-def _payment_lock(payment: Payment) -> tuple[Document, Payment]:
-    invoice = invoice_lock(payment.invoice_id)
-    return invoice, invoice.payments.select_for_update().get(pk=payment.pk)
-
-
-@transaction.atomic
-def refund_record(
-    *,
-    payment: Payment,
-    amount: Decimal,
-    actor: Actor,
-    now: dt.datetime,
-    note: str = "",
-) -> Refund:
-    """Record money given back by hand on a transfer or manual payment.
-
-    :raises RefundRefused: a card payment (refunded through Stripe), a payment
-        that did not succeed, a non-positive amount or more than is left.
-    """
-    invoice, payment = _payment_lock(payment)
-    if payment.method == Payment.Method.CARD:
-        raise RefundRefused(_("A card payment is refunded through Stripe."))
-    refund_check(payment, amount)
-    return _money_out(
-        invoice,
-        payment,
-        amount=amount,
-        actor=actor,
-        now=now,
-        provider_reference=None,
-        note=note,
-    )
-
-
-def refund_check(payment: Payment, amount: Decimal) -> None:
-    if payment.status != Payment.Status.SUCCEEDED:
-        raise RefundRefused(_("Only a payment that was received can be refunded."))
-    if amount <= 0:
-        raise RefundRefused(_("A refund must be greater than zero."))
-    if amount > payment.refundable_amount:
-        raise RefundRefused(
-            _("A refund cannot exceed what is left of the payment (%(left)s).")
-            % {"left": payment.refundable_amount}
-        )
-
-
-@transaction.atomic(savepoint=False)
-def card_refund_sync(
-    *,
-    payment: Payment,
-    charge_id: str,
-    refunded_in_all: Decimal,
-    now: dt.datetime,
-    actor: Actor = None,
-    note: str = "",
-) -> Refund | None:
-    """Stripe says `refunded_in_all` was refunded on the payment's charge: record
-    what we have not recorded yet, once, whoever says it first (our own refund
-    call or the `charge.refunded` event, each perhaps twice, in any order).
-    Returns the refund recorded, or None when there was nothing new."""
-    invoice, payment = _payment_lock(payment)
-    missing = min(refunded_in_all, payment.amount) - payment.amount_refunded
-    if missing <= 0 or payment.status != Payment.Status.SUCCEEDED:
-        return None
-    return _money_out(
-        invoice,
-        payment,
-        amount=missing,
-        actor=actor,
-        now=now,
-        provider_reference=f"{charge_id}:{refunded_in_all}",
-        note=note,
-    )

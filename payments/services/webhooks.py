@@ -6,20 +6,34 @@ applies it, so a second delivery waits for the first and then finds it: it is
 acknowledged and does nothing. One payment is recorded once whatever announces
 it (unique payment intent, in `recording`). An event is applied only when it
 comes from the connected account of the company owning the invoice it names,
-for the currency and amount we asked; anything else is stored as a discrepancy
-for the owner to review, never applied.
+for the currency and amount we asked, and only for money that adds up (no
+refund above what was paid, no capture above the charge); anything else is
+stored as a discrepancy for the owner to review, never applied.
+
+No event fails on its content (`payments.event_cleaning`): its texts are
+cleaned and bounded before they are stored, an identifier Stripe would never
+send is a discrepancy, and an event whose effect the database still refuses
+is stored as received, flagged for review, and acknowledged. Only a database
+that is not answering (a timeout, a deadlock) answers 5xx, for Stripe to
+deliver the event again later.
 """
 
 import datetime as dt
 import logging
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import DataError, IntegrityError, connections, transaction
 from django.db.models import OuterRef, Subquery
 
 from companies import money
+from payments.event_cleaning import (
+    clean_payload,
+    clean_text,
+    is_stripe_id,
+    stored_event_id,
+)
 from payments.models import CheckoutSession, Payment, StripeAccount, StripeEvent
-from payments.services import checkout, recording
+from payments.services import checkout, recording, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +64,7 @@ def _company_account() -> Subquery:
 
 def _checkout_of(event: dict[str, Any]) -> CheckoutSession | None:
     session_id = event["data"]["object"].get("id")
-    if not isinstance(session_id, str):
+    if not is_stripe_id(session_id):
         return None
     # unscoped: a Checkout Session id is unique; it names the company
     sessions = CheckoutSession.objects.filter(session_id=session_id).annotate(
@@ -61,7 +75,7 @@ def _checkout_of(event: dict[str, Any]) -> CheckoutSession | None:
 
 def _payment_of(event: dict[str, Any]) -> Payment | None:
     intent = event["data"]["object"].get("payment_intent")
-    if not isinstance(intent, str):
+    if not is_stripe_id(intent):
         return None
     # unscoped: a payment intent id is unique; it names the company
     payments = Payment.objects.filter(provider_reference=intent).annotate(
@@ -70,17 +84,47 @@ def _payment_of(event: dict[str, Any]) -> Payment | None:
     return next(iter(payments[:1]), None)
 
 
+# The identifiers an event of each kind is looked up by, in its object.
+LOOKUP_IDS = {
+    **{kind: ("id", "payment_intent") for kind in CHECKOUT_EVENTS},
+    REFUND_EVENT: ("id", "payment_intent"),
+}
+
+
+def _malformed_ids(event: dict[str, Any]) -> bool:
+    """Whether an identifier we would look up or store is not Stripe's: too
+    long for its column, or with characters no Stripe id has (a NUL, which
+    PostgreSQL refuses even in a query)."""
+    if not is_stripe_id(event["id"]):
+        return True
+    account = event.get("account")
+    if account not in (None, "") and not is_stripe_id(account):
+        return True
+    obj = event["data"]["object"]
+    for name in LOOKUP_IDS.get(event["type"], ()):
+        value = obj.get(name)
+        if isinstance(value, dict):  # an expanded object: its own id
+            value = value.get("id")
+        if value is not None and not is_stripe_id(value):
+            return True
+    return False
+
+
 def stripe_event_receive(
     *, event: dict[str, Any], now: dt.datetime
 ) -> StripeEvent | None:
     """Store a verified event once and apply it; None when it was stored already.
 
     Never raises for what the event says: a discrepancy is stored and
-    acknowledged (Stripe would otherwise deliver it again and again).
+    acknowledged (Stripe would otherwise deliver it again and again), and so
+    is an event whose effect the database refused.
     """
-    kind = event["type"]
+    kind = clean_text(event["type"], 100)
+    malformed = _malformed_ids(event)
+    # Each lookup takes only an identifier that looks like Stripe's, so an
+    # event with one garbled id still finds whose it is, for review.
     account_id = event.get("account") or ""
-    if not isinstance(account_id, str):
+    if not is_stripe_id(account_id):
         account_id = ""
     target: CheckoutSession | Payment | None = None
     if kind in CHECKOUT_EVENTS:
@@ -91,25 +135,40 @@ def stripe_event_receive(
         target.company_id if target is not None else _company_id_of_account(account_id)
     )
     stored = StripeEvent(
-        event_id=event["id"],
-        type=kind[:100],
-        account_id=account_id[:255],
+        event_id=stored_event_id(event["id"]),
+        type=kind,
+        account_id=account_id,
         company_id=company_id,
         invoice_id=target.invoice_id if target is not None else None,
-        payload=event,
+        payload=clean_payload(event),
         received_at=now,
     )
     try:
         with transaction.atomic():
-            stored.outcome, stored.reason = _apply(event, target, account_id, now)
+            if malformed:
+                stored.outcome, stored.reason = Outcome.DISCREPANCY, "malformed_id"
+            else:
+                stored.outcome, stored.reason = _apply(event, target, account_id, now)
             if not _event_store(stored):
                 raise _Delivered
     except _Delivered:
         return None  # delivered before (perhaps this very moment): done then
+    except (DataError, IntegrityError):
+        # What the event asked was refused by the database (a constraint, a
+        # value it cannot hold): undone, and the event kept for review. A
+        # database that does not answer (OperationalError) is not the event's
+        # fault: that goes on to a 5xx, and Stripe delivers it again later.
+        logger.exception(
+            "Stripe event %s (%s): refused by the database", stored.event_id, kind
+        )
+        stored.outcome, stored.reason = Outcome.DISCREPANCY, "refused_by_database"
+        with transaction.atomic():
+            if not _event_store(stored):
+                return None
     outcome, reason = stored.outcome, stored.reason
     if outcome == Outcome.DISCREPANCY:
         logger.warning(
-            "Stripe event %s (%s) not applied: %s", event["id"], kind, reason
+            "Stripe event %s (%s) not applied: %s", stored.event_id, kind, reason
         )
     return stored
 
@@ -203,19 +262,43 @@ def _apply(
     return _refund_apply(event["data"]["object"], target, now)
 
 
+def _whole(value: object) -> int | None:
+    """A count of minor units as Stripe writes it; None for anything else."""
+    return value if type(value) is int else None
+
+
+def charge_discrepancy(charge: dict[str, Any], payment: Payment) -> str:
+    """Why what a charge says of its money cannot be true of this payment
+    ("" when it can): another currency or amount, a capture above the charge,
+    a refund above what was captured."""
+    if str(charge.get("currency", "")).upper() != payment.currency:
+        return "currency_mismatch"
+    amount = _whole(charge.get("amount"))
+    refunded = _whole(charge.get("amount_refunded"))
+    captured = _whole(charge.get("amount_captured", amount))
+    if (
+        amount != money.to_minor_units(payment.amount, payment.currency)
+        or refunded is None
+        or captured is None
+    ):
+        return "amount_mismatch"
+    if captured > amount:
+        return "capture_above_amount"
+    if not 0 <= refunded <= captured:
+        return "refund_above_payment"
+    return ""
+
+
 def _refund_apply(
     charge: dict[str, Any], payment: Payment, now: dt.datetime
 ) -> tuple[str, str]:
-    if str(charge.get("currency", "")).upper() != payment.currency:
-        return Outcome.DISCREPANCY, "currency_mismatch"
-    refunded = charge.get("amount_refunded")
-    if charge.get("amount") != money.to_minor_units(
-        payment.amount, payment.currency
-    ) or not isinstance(refunded, int):
-        return Outcome.DISCREPANCY, "amount_mismatch"
-    if not isinstance(charge.get("id"), str):
+    wrong = charge_discrepancy(charge, payment)
+    if wrong:
+        return Outcome.DISCREPANCY, wrong
+    refunded = charge["amount_refunded"]
+    if not is_stripe_id(charge.get("id")):
         return Outcome.DISCREPANCY, "no_charge"
-    refund = recording.card_refund_sync(
+    refund = refunds.card_refund_sync(
         payment=payment,
         charge_id=charge["id"],
         refunded_in_all=money.from_minor_units(refunded, payment.currency),

@@ -44,6 +44,7 @@ from documents.status import (
     awaiting_client,
     with_client_status,
 )
+from payments.selectors import checkout_session_of
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
@@ -91,23 +92,52 @@ HISTORY_DETAILS = (
 REVISION_CACHE_SECONDS = 24 * 3600
 
 
+def _open_portals() -> QuerySet[Client]:
+    """The clients whose portal opens (`Client.has_portal`), with their company."""
+    # unscoped: the reads without a company, since a link or a session names it.
+    return Client.objects.with_portal().select_related("company")
+
+
 def portal_client(*, token: str) -> Client:
     """The client whose portal link this is.
 
     :raises Http404: unknown, rotated or disabled token, or a company without
         the Accounts Receivable add-on; all look the same from outside.
     """
-    clients = (
-        # unscoped: the one read without a company, since the token names it.
-        Client.objects.with_portal()
-        .select_related("company")
-        .filter(portal_token_digest=portal_token_digest(token))
-    )
+    digest = portal_token_digest(token)
+    clients = _open_portals().filter(portal_token_digest=digest)
     # The digest is unique: one row at most, so no ORDER BY (as first() adds).
     client = next(iter(clients[:1]), None)
-    if client is None or not hmac.compare_digest(client.portal_token, token):
+    if client is None or not hmac.compare_digest(client.portal_token_digest, digest):
         raise Http404("No portal here.")
+    client.portal_token_remember(token)  # the page's links, without decrypting
     return client
+
+
+# A client comes back from Checkout within minutes of opening it; Stripe keeps
+# a session open 24 hours at most.
+CHECKOUT_RETURN_WINDOW = dt.timedelta(hours=25)
+
+
+def portal_checkout_return(
+    *, session_id: str, now: dt.datetime
+) -> tuple[Client, Document]:
+    """The client and the invoice of the Checkout Session a client comes back
+    from. The way back carries the session alone, never the link (which would
+    then be Stripe's to keep), so the session opens the page only as the link
+    would, and only while it is the link the session was opened under.
+
+    :raises Http404: not a session of ours, older than a day, opened before
+        the link was rotated, or whose portal or invoice no longer opens.
+    """
+    checkout = checkout_session_of(session_id=session_id)
+    if checkout is None or now - checkout.created_at > CHECKOUT_RETURN_WINDOW:
+        raise Http404("No portal here.")
+    clients = _open_portals().filter(pk=checkout.invoice.client_id)
+    client = next(iter(clients[:1]), None)
+    if client is None or checkout.created_at < client.portal_token_issued_at:
+        raise Http404("No portal here.")
+    return client, portal_document(client=client, document_id=checkout.invoice_id)
 
 
 def portal_token_known(token: str) -> bool:

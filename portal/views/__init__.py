@@ -18,7 +18,7 @@ from portal.views.documents import (
 from portal.views.language import language_set
 from portal.views.lists import invoice_list, quote_list
 from portal.views.live import portal_events
-from portal.views.payments import checkout_return, invoice_pay, transfer_declare
+from portal.views.payments import invoice_pay, transfer_declare
 from portal.views.quotes import (
     quote_accept_online,
     quote_decline_online,
@@ -29,7 +29,6 @@ from portal.views.quotes import (
 __all__ = [
     "brand_icon",
     "brand_logo",
-    "checkout_return",
     "document_detail",
     "document_version_detail",
     "document_version_pdf",

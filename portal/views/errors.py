@@ -2,11 +2,14 @@
 tells the visitor, in their browser's language, to ask the business for a new
 link, and names nothing (no company, no brand: the link proved nothing).
 
-Other paths keep Django's own 404 (and any project-wide 404.html).
+Other paths keep Django's own 404 (and any project-wide 404.html). A quote's
+answer too large to be read at all gets its form back with the error; any
+other 400 stays Django's.
 """
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -45,3 +48,18 @@ def portal_not_found(request: HttpRequest) -> HttpResponse:
     response["Content-Language"] = language
     response["Vary"] = "Accept-Language"
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig) and request.path.startswith(
+        PORTAL_PREFIX
+    ):
+        from portal.views.quotes import answer_too_large  # imports this package
+
+        try:
+            response = answer_too_large(request)
+        except Http404:
+            return portal_not_found(request)
+        if response is not None:
+            return response
+    return defaults.bad_request(request, exception)

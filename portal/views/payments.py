@@ -4,6 +4,11 @@ transfer ("I have paid by transfer").
 Pay is a POST (mail scanners follow links). The return from Checkout is the one
 GET that may record something: it only confirms, once, a payment Stripe already
 holds (the same idempotent path as the webhook), so the client sees Paid at once.
+
+No link leaves for Stripe: Checkout's return addresses carry the session alone
+(`{CHECKOUT_SESSION_ID}`, which Stripe fills in) on a path without a token
+(`portal.return_urls`); the session we stored names the client and the
+invoice, and the way back ends on the invoice's page in the portal.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -12,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from clients.models import Client
 from documents import status
 from documents.models import Document
 from payments import services
@@ -44,16 +50,15 @@ def invoice_pay(request: HttpRequest, token: str, document_id: int) -> HttpRespo
     """Open a Checkout Session for the amount due and send the client there."""
     client, invoice = _invoice(token, document_id)
     language = language_activate(request, client)
-    ids = {"token": token, "document_id": invoice.pk}
-    page = request.build_absolute_uri(reverse("portal:document", kwargs=ids))
-    back = request.build_absolute_uri(reverse("portal:checkout_return", kwargs=ids))
+    back = request.build_absolute_uri(reverse("checkout:return"))
+    canceled = request.build_absolute_uri(reverse("checkout:canceled"))
     try:
         checkout_url = services.invoice_checkout_start(
             invoice=invoice,
             client=client,
             # Stripe fills in the session's id on the way back.
             success_url=f"{back}?session_id={{CHECKOUT_SESSION_ID}}",
-            cancel_url=f"{page}?checkout=canceled",
+            cancel_url=f"{canceled}?session_id={{CHECKOUT_SESSION_ID}}",
             locale=language,
             now=timezone.now(),
         )
@@ -69,21 +74,39 @@ def invoice_pay(request: HttpRequest, token: str, document_id: int) -> HttpRespo
     return _see_other(checkout_url)
 
 
+def _back_on_the_invoice(
+    client: Client, invoice: Document, notice: str
+) -> HttpResponse:
+    page = reverse(
+        "portal:document",
+        kwargs={"token": client.portal_token, "document_id": invoice.pk},
+    )
+    return _see_other(f"{page}?checkout={notice}")
+
+
 @login_not_required
 @require_safe
-def checkout_return(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
-    """Back from Checkout: confirm the payment with Stripe, then show the invoice."""
-    _client, invoice = _invoice(token, document_id)
+def checkout_return(request: HttpRequest) -> HttpResponse:
+    """Back from Checkout: confirm the payment with Stripe, then show the
+    invoice as it now stands. 404 for anything but a recent session of ours
+    whose portal still opens (see `selectors.portal_checkout_return`)."""
+    now = timezone.now()
     session_id = request.GET.get("session_id", "")
-    result = services.RETURN_OPEN
-    if session_id.startswith("cs_") and len(session_id) <= 255:
-        result = services.checkout_return_confirm(
-            invoice=invoice, session_id=session_id, now=timezone.now()
-        )
-    page = reverse(
-        "portal:document", kwargs={"token": token, "document_id": invoice.pk}
+    client, invoice = selectors.portal_checkout_return(session_id=session_id, now=now)
+    result = services.checkout_return_confirm(
+        invoice=invoice, session_id=session_id, now=now
     )
-    return _see_other(f"{page}?checkout={result}")
+    return _back_on_the_invoice(client, invoice, result)
+
+
+@login_not_required
+@require_safe
+def checkout_canceled(request: HttpRequest) -> HttpResponse:
+    """The client left Checkout without paying: the invoice, unchanged."""
+    client, invoice = selectors.portal_checkout_return(
+        session_id=request.GET.get("session_id", ""), now=timezone.now()
+    )
+    return _back_on_the_invoice(client, invoice, "canceled")
 
 
 @login_not_required

@@ -23,8 +23,9 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clients.models import Client
@@ -174,6 +175,7 @@ def _answer_page(
     answer: Answer,
     form: QuoteAnswerForm | None,
     error: str,
+    status_code: int | None = None,
 ) -> HttpResponse:
     version = _latest(quote)
     client_status = status.client_status(quote, timezone.localdate())
@@ -192,7 +194,8 @@ def _answer_page(
         ),
         "document_url": reverse("portal:document", kwargs=ids),
     }
-    status_code = 200 if not error else 409
+    if status_code is None:
+        status_code = 200 if not error else 409
     return render(request, answer.template, context, status=status_code)
 
 
@@ -217,6 +220,40 @@ DECLINE = Answer(
     signing=None,
     kept=("reason",),
 )
+
+
+ANSWERS = {"quote_sign": SIGN, "quote_accept": ACCEPT, "quote_decline": DECLINE}
+
+
+def answer_too_large(request: HttpRequest) -> HttpResponse | None:
+    """The answer's page with its error, for an answer whose request was too
+    large to read at all (Django refuses it before any view: a drawing of
+    megabytes); None for any other page. Nothing is recorded."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    answer = ANSWERS.get(match.url_name or "")
+    if match.namespace != "portal" or answer is None:
+        return None
+    client, quote = _quote(match.kwargs["token"], match.kwargs["document_id"])
+    language_activate(request, client)
+    if signing_services.quote_answer_refusal(
+        quote=quote, now=timezone.now(), signing=answer.signing
+    ):
+        return _document_redirect(client, quote)
+    error = (
+        _(
+            "The signature image is too large. Clear it and sign again, or type "
+            "your name instead."
+        )
+        if answer is SIGN
+        else _("What you sent is too large. Shorten it and send it again.")
+    )
+    form = _answer_form(answer, client, _latest(quote))
+    return _answer_page(
+        request, client, quote, answer=answer, form=form, error=error, status_code=413
+    )
 
 
 @login_not_required

@@ -391,7 +391,7 @@ def test_actions_that_do_not_ask_first_have_no_page(client):
     assert document.hidden_from_portal is False
 
 
-def test_reporting_has_no_bulk_actions_and_a_forged_one_does_nothing(client):
+def test_reporting_has_no_bulk_actions_and_a_forged_one_is_refused(client):
     company = CompanyFactory()
     sign_in(client, company, role="reporting")
     document = DocumentFactory(client__company=company, finalised=True)
@@ -401,10 +401,55 @@ def test_reporting_has_no_bulk_actions_and_a_forged_one_does_nothing(client):
     single = client.post(action_url(document, "hide"))
 
     assert changelist.context["action_form"] is None
-    assert (forged.status_code, single.status_code) == (200, 403)
+    assert (forged.status_code, single.status_code) == (403, 403)
     document.refresh_from_db()
     assert document.hidden_from_portal is False
     assert event_kinds(document) == ["created", "finalised"]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "action"),
+    [
+        (LIST_URL, "invoice", "hide"),
+        (LIST_URL, "invoice", "mark_paid"),
+        (LIST_URL, "invoice", "cancel"),
+        (QUOTES_URL, "quote", "hide"),
+        (QUOTES_URL, "quote", "send"),
+    ],
+)
+def test_reporting_gets_403_on_every_bulk_action_like_its_other_writes(
+    client, url, kind, action
+):
+    company = CompanyFactory()
+    sign_in(client, company, role="reporting")
+    document = DocumentFactory(client__company=company, kind=kind, finalised=True)
+
+    asked = bulk(client, action, [document], url=url, confirmed=False)
+    confirmed = bulk(client, action, [document], url=url)
+
+    assert (asked.status_code, confirmed.status_code) == (403, 403)
+    document.refresh_from_db()
+    assert (document.status, document.hidden_from_portal, document.sent_at) == (
+        "to_pay" if kind == "invoice" else "pending",
+        False,
+        None,
+    )
+    assert event_kinds(document) == ["created", "finalised"]
+
+
+def test_reporting_gets_403_on_a_forged_bulk_action_of_the_clients_list(client):
+    company = CompanyFactory()
+    sign_in(client, company, role="reporting")
+    customer = ClientFactory(company=company)
+
+    response = client.post(
+        "/admin/clients/client/",
+        {"action": "delete_selected", "index": "0", "_selected_action": [customer.pk]},
+    )
+
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.archived_at is None
 
 
 @pytest.mark.parametrize("action", ["hide", "finalise", "mark_paid", "cancel"])

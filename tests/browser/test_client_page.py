@@ -4,6 +4,7 @@ opens the client's portal as a preview that tells nothing to the client."""
 import pytest
 
 from clients.models import Client, ClientPortalAccess
+from clients.services import portal_token_digest
 from documents.models import DocumentEvent
 from tests.browser.conftest import run_axe
 from tests.browser.test_back_office_csp import sign_in
@@ -26,7 +27,9 @@ def test_the_client_page_is_accessible_and_open_portal_is_a_preview(
     assert company["has_receivables_addon"]
     owner = company["members"][0]
     busy = max(company["clients"], key=lambda client: len(client["documents"]))
-    customer = Client.objects.get(portal_token=busy["portal_url"].split("/")[2])
+    customer = Client.objects.get(
+        portal_token_digest=portal_token_digest(busy["portal_url"].split("/")[2])
+    )
     sign_in(page, live_server, owner["email"], owner["password"])
 
     page.goto(f"{live_server.url}/admin/clients/client/{customer.pk}/change/")

@@ -56,3 +56,16 @@ def test_pay_on_a_phone_lands_on_the_checkout_page(
     expect(page.locator("#checkout")).to_have_text("Fake Stripe Checkout")
     expect(page.locator("#amount")).to_have_text("394800")
     assert errors == []  # no CSP refusal, no script error
+    # Paid: Checkout sends the browser back to the address it holds, which
+    # names the session alone, and the way back ends on the invoice, paid.
+    stripe_fake.session_pay(session_id)
+    back = stripe_fake.return_url(session_id)
+    assert back.startswith(f"{live_server.url}/p/checkout/return/?session_id=cs_")
+    page.goto(back)
+
+    expect(page).to_have_url(
+        f"{live_server.url}{cafe['portal_url']}documents/{invoice['id']}/?checkout=paid"
+    )
+    expect(page.locator("#payment-notice")).to_have_attribute("data-notice", "paid")
+    expect(page.locator("#document-status")).to_have_text("Payée")
+    assert errors == []

@@ -50,23 +50,93 @@ def test_after_a_handful_of_wrong_passwords_even_the_right_one_waits(client, mem
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lockout_counts_the_account_whatever_the_address(client, member):
-    for n in range(3):
+def colleague(email: str = "colleague@example.com"):
+    user = UserFactory(email=email)
+    user.set_password("the colleague's own password")
+    user.save()
+    Membership.objects.create(user=user, company=CompanyFactory(), role="admin")
+    return user
+
+
+def sign_in_as(client, email: str, password: str, address: str):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": email, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_a_colleague_s_typos_lock_no_one_else_behind_the_office_address(client, member):
+    office = "198.51.100.1"
+    other = colleague()
+    typos = [
+        sign_in_as(client, other.email, f"typo-{n}", office).status_code
+        for n in range(3)
+    ]
+
+    owner = sign_in_as(client, "owner@example.com", PASSWORD, office)
+    client.logout()
+    theirs = sign_in_as(client, other.email, "the colleague's own password", office)
+    elsewhere = sign_in_as(
+        client, other.email, "the colleague's own password", "203.0.113.9"
+    )
+
+    assert typos == [200, 200, 429]
+    assert owner.status_code == 302  # the right password of another account
+    assert theirs.status_code == 429  # the pair cools down
+    assert elsewhere.status_code == 302  # the same account at another address
+
+
+def test_one_address_trying_many_accounts_cools_down_past_the_ceiling(
+    client, member, settings
+):
+    settings.LOGIN_FAILURE_CEILING = 6
+    for n in range(6):
+        sign_in_as(client, f"someone-{n}@example.com", "x", "198.51.100.1")
+
+    here = sign_in_as(client, "owner@example.com", PASSWORD, "198.51.100.1")
+    there = sign_in_as(client, "owner@example.com", PASSWORD, "198.51.100.2")
+
+    assert (here.status_code, there.status_code) == (429, 302)
+
+
+def test_below_the_ceiling_many_accounts_from_one_address_still_sign_in(
+    client, member, settings
+):
+    settings.LOGIN_FAILURE_CEILING = 6
+    for n in range(5):
+        sign_in_as(client, f"someone-{n}@example.com", "x", "198.51.100.1")
+
+    assert sign_in_with(client, PASSWORD, address="198.51.100.1").status_code == 302
+
+
+def test_one_account_tried_from_many_addresses_cools_down_past_the_ceiling(
+    client, member, settings
+):
+    settings.LOGIN_FAILURE_CEILING = 6
+    for n in range(5):
         sign_in_with(client, f"guess-{n}", address=f"198.51.100.{n + 1}")
+    below = sign_in_with(client, PASSWORD, address="203.0.113.9")
+    client.logout()
+    sign_in_with(client, "guess-5", address="198.51.100.6")
+    sign_in_with(client, "guess-6", address="198.51.100.7")
 
-    assert sign_in_with(client, PASSWORD, address="203.0.113.9").status_code == 429
+    past = sign_in_with(client, PASSWORD, address="203.0.113.9")
+
+    assert (below.status_code, past.status_code) == (302, 429)
 
 
-def test_the_lockout_counts_the_address_whatever_the_account(client, member):
-    for n in range(3):
-        client.post(
-            "/admin/login/",
-            {"username": f"someone-{n}@example.com", "password": "x"},
-            REMOTE_ADDR="198.51.100.1",
-        )
+def test_signing_in_clears_only_one_s_own_failures(client, member):
+    office = "198.51.100.1"
+    other = colleague()
+    for n in range(2):
+        sign_in_as(client, other.email, f"typo-{n}", office)
+    sign_in_with(client, PASSWORD, address=office)  # the owner signs in
+    client.logout()
 
-    assert sign_in_with(client, PASSWORD, address="198.51.100.1").status_code == 429
-    assert sign_in_with(client, PASSWORD, address="198.51.100.2").status_code == 302
+    third = sign_in_as(client, other.email, "typo-3", office)
+
+    assert third.status_code == 429
 
 
 def test_a_refused_next_lands_on_the_back_office_home(client, member):

@@ -12,6 +12,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "PORTAL_BASE_URL": "https://portal.example.com",
     "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.com:587",
+    "PORTAL_TOKEN_KEYS": "q7Dx1iW2vNfH0kq0y8Gm4n8mS5m3wQ5cJ1eVb1xQk3c=",
 }
 
 
@@ -44,6 +45,30 @@ def test_check_deploy_reports_nothing_with_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_fails_in_production_without_a_portal_token_key():
+    env = {**PRODUCTION}
+    del env["PORTAL_TOKEN_KEYS"]
+
+    result = run("manage.py", "check", "--deploy", **env)
+
+    assert result.returncode == 1
+    assert "(clients.E001) PORTAL_TOKEN_KEYS is not set" in result.stderr
+
+
+def test_a_portal_token_key_that_is_not_a_fernet_key_fails_every_check():
+    env = {
+        **PRODUCTION,
+        "PORTAL_TOKEN_KEYS": "q7Dx1iW2vNfH0kq0y8Gm4n8mS5m3wQ5cJ1eVb1xQk3c=,short",
+    }
+
+    result = run("manage.py", "check", **env)
+
+    assert result.returncode == 1
+    assert "(clients.E002) PORTAL_TOKEN_KEYS' key number 2 is not a Fernet key" in (
+        result.stderr
+    )
 
 
 def test_production_defaults_are_the_shared_ones():

@@ -1,16 +1,20 @@
 """No document can be made too big to print, and no field holds control
 characters where one line is expected."""
 
+from decimal import Decimal
+
 import pytest
+from django.conf import settings
 
 from clients.forms import ClientForm
 from companies.forms import CompanySettingsForm
 from companies.validators import NOTES_MAX_LENGTH
 from documents import services
+from documents.models import DocumentLine
 from documents.totals import MAX_LINES
 from mail import services as mail_services
-from tests.backoffice import sign_in
-from tests.backoffice.test_documents import ADD_URL, add_post
+from tests.backoffice import browser_form_data, sign_in
+from tests.backoffice.test_documents import ADD_URL, LIST_URL, add_post, change_url
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +122,51 @@ def test_three_decimal_currencies_are_refused_with_a_clear_message(code):
 def test_zero_and_two_decimal_currencies_are_fine():
     for code in ("JPY", "EUR", "GBP"):
         DocumentFactory(currency=code)
+
+
+def _posted(fields, **changes):
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return data | {name: [value] for name, value in changes.items()}
+
+
+def test_a_draft_at_the_line_limit_saves_from_its_page_as_a_browser_posts_it(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    draft = DocumentFactory(
+        client__company=company,
+        lines=[line(f"Line {n}", unit_price="10.00") for n in range(MAX_LINES)],
+    )
+    page = client.get(change_url(draft))
+    fields = browser_form_data(page.content.decode(), "invoice_form")
+
+    response = client.post(
+        change_url(draft),
+        _posted(fields, **{"lines-199-unit_price": "12.50", "_save": "Save"}),
+    )
+
+    assert (response.status_code, response.get("Location")) == (302, LIST_URL)
+    draft.refresh_from_db()
+    prices = list(
+        DocumentLine.objects.for_company(company)
+        .filter(document=draft)
+        .order_by("position", "pk")
+        .values_list("unit_price", flat=True)
+    )
+    assert prices == [Decimal("10.00")] * (MAX_LINES - 1) + [Decimal("12.50")]
+    assert draft.total == Decimal("2403.00")  # 1,992.50 + 20 % VAT
+
+
+def test_the_field_limit_is_what_the_largest_form_posts_and_little_more(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    draft = DocumentFactory(client__company=company, lines=[line()] * MAX_LINES)
+    page = client.get(change_url(draft)).content.decode()
+    # Every line's "delete" ticked: the most this page can post.
+    most = browser_form_data(page, "invoice_form") + [
+        (f"lines-{n}-DELETE", "on") for n in range(MAX_LINES)
+    ]
+
+    assert 0 <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS - len(most) < 100
+    assert len(most) > 1000  # Django's default would refuse it

@@ -92,6 +92,13 @@ class FakeStripe:
             )
             return dict(session)
 
+    def return_url(self, session_id: str, *, canceled: bool = False) -> str:
+        """Where Checkout sends the client back (paid, or canceled), with the
+        session's id filled in for `{CHECKOUT_SESSION_ID}` as Stripe does."""
+        session = self.sessions[session_id]
+        address = session["cancel_url" if canceled else "success_url"]
+        return address.replace("{CHECKOUT_SESSION_ID}", session_id)
+
     def charge_for(self, payment_intent: str) -> dict:
         return dict(self.charges[payment_intent])
 

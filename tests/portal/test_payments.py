@@ -4,6 +4,7 @@ bank transfer details with their QR code, and "I have paid by transfer"."""
 import datetime as dt
 import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -38,6 +39,13 @@ def pay(client, portal, invoice):
     return client.post(url("invoice_pay", portal, document_id=invoice.pk))
 
 
+def back_from_checkout(client, stripe_fake, session_id, *, canceled=False):
+    """The client's browser sent back by Checkout to the address it was given."""
+    address = urlsplit(stripe_fake.return_url(session_id, canceled=canceled))
+    assert address.netloc == "testserver"
+    return client.get(f"{address.path}?{address.query}")
+
+
 def test_an_open_invoice_offers_pay_as_a_post_form(client, stripe_fake):
     invoice = payable_invoice()
     portal = invoice.client
@@ -63,13 +71,11 @@ def test_pay_answers_303_to_the_checkout_session(client, stripe_fake):
     checkout = CheckoutSession.objects.for_company(invoice.company).get()
     assert (response.status_code, response["Location"]) == (303, checkout.url)
     (request,) = stripe_fake.posts(SESSIONS)
-    document_url = "http://testserver" + url("document", portal, document_id=invoice.pk)
-    assert request.form["success_url"] == (
-        "http://testserver"
-        + url("checkout_return", portal, document_id=invoice.pk)
-        + "?session_id={CHECKOUT_SESSION_ID}"
+    # The way back names the session alone: no link of the client's.
+    assert (request.form["success_url"], request.form["cancel_url"]) == (
+        "http://testserver/p/checkout/return/?session_id={CHECKOUT_SESSION_ID}",
+        "http://testserver/p/checkout/canceled/?session_id={CHECKOUT_SESSION_ID}",
     )
-    assert request.form["cancel_url"] == document_url + "?checkout=canceled"
     assert request.form["locale"] == "en"
 
 
@@ -150,10 +156,7 @@ def test_the_return_shows_paid_before_any_webhook(client, stripe_fake):
     session_id = checkout_url.rsplit("/", 1)[-1]
     stripe_fake.session_pay(session_id)
 
-    response = client.get(
-        url("checkout_return", portal, document_id=invoice.pk),
-        {"session_id": session_id},
-    )
+    response = back_from_checkout(client, stripe_fake, session_id)
     html = client.get(response["Location"]).content.decode()
 
     document_url = url("document", portal, document_id=invoice.pk)
@@ -174,10 +177,7 @@ def test_the_return_of_a_bank_debit_shows_processing(client, stripe_fake):
     session_id = pay(client, portal, invoice)["Location"].rsplit("/", 1)[-1]
     stripe_fake.session_pay(session_id, status="unpaid")
 
-    response = client.get(
-        url("checkout_return", portal, document_id=invoice.pk),
-        {"session_id": session_id},
-    )
+    response = back_from_checkout(client, stripe_fake, session_id)
     html = client.get(response["Location"]).content.decode()
     listed = client.get(url("invoices", portal)).content.decode()
 
@@ -187,22 +187,45 @@ def test_the_return_of_a_bank_debit_shows_processing(client, stripe_fake):
     assert f'data-document-id="{invoice.pk}" data-status="processing"' in listed
 
 
-def test_the_return_with_another_invoice_s_session_records_nothing(client, stripe_fake):
+def test_the_return_lands_on_the_invoice_its_session_was_opened_for(
+    client, stripe_fake
+):
     invoice = payable_invoice()
     other = payable_invoice(client=invoice.client)
     portal = invoice.client
     session_id = pay(client, portal, other)["Location"].rsplit("/", 1)[-1]
     stripe_fake.session_pay(session_id)
 
-    response = client.get(
-        url("checkout_return", portal, document_id=invoice.pk),
-        {"session_id": session_id},
-    )
+    response = back_from_checkout(client, stripe_fake, session_id)
 
-    assert response["Location"].endswith("?checkout=open")
+    assert response["Location"] == (
+        url("document", portal, document_id=other.pk) + "?checkout=paid"
+    )
+    invoice.refresh_from_db()
+    other.refresh_from_db()
+    assert (invoice.status, other.status) == ("to_pay", "paid")
+
+
+def test_canceled_checkout_lands_on_the_invoice_unchanged_with_a_note(
+    client, stripe_fake
+):
+    invoice = payable_invoice()
+    portal = invoice.client
+    session_id = pay(client, portal, invoice)["Location"].rsplit("/", 1)[-1]
+
+    response = back_from_checkout(client, stripe_fake, session_id, canceled=True)
+    html = client.get(response["Location"]).content.decode()
+
+    assert (response.status_code, response["Location"]) == (
+        303,
+        url("document", portal, document_id=invoice.pk) + "?checkout=canceled",
+    )
+    assert "Payment canceled: nothing was charged." in html
+    assert 'id="pay-button"' in html
     invoice.refresh_from_db()
     assert invoice.status == "to_pay"
-    assert not Payment.objects.for_company(invoice.company).exists()
+    # Nothing was asked of Stripe on the way back: nothing was paid.
+    assert [r.path for r in stripe_fake.requests if r.method == "GET"] == []
 
 
 def test_the_return_during_a_stripe_outage_says_it_is_confirming(client, stripe_fake):
@@ -212,10 +235,7 @@ def test_the_return_during_a_stripe_outage_says_it_is_confirming(client, stripe_
     stripe_fake.session_pay(session_id)
     stripe_fake.outage = True
 
-    response = client.get(
-        url("checkout_return", portal, document_id=invoice.pk),
-        {"session_id": session_id},
-    )
+    response = back_from_checkout(client, stripe_fake, session_id)
     html = client.get(response["Location"]).content.decode()
 
     assert response["Location"].endswith("?checkout=unconfirmed")
@@ -416,10 +436,7 @@ def test_an_overpaid_invoice_says_so(client, stripe_fake):
     session_id = pay(client, portal, invoice)["Location"].rsplit("/", 1)[-1]
     stripe_fake.session_pay(session_id)
     services.invoice_mark_paid(invoice=invoice, actor=None, now=NOW)
-    client.get(
-        url("checkout_return", portal, document_id=invoice.pk),
-        {"session_id": session_id},
-    )
+    back_from_checkout(client, stripe_fake, session_id)
 
     html = page(client, portal, invoice)
 
@@ -455,11 +472,10 @@ def test_every_payment_url_answers_404_for_another_client_s_invoice(client):
 
     responses = [
         client.post(url("invoice_pay", stranger, document_id=invoice.pk)),
-        client.get(url("checkout_return", stranger, document_id=invoice.pk)),
         client.post(url("transfer_declare", stranger, document_id=invoice.pk)),
     ]
 
-    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert [r.status_code for r in responses] == [404, 404]
     assert not TransferDeclaration.objects.for_company(invoice.company).exists()
 
 

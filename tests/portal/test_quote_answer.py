@@ -261,6 +261,48 @@ def test_bad_input_shows_a_clear_message_and_records_nothing(
     assert quote.status == "pending"
 
 
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        (
+            "quote_sign",
+            "The signature image is too large. Clear it and sign again, or type "
+            "your name instead.",
+        ),
+        ("quote_decline", "What you sent is too large. Shorten it and send it again."),
+    ],
+)
+def test_an_answer_too_large_to_read_gets_its_form_back_with_the_error(
+    settings, page, message
+):
+    """Past Django's request limit (2.5 MB) nothing of the answer can be read:
+    the form comes back with its error, never a bare "Bad Request (400)"."""
+    settings.DEBUG = False  # debug mode answers with its technical page
+    portal = ClientFactory()
+    quote = _quote(portal)
+    browser = django_test.Client(enforce_csrf_checks=True)
+    form = browser.get(url(page, portal, document_id=quote.pk)).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    huge = _data_url(
+        b"\x89PNG\r\n\x1a\n" + b"\1" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+    response = browser.post(
+        url(page, portal, document_id=quote.pk),
+        _sign_data(quote, signature_data=huge, reason="x" * 3_000_000)
+        | {"csrfmiddlewaretoken": csrf},
+    )
+
+    assert response.status_code == 413
+    assert "Bad Request" not in _text(response)
+    assert message in _text(response)
+    assert 'id="answer-error"' in response.content.decode()
+    assert response.templates[0].name == f"portal/{page}.html"
+    assert _recorded(quote) == (0, 0, 0)
+    quote.refresh_from_db()
+    assert quote.status == "pending"
+
+
 def test_a_new_version_meanwhile_shows_a_message_and_the_new_version(client):
     portal = ClientFactory()
     quote = _quote(portal)

@@ -7,6 +7,7 @@ tests can unplug, to see the server lose its database. Everything the server
 and the worker print goes to one file, for the tests to read.
 """
 
+import base64
 import json
 import os
 import secrets
@@ -187,6 +188,9 @@ class ProductionServer:
             DJANGO_SETTINGS_MODULE="config.settings",
             DJANGO_DEBUG="false",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            PORTAL_TOKEN_KEYS=base64.urlsafe_b64encode(
+                secrets.token_bytes(32)
+            ).decode(),
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_STATIC_ROOT=str(tmp / "static"),
             DJANGO_MEDIA_ROOT=str(tmp / "media"),

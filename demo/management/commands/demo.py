@@ -24,12 +24,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from clients import portal_link
 from demo import seed
 
 ROOT = Path(settings.BASE_DIR)
 # Git-ignored: the demo's secret key and the e-mails it "sends".
 DEMO_DIR = Path(os.environ.get("DEMO_DATA_DIR") or ROOT / "var" / "demo")
 SECRET_KEY_FILE = DEMO_DIR / "secret_key"
+PORTAL_TOKEN_KEYS_FILE = DEMO_DIR / "portal_token_keys"
 MAIL_DIR = DEMO_DIR / "mail"
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 STOP_GRACE_SECONDS = 15
@@ -53,6 +55,19 @@ def _secret_key() -> str:
     return key
 
 
+def _portal_token_keys() -> str:
+    """The keys the demo's portal links are encrypted under: its own, made once
+    into a git-ignored file like its secret key (which debug mode reads too),
+    then the ones this machine's debug mode uses, so that the demo reads the
+    links runserver wrote into the same database."""
+    if not PORTAL_TOKEN_KEYS_FILE.exists():
+        DEMO_DIR.mkdir(parents=True, exist_ok=True)
+        PORTAL_TOKEN_KEYS_FILE.touch(mode=0o600)
+        PORTAL_TOKEN_KEYS_FILE.write_text(portal_link.new_key() + "\n")
+    own = PORTAL_TOKEN_KEYS_FILE.read_text().split()
+    return ",".join(dict.fromkeys([*own, *settings.PORTAL_TOKEN_KEYS]))
+
+
 def production_environment(host: str, port: int) -> tuple[dict[str, str], str]:
     """The environment the demo's processes run with, and the address it serves.
 
@@ -72,6 +87,8 @@ def production_environment(host: str, port: int) -> tuple[dict[str, str], str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or _secret_key(),
+        "PORTAL_TOKEN_KEYS": os.environ.get("PORTAL_TOKEN_KEYS")
+        or _portal_token_keys(),
         "DJANGO_ALLOWED_HOSTS": ",".join(sorted(allowed)),
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL") or base_url,
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
