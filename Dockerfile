@@ -43,4 +43,6 @@ ENTRYPOINT ["sh", "/app/deploy/entrypoint.sh"]
 # Liveness: the process answers. (The load balancer asks /readyz as well.)
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
-CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "config.asgi:application"]
+# The pages; the stream server runs the same image with its own command
+# (docker-compose.yml, service `live`).
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "config.wsgi:application"]

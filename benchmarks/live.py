@@ -56,6 +56,9 @@ def configure(workdir: Path) -> dict[str, str]:
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
         "EMAIL_URL": "memorymail://",
         "LOG_LEVEL": "WARNING",
+        # Every page comes from this one address, standing in for a thousand
+        # clients' (the per-link bound is kept: one stream per client here).
+        "PORTAL_LIVE_STREAMS_PER_ADDRESS": "5000",
     }
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
@@ -261,7 +264,7 @@ async def run(args: argparse.Namespace, clients: list[tuple[int, str]]) -> int:
     )
     loop = asyncio.get_running_loop()
     try:
-        for _ in range(150):
+        for _ in range(600):  # a loaded machine boots uvicorn slowly
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break

@@ -1,15 +1,34 @@
-"""The production server: `gunicorn -c deploy/gunicorn.conf.py config.asgi:application`.
+"""The production servers, both gunicorn with this file:
 
-gunicorn with uvicorn workers (config/workers.py). Every knob has an environment
-variable; the demo and the tests start it the same way.
+    # pages (and everything but the live streams): WSGI, sync workers
+    gunicorn -c deploy/gunicorn.conf.py config.wsgi:application
+    # the live portal's event streams: ASGI under uvicorn workers
+    gunicorn -c deploy/gunicorn.conf.py -k config.workers.PortalUvicornWorker \
+        --workers 1 config.asgi:application
+
+A proxy routes `/p/<token>/events/` to the second and the rest to the first
+(deploy/nginx.conf); without one (the demo), the pages name the stream
+server's own address (PORTAL_LIVE_ORIGIN). Every knob has an environment
+variable; the demo and the tests start them the same way.
 """
 
 import os
 
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "config.workers.PortalUvicornWorker"
-# A worker whose event loop has not answered for this long is restarted.
+# Pages are synchronous Django, served by synchronous workers: one request at
+# a time per process, no event loop and no thread to hop to and from (README,
+# "Serving": measured against gthread and the uvicorn workers). They rely on a
+# buffering proxy in front (nginx) for slow clients; without one, choose
+# WEB_WORKER_CLASS=gthread and WEB_THREADS.
+worker_class = os.environ.get("WEB_WORKER_CLASS", "sync")
+threads = int(os.environ.get("WEB_THREADS", "1"))
+# The application is imported once, by the master, before the workers are
+# forked: a worker boots at once (importing Django and every app in each
+# worker took longer than `timeout` on a loaded machine, which restarted it
+# again and again) and the workers share the imported code's memory.
+preload_app = True
+# A worker that has not answered its master for this long is restarted.
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
@@ -17,7 +36,9 @@ keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 # they are not all replaced at once.
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "0"))
 max_requests_jitter = max(max_requests // 10, 0)
-# Small request lines and headers: nothing of ours needs more.
+# Small request lines and headers: nothing of ours needs more. gunicorn's
+# own parser enforces them on pages; the stream server's uvicorn does not
+# read these, so config.asgi applies the same numbers (config/limits.py).
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190

@@ -12,6 +12,8 @@ SQLite and PostgreSQL alike.
 
 import asyncio
 import logging
+import os
+import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -142,3 +144,128 @@ def revision_hub() -> RevisionHub:
     if hub is None:
         hub = _hubs[loop] = RevisionHub(settings.PORTAL_LIVE_POLL_SECONDS)
     return hub
+
+
+# --- How many streams may be open at once -----------------------------------------
+
+# A slot outlives its stream by this much at most when its process dies
+# without giving it back (a stream ends after STREAM_SECONDS anyway).
+SLOT_GRACE_SECONDS = 30
+
+# Both bounds checked and the slot taken in one step, so that two processes
+# opening streams at once cannot both take the last slot.
+_ACQUIRE = """
+local now, expires = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 1 end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return 2 end
+redis.call('ZADD', KEYS[1], expires, ARGV[3])
+redis.call('ZADD', KEYS[2], expires, ARGV[3])
+local ttl = math.ceil(expires - now)
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An open stream's place in its link's and its address's counts."""
+
+    link_key: str
+    address_key: str
+    member: str
+
+
+class StreamSlots:
+    """At most `per_link` open streams per portal link and `per_address` per
+    client address, across every process sharing Redis (REDIS_URL); without
+    Redis, within this process only.
+
+    Each slot is a member of two sorted sets scored by when it lapses (the
+    stream's lifetime plus a grace), so a process that dies without giving
+    its slots back holds them no longer than that.
+    """
+
+    def __init__(
+        self, *, per_link: int, per_address: int, lifetime: float, redis_url: str
+    ) -> None:
+        self.per_link, self.per_address = per_link, per_address
+        self.lifetime = lifetime + SLOT_GRACE_SECONDS
+        self._redis = None
+        if redis_url:
+            import redis.asyncio
+
+            self._redis = redis.asyncio.Redis.from_url(redis_url)
+            self._acquire = self._redis.register_script(_ACQUIRE)
+        self._local: dict[str, set[str]] = {}
+        self._counter = 0
+
+    async def acquire(self, *, link: str, address: str) -> Slot | None:
+        """A slot for a new stream of this link from this address, or None
+        when either is at its bound."""
+        self._counter += 1
+        slot = Slot(
+            f"portal:live:link:{link[:32]}",
+            f"portal:live:address:{address}",
+            f"{os.getpid()}-{id(self)}-{self._counter}",
+        )
+        if self._redis is None:
+            held_link = self._local.setdefault(slot.link_key, set())
+            held_address = self._local.setdefault(slot.address_key, set())
+            if len(held_link) >= self.per_link or len(held_address) >= (
+                self.per_address
+            ):
+                return None
+            held_link.add(slot.member)
+            held_address.add(slot.member)
+            return slot
+        now = time.time()
+        refused = await self._acquire(
+            keys=[slot.link_key, slot.address_key],
+            args=[
+                now,
+                now + self.lifetime,
+                slot.member,
+                self.per_link,
+                self.per_address,
+            ],
+        )
+        return None if refused else slot
+
+    async def release(self, slot: Slot) -> None:
+        if self._redis is None:
+            for key in (slot.link_key, slot.address_key):
+                held = self._local.get(key)
+                if held is not None:
+                    held.discard(slot.member)
+                    if not held:
+                        del self._local[key]
+            return
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.zrem(slot.link_key, slot.member)
+                pipe.zrem(slot.address_key, slot.member)
+                await pipe.execute()
+        except Exception:  # the slot lapses by itself (SLOT_GRACE_SECONDS)
+            logger.warning("Could not give a live stream's slot back", exc_info=True)
+
+
+_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StreamSlots]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def stream_slots(lifetime: float) -> StreamSlots:
+    """The stream bounds of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = StreamSlots(
+            per_link=settings.PORTAL_LIVE_STREAMS_PER_LINK,
+            per_address=settings.PORTAL_LIVE_STREAMS_PER_ADDRESS,
+            lifetime=lifetime,
+            redis_url=settings.REDIS_URL,
+        )
+    return slots

@@ -8,8 +8,9 @@ and the beacon ignores them), is never kept in or served from the page cache
 (it shows a banner the client must never get), and may not pay, sign or
 answer on the client's behalf.
 
-Clients have no back-office session, so for them this costs nothing: Django
-loads no session when the request carries no session cookie.
+Clients have no back-office session, so for them this costs nothing: the
+visit looks for a membership only when the request carries a session cookie
+(`portal.door.PortalVisit.membership`).
 """
 
 from collections.abc import Callable
@@ -20,41 +21,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from clients.models import Client
-from companies.models import Membership, User
-from portal import selectors
+from portal.door import PortalVisit, portal_visit
 
 
-def _membership(request: HttpRequest, client: Client) -> Membership | None:
-    """The signed-in user's membership of the client's company, if any (asked
-    once per request)."""
-    found: dict[int, Membership | None] = request.__dict__.setdefault(
-        "_portal_preview_memberships", {}
-    )
-    if client.pk not in found:
-        user = getattr(request, "user", None)
-        found[client.pk] = (
-            Membership.objects.filter(user=user, company_id=client.company_id).first()
-            if isinstance(user, User)
-            else None
-        )
-    return found[client.pk]
-
-
-def member_preview(request: HttpRequest, client: Client) -> bool:
-    """Whether a member of the client's company is the one looking."""
-    return _membership(request, client) is not None
-
-
-def preview_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+def preview_context(visit: PortalVisit) -> dict[str, Any] | None:
     """What the preview banner shows; None for the client itself."""
-    membership = _membership(request, client)
+    membership = visit.membership
     if membership is None:
         return None
     return {
-        "archived": client.archived_at is not None,
+        "archived": visit.client.archived_at is not None,
         # Back to the client's page, for a member who may see it.
-        "back_url": reverse("admin:clients_client_change", args=[client.pk])
+        "back_url": reverse("admin:clients_client_change", args=[visit.client_id])
         if membership.can_view_receivables
         else "",
     }
@@ -69,11 +47,11 @@ def preview_refuses_posts(
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
-            client = selectors.portal_client(token=token)  # 404: opens nothing
-            if member_preview(request, client):
+            visit = portal_visit(request, token)  # 404: opens nothing
+            if visit.is_preview:
                 context = {
                     "back_url": reverse("portal:home", args=[token]),
-                    "preview": preview_context(request, client),
+                    "preview": preview_context(visit),
                 }
                 return render(
                     request, "portal/preview_refused.html", context, status=403

@@ -10,7 +10,6 @@ and pagination stays a LIMIT/OFFSET.
 import datetime as dt
 import functools
 import hashlib
-import hmac
 from collections.abc import Iterator
 from pathlib import Path
 from typing import overload
@@ -25,6 +24,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.html import conditional_escape
 
 from branding.selectors import (
     Brand,
@@ -33,7 +33,6 @@ from branding.selectors import (
     brand_values,
 )
 from clients.models import Client
-from clients.services import portal_token_digest
 from documents.models import (
     Document,
     DocumentQuerySet,
@@ -45,6 +44,12 @@ from documents.status import (
     with_client_status,
 )
 from payments.selectors import checkout_session_of
+from portal.selectors.link import PortalLink as PortalLink
+from portal.selectors.link import portal_client as portal_client
+from portal.selectors.link import portal_client_of as portal_client_of
+from portal.selectors.link import portal_link as portal_link
+from portal.selectors.link import portal_token_known as portal_token_known
+from portal.selectors.link import revision_key as revision_key
 
 INVOICE = Document.Kind.INVOICE
 QUOTE = Document.Kind.QUOTE
@@ -98,22 +103,6 @@ def _open_portals() -> QuerySet[Client]:
     return Client.objects.with_portal().select_related("company")
 
 
-def portal_client(*, token: str) -> Client:
-    """The client whose portal link this is.
-
-    :raises Http404: unknown, rotated or disabled token, or a company without
-        the Accounts Receivable add-on; all look the same from outside.
-    """
-    digest = portal_token_digest(token)
-    clients = _open_portals().filter(portal_token_digest=digest)
-    # The digest is unique: one row at most, so no ORDER BY (as first() adds).
-    client = next(iter(clients[:1]), None)
-    if client is None or not hmac.compare_digest(client.portal_token_digest, digest):
-        raise Http404("No portal here.")
-    client.portal_token_remember(token)  # the page's links, without decrypting
-    return client
-
-
 # A client comes back from Checkout within minutes of opening it; Stripe keeps
 # a session open 24 hours at most.
 CHECKOUT_RETURN_WINDOW = dt.timedelta(hours=25)
@@ -140,15 +129,6 @@ def portal_checkout_return(
     return client, portal_document(client=client, document_id=checkout.invoice_id)
 
 
-def portal_token_known(token: str) -> bool:
-    """Whether the token opens a portal (what `portal_client` would find)."""
-    try:
-        portal_client(token=token)
-    except Http404:
-        return False
-    return True
-
-
 def portal_documents(*, client: Client) -> DocumentQuerySet[Document]:
     """The client's finalised documents that are not hidden from its portal."""
     return (
@@ -156,24 +136,6 @@ def portal_documents(*, client: Client) -> DocumentQuerySet[Document]:
         .filter(client=client)
         .visible_in_portal()
     )
-
-
-def _revision_key(client: Client, name: str) -> str:
-    """A cache key that changes with everything the client's portal shows.
-
-    `portal_revision` is bumped in the same transaction as every change the
-    client can see (a document finalised, hidden or shown, updated, paid…, the
-    company's brand kit saved), and it is read with the client itself: a request
-    that sees the new revision sees the change. So nothing is ever invalidated,
-    and no request can put back what another's change replaced, on one process
-    or many sharing Redis. The client must be the one this request read (as
-    `portal_client` does), not an older copy. Only what does not depend on
-    today's date is cached this way (an invoice becomes overdue without a change).
-    The client's creation time keeps a recreated database (a demo reseeded, a
-    fresh install) from meeting old entries under the same ids in a shared cache.
-    """
-    created = int(client.created_at.timestamp() * 1_000_000)
-    return f"portal:{name}:{client.pk}-{created}:{client.portal_revision}"
 
 
 # What a rendered page is made of besides the data: a new release that changes
@@ -203,20 +165,34 @@ def portal_code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def portal_page_key(*, client: Client, language: str, today: dt.date, path: str) -> str:
-    """Where a rendered page of the client's portal is cached: it moves on with
-    the client's revision, the language, the day (a status such as overdue
-    changes with the date alone) and the release (`portal_code_version`)."""
-    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
-    return _revision_key(
-        client,
-        f"page:{portal_code_version()}:{language}:{today.isoformat()}:{digest}",
+def portal_page_key(
+    *,
+    client: Client | PortalLink | None = None,
+    digest: str = "",
+    language: str,
+    today: dt.date,
+    path: str,
+) -> str:
+    """Where a rendered page of the client's portal is cached, found before
+    anything is read from the database: by the link's digest, the language the
+    visitor chose ("" for the client's own), the day (a status such as overdue
+    changes with the date alone), the release (`portal_code_version`) and the
+    path. The entry says which revision and language it was rendered at: it
+    is served only when the link's row says the same (portal.views.page)."""
+    if isinstance(client, PortalLink):
+        digest = client.token_digest
+    elif client is not None:
+        digest = client.portal_token_digest
+    path_digest = hashlib.sha256(path.encode()).hexdigest()[:32]
+    return (
+        f"portal:page:{portal_code_version()}:{language}:{today.isoformat()}:"
+        f"{digest[:32]}:{path_digest}"
     )
 
 
 def portal_tab_counts(*, client: Client) -> dict[str, int]:
     """How many invoices and quotes the client has: one query, then cached."""
-    key = _revision_key(client, "tab-counts")
+    key = revision_key(client, "tab-counts")
     counts: dict[str, int] | None = cache.get(key)
     if counts is None:
         counts = portal_documents(client=client).aggregate(
@@ -232,12 +208,18 @@ def portal_brand(*, client: Client) -> Brand:
 
     `brand_kit_save` bumps the revision of every client of the company.
     """
-    key = _revision_key(client, "brand")
+    key = revision_key(client, "brand")
     cached = cache.get(key)
     if cached is None:
         cached = {"kit": brand_values(company=client.company)}
         cache.set(key, cached, REVISION_CACHE_SECONDS)
     return brand_from_values(company=client.company, values=cached["kit"])
+
+
+def portal_brand_style(*, brand: Brand) -> str:
+    """The brand's colours as the text of a page's inline <style>: rebuilt
+    #RRGGBB values only (branding.colours), escaped all the same."""
+    return str(conditional_escape(f":root {{ {brand.palette.css_declarations()} }}"))
 
 
 def portal_logo_plate(*, client: Client, brand: Brand) -> str:
@@ -246,7 +228,7 @@ def portal_logo_plate(*, client: Client, brand: Brand) -> str:
     brand kit saved, which bumps the revision)."""
     if not brand.has_logo:
         return ""
-    key = _revision_key(client, f"logo-plate:{brand.version}")
+    key = revision_key(client, f"logo-plate:{brand.version}")
     plate: str | None = cache.get(key)
     if plate is None:
         plate = brand_logo_plate(brand=brand)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from clients.models import Client
 from documents.selectors import CurrencyBalance, balance
-from portal.selectors import REVISION_CACHE_SECONDS, _revision_key, portal_documents
+from portal.selectors import REVISION_CACHE_SECONDS, portal_documents, revision_key
 
 
 def portal_balance(*, client: Client, today: dt.date) -> list[CurrencyBalance]:
@@ -21,7 +21,7 @@ def portal_balance(*, client: Client, today: dt.date) -> list[CurrencyBalance]:
     One query, then cached under the client's revision and the day (an invoice
     becomes overdue with the date alone).
     """
-    key = _revision_key(client, f"balance:{today.isoformat()}")
+    key = revision_key(client, f"balance:{today.isoformat()}")
     lines: list[CurrencyBalance] | None = cache.get(key)
     if lines is None:
         lines = balance(portal_documents(client=client), today=today)

@@ -27,8 +27,8 @@ from portal.selectors import (
     HISTORY_DETAILS,
     QUOTE,
     REVISION_CACHE_SECONDS,
-    _revision_key,
     portal_documents,
+    revision_key,
 )
 
 
@@ -40,7 +40,7 @@ def portal_related_documents(
     those visible in its portal, oldest first. One query, then cached under
     the client's revision (each of them is written, hidden or shown by a
     service that bumps it)."""
-    key = _revision_key(client, f"related:{document.pk}")
+    key = revision_key(client, f"related:{document.pk}")
     related_documents: list[dict[str, object]] | None = cache.get(key)
     if related_documents is None:
         related_documents = _related_documents(client, document)
@@ -137,7 +137,7 @@ def portal_document_history(
     Every version and every event a client sees is written by a service that
     bumps the client's portal revision in the same transaction.
     """
-    key = _revision_key(client, f"history:{document.pk}")
+    key = revision_key(client, f"history:{document.pk}")
     history: dict[str, list[dict[str, Any]]] | None = cache.get(key)
     if history is None:
         history = {
@@ -189,7 +189,7 @@ def portal_quote_answer(
         Document.Status.DECLINED,
     ):
         return None
-    key = _revision_key(client, f"answer:{document.pk}")
+    key = revision_key(client, f"answer:{document.pk}")
     answer: dict[str, dict[str, Any] | None] | None = cache.get(key)
     if answer is None:
         signature = (
@@ -221,7 +221,7 @@ def portal_invoice_payment(*, client: Client, document: Document) -> dict[str, A
     """Whether card payment is ready for the client's company, and the client's
     unanswered "I have paid by transfer", as plain values: two queries, then
     cached. Connecting, disconnecting and declaring bump the portal revision."""
-    key = _revision_key(client, f"payment:{document.pk}")
+    key = revision_key(client, f"payment:{document.pk}")
     cached: dict[str, Any] | None = cache.get(key)
     if cached is None:
         declaration = payment_selectors.open_transfer_declaration(

@@ -21,8 +21,8 @@ from clients import services as client_services
 from documents import services as document_services
 from documents.models import DocumentVersion
 from portal import selectors
+from portal.door import portal_visit
 from portal.middleware import client_address
-from portal.preview import member_preview
 
 
 def _number(value: str | None) -> int | None:
@@ -37,10 +37,11 @@ def _number(value: str | None) -> int | None:
 @require_POST
 def portal_beacon(request: HttpRequest, token: str) -> HttpResponse:
     """Record that the client's browser shows a page: which document, if any."""
-    client = selectors.portal_client(token=token)
+    visit = portal_visit(request, token)
     nothing = HttpResponse(status=204)
-    if member_preview(request, client):
+    if visit.is_preview:
         return nothing  # a member's preview is never the client's view
+    client = visit.client
     document = version = None
     if "document" in request.POST:
         document_id = _number(request.POST.get("document"))

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from branding import images
 from branding.selectors import brand_logo_png
-from portal import selectors
-from portal.views.page import language_activate, portal_path
+from portal.door import portal_visit
+from portal.views.page import portal_path
 
 ICON_CACHE_SECONDS = 24 * 3600
 
@@ -21,8 +21,7 @@ ICON_CACHE_SECONDS = 24 * 3600
 @require_safe
 def brand_logo(request: HttpRequest, token: str) -> HttpResponse:
     """The company's logo, from our origin (the CSP allows no other for images)."""
-    client = selectors.portal_client(token=token)
-    logo = brand_logo_png(brand=selectors.portal_brand(client=client))
+    logo = brand_logo_png(brand=portal_visit(request, token).brand)
     if logo is None:
         raise Http404("No logo.")
     return HttpResponse(logo, content_type="image/png")
@@ -34,9 +33,9 @@ def brand_icon(request: HttpRequest, token: str, size: int) -> HttpResponse:
     """A square home-screen icon made from the logo (or the initial), 192 or 512 px."""
     if size not in images.ICON_SIZES:
         raise Http404("No such icon.")
-    client = selectors.portal_client(token=token)
-    brand = selectors.portal_brand(client=client)
-    key = f"portal:icon:{client.company_id}:{brand.version}:{size}"
+    visit = portal_visit(request, token)
+    brand = visit.brand
+    key = f"portal:icon:{visit.link.company_id}:{brand.version}:{size}"
     icon = cache.get(key)
     if icon is None:
         icon = images.icon_png(
@@ -54,10 +53,9 @@ def brand_icon(request: HttpRequest, token: str, size: int) -> HttpResponse:
 @require_safe
 def manifest(request: HttpRequest, token: str) -> HttpResponse:
     """The web app manifest: add the branded portal to a phone's home screen."""
-    client = selectors.portal_client(token=token)
-    language_activate(request, client)
-    brand = selectors.portal_brand(client=client)
-    start = portal_path(client)
+    visit = portal_visit(request, token)
+    brand = visit.brand
+    start = portal_path(visit)
     body = {
         "name": brand.name,
         "short_name": brand.name[:12],

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
-from clients.models import Client
 from documents import status
 from documents.models import Document, DocumentEvent
 from portal import selectors
+from portal.door import portal_visit
 from portal.views.invoice_payment import invoice_payment_context
 from portal.views.page import cached_page, list_url, page_context
 from portal.views.quotes import quote_answer_context
@@ -37,13 +37,10 @@ def _document_page(
     *,
     extra: dict | None = None,
     status_code: int = 200,
-    client: Client | None = None,
 ) -> HttpResponse:
-    """A document's page; `extra` adds to its context (a form's errors).
-
-    `client`: the one the caller already resolved from the token, if any.
-    """
-    client = client or selectors.portal_client(token=token)
+    """A document's page; `extra` adds to its context (a form's errors)."""
+    visit = portal_visit(request, token)
+    client = visit.client
     document = selectors.portal_document(client=client, document_id=document_id)
     if number is None:
         version = document.current_version
@@ -53,7 +50,7 @@ def _document_page(
         )
     if version is None:  # a finalised document always has one; be safe anyway
         raise Http404("No version.")
-    context = page_context(request, client)
+    context = page_context(visit)
     today = timezone.localdate()
     client_status = status.client_status(document, today)
     latest_number = document.current_version.number if document.current_version else 0
@@ -145,11 +142,8 @@ def _document_page(
 @require_safe
 def document_detail(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """A document as it stands now: its latest version, versions and history."""
-    client = selectors.portal_client(token=token)
     return cached_page(
-        request,
-        client,
-        lambda: _document_page(request, token, document_id, None, client=client),
+        request, token, lambda _visit: _document_page(request, token, document_id, None)
     )
 
 
@@ -159,11 +153,10 @@ def document_version_detail(
     request: HttpRequest, token: str, document_id: int, number: int
 ) -> HttpResponse:
     """Any version of a document; an older one is shown as superseded."""
-    client = selectors.portal_client(token=token)
     return cached_page(
         request,
-        client,
-        lambda: _document_page(request, token, document_id, number, client=client),
+        token,
+        lambda _visit: _document_page(request, token, document_id, number),
     )
 
 
@@ -173,7 +166,7 @@ def document_version_pdf(
     request: HttpRequest, token: str, document_id: int, number: int
 ) -> HttpResponseBase:
     """The PDF of one version, once the client, document and version all resolve."""
-    client = selectors.portal_client(token=token)
+    client = portal_visit(request, token).client
     document = selectors.portal_document(client=client, document_id=document_id)
     version = selectors.portal_document_version(
         client=client, document=document, number=number
@@ -187,7 +180,7 @@ def document_version_xml(
     request: HttpRequest, token: str, document_id: int, number: int
 ) -> HttpResponseBase:
     """The Factur-X XML of one version of an invoice or credit note."""
-    client = selectors.portal_client(token=token)
+    client = portal_visit(request, token).client
     document = selectors.portal_document(client=client, document_id=document_id)
     version = selectors.portal_document_version(
         client=client, document=document, number=number

@@ -13,6 +13,7 @@ from documents.models import Document
 from payments import selectors as payment_selectors
 from payments import stripe_gateway
 from portal import selectors
+from portal.door import visit_of
 from portal.forms import TransferDeclarationForm
 
 # What the page may say after Checkout (?checkout=…) or a declaration.
@@ -38,7 +39,7 @@ def invoice_payment_context(
     card = payable and state["card_ready"] and stripe_gateway.is_configured()
     if card:  # the Pay form's answer sends the browser to Stripe's Checkout
         # Read by the portal middleware when it writes the CSP.
-        request.csp_form_targets = (settings.STRIPE_CHECKOUT_ORIGIN,)  # type: ignore[attr-defined]
+        visit_of(request).allow_form_target(settings.STRIPE_CHECKOUT_ORIGIN)
     notice = request.GET.get("checkout", "")
     return {
         "payment": {

@@ -10,7 +10,7 @@ from django.http import (
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal import selectors
+from portal.door import portal_visit
 from portal.forms import LanguageForm
 from portal.views.page import LANGUAGE_COOKIE, portal_path
 
@@ -21,11 +21,11 @@ LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 @require_POST
 def language_set(request: HttpRequest, token: str) -> HttpResponse:
     """Remember the client's language in a cookie for this portal, then go back."""
-    client = selectors.portal_client(token=token)
+    visit = portal_visit(request, token)
     form = LanguageForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Unknown language.", content_type="text/plain")
-    home_path = portal_path(client)
+    home_path = portal_path(visit)
     target = form.cleaned_data["next"]
     if not (
         target.startswith(home_path)

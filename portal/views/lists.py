@@ -19,6 +19,7 @@ from documents.status import (
     client_status_label,
 )
 from portal import selectors
+from portal.door import PortalVisit
 from portal.forms import DocumentFilterForm
 from portal.views.page import cached_page, list_url, page_context
 
@@ -119,9 +120,10 @@ def _balance(client: Client, locale: str) -> dict[str, object]:
     }
 
 
-def _document_list(request: HttpRequest, client: Client, kind: str) -> HttpResponse:
-    token = client.portal_token
-    context = page_context(request, client)
+def _document_list(request: HttpRequest, visit: PortalVisit, kind: str) -> HttpResponse:
+    client = visit.client
+    token = visit.token
+    context = page_context(visit)
     form = DocumentFilterForm(request.GET or None, kind=kind)
     filters = form.filters() if request.GET else {"status": "", "number": ""}
     documents = selectors.portal_document_list(
@@ -160,16 +162,18 @@ def _document_list(request: HttpRequest, client: Client, kind: str) -> HttpRespo
 @require_safe
 def invoice_list(request: HttpRequest, token: str) -> HttpResponse:
     """The invoices tab: also the portal's home, the link the client receives."""
-    client = selectors.portal_client(token=token)
     return cached_page(
-        request, client, lambda: _document_list(request, client, Document.Kind.INVOICE)
+        request,
+        token,
+        lambda visit: _document_list(request, visit, Document.Kind.INVOICE),
     )
 
 
 @login_not_required
 @require_safe
 def quote_list(request: HttpRequest, token: str) -> HttpResponse:
-    client = selectors.portal_client(token=token)
     return cached_page(
-        request, client, lambda: _document_list(request, client, Document.Kind.QUOTE)
+        request,
+        token,
+        lambda visit: _document_list(request, visit, Document.Kind.QUOTE),
     )

@@ -27,12 +27,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
-from clients.models import Client
 from portal import selectors
-from portal.live import Subscription, revision_hub
+from portal.live import Slot, Subscription, revision_hub, stream_slots
+from portal.middleware import client_address
+from portal.selectors import PortalLink
 
 # Reconnect after a dropped connection within this many milliseconds.
 RETRY_MILLISECONDS = 1000
@@ -41,6 +43,9 @@ HEARTBEAT_SECONDS = 20
 # Each stream ends after this long and the browser opens a fresh one: no
 # connection lives forever behind a proxy that forgot it.
 STREAM_SECONDS = 600
+# A page refused a stream (too many open) polls, and tries a stream again
+# after this long.
+REFUSED_RETRY_SECONDS = 30
 
 
 def _message(revision: int) -> str:
@@ -69,7 +74,9 @@ def _release_request_thread() -> None:
         executor.shutdown(wait=False)
 
 
-async def _stream(subscription: Subscription) -> AsyncIterator[str]:
+async def _stream(
+    subscription: Subscription, slot: Slot | None = None
+) -> AsyncIterator[str]:
     hub = revision_hub()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
@@ -94,39 +101,71 @@ async def _stream(subscription: Subscription) -> AsyncIterator[str]:
             yield _message(subscription.revision)
     finally:
         hub.unsubscribe(subscription)
+        if slot is not None:
+            await stream_slots(STREAM_SECONDS).release(slot)
 
 
-def _client_for_stream(token: str) -> Client:
-    """The link's client; then this request's database connection is closed.
+def _link(token: str, *, streaming: bool) -> PortalLink:
+    """The link's narrow row (404 when it opens nothing); for a stream, this
+    request's database connection is then given back.
 
     A stream lives for minutes: it must not keep a connection to the database
     (PostgreSQL would run out at max_connections open pages). The process's
     poller reads for every stream through its own one connection.
     """
     try:
-        return selectors.portal_client(token=token)
+        link = selectors.portal_link(token=token)
     finally:
-        connection.close()
+        if streaming:
+            connection.close()
+    if link is None:
+        raise Http404("No portal here.")
+    return link
+
+
+def _allow_pages_origin(response: HttpResponseBase) -> HttpResponseBase:
+    """On a stream server of its own address (PORTAL_LIVE_ORIGIN), the pages'
+    origin may read what it answers (no cookie is sent or needed)."""
+    if settings.PORTAL_LIVE_ORIGIN:
+        response["Access-Control-Allow-Origin"] = settings.PORTAL_ORIGIN
+    return response
 
 
 @login_not_required
 @require_GET
-async def portal_events(
-    request: HttpRequest, token: str
-) -> HttpResponse | StreamingHttpResponse:
-    """The client's portal revision as server-sent events."""
-    if not isinstance(request, ASGIRequest) or not settings.PORTAL_LIVE_STREAMS:
-        client: Client = await sync_to_async(selectors.portal_client)(token=token)
-        body = f"retry: {RETRY_MILLISECONDS * 2}\n" + _message(client.portal_revision)
-        return HttpResponse(body, content_type="text/event-stream")
-    client = await sync_to_async(_client_for_stream)(token=token)
+async def portal_events(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The client's portal revision as server-sent events.
+
+    `?poll=1`, a WSGI server, or streams switched off: the current revision at
+    once (the page asks again later). Past the open streams allowed for the
+    link or the address (`portal.live.StreamSlots`): 429 with Retry-After, and
+    the page polls instead (static/portal/live.js).
+    """
+    streaming = (
+        isinstance(request, ASGIRequest)
+        and settings.PORTAL_LIVE_STREAMS
+        and "poll" not in request.GET
+    )
+    link = await sync_to_async(_link)(token, streaming=streaming)
+    if not streaming:
+        body = f"retry: {RETRY_MILLISECONDS * 2}\n" + _message(link.revision)
+        return _allow_pages_origin(HttpResponse(body, content_type="text/event-stream"))
+    slot = await stream_slots(STREAM_SECONDS).acquire(
+        link=link.token_digest, address=client_address(request)
+    )
+    if slot is None:
+        refused = HttpResponse(
+            "Too many open pages.", status=429, content_type="text/plain"
+        )
+        refused["Retry-After"] = str(REFUSED_RETRY_SECONDS)
+        return _allow_pages_origin(refused)
     subscription = revision_hub().subscribe(
-        client_id=client.pk,
-        token_digest=client.portal_token_digest,
-        revision=client.portal_revision,
+        client_id=link.client_id,
+        token_digest=link.token_digest,
+        revision=link.revision,
     )
     response = StreamingHttpResponse(
-        _stream(subscription), content_type="text/event-stream"
+        _stream(subscription, slot), content_type="text/event-stream"
     )
     response["X-Accel-Buffering"] = "no"  # nginx: pass each message on at once
-    return response
+    return _allow_pages_origin(response)

@@ -22,15 +22,15 @@ from documents import status
 from documents.models import Document
 from payments import services
 from portal import selectors
+from portal.door import portal_visit, visit_of
 from portal.forms import TransferDeclarationForm
 from portal.preview import preview_refuses_posts
 from portal.views.documents import _document_page
-from portal.views.page import language_activate
 
 
-def _invoice(token: str, document_id: int) -> tuple:
+def _invoice(request: HttpRequest, token: str, document_id: int) -> tuple:
     """The client and one of its visible invoices: 404 for anything else."""
-    client = selectors.portal_client(token=token)
+    client = portal_visit(request, token).client
     document = selectors.portal_document(client=client, document_id=document_id)
     if document.kind != Document.Kind.INVOICE:
         raise Http404("Not an invoice.")
@@ -48,8 +48,8 @@ def _see_other(url: str) -> HttpResponseRedirect:
 @preview_refuses_posts
 def invoice_pay(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
     """Open a Checkout Session for the amount due and send the client there."""
-    client, invoice = _invoice(token, document_id)
-    language = language_activate(request, client)
+    client, invoice = _invoice(request, token, document_id)
+    language = visit_of(request).language
     back = request.build_absolute_uri(reverse("checkout:return"))
     canceled = request.build_absolute_uri(reverse("checkout:canceled"))
     try:
@@ -116,8 +116,7 @@ def transfer_declare(
     request: HttpRequest, token: str, document_id: int
 ) -> HttpResponse:
     """ "I have paid by transfer": tell the company, change nothing else."""
-    client, invoice = _invoice(token, document_id)
-    language_activate(request, client)
+    client, invoice = _invoice(request, token, document_id)
     form = TransferDeclarationForm(request.POST)
     if form.is_valid():
         try:

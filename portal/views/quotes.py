@@ -32,6 +32,7 @@ from clients.models import Client
 from documents import status
 from documents.models import Document, DocumentVersion
 from portal import selectors
+from portal.door import portal_visit, visit_of
 from portal.forms import (
     QuoteAcceptForm,
     QuoteAnswerForm,
@@ -40,13 +41,15 @@ from portal.forms import (
 )
 from portal.middleware import client_address
 from portal.preview import preview_refuses_posts
-from portal.views.page import language_activate, page_context
+from portal.views.page import page_context
 from printing import downloads
 from signing import services as signing_services
 
 
-def _quote(token: str, document_id: int) -> tuple[Client, Document]:
-    client = selectors.portal_client(token=token)
+def _quote(
+    request: HttpRequest, token: str, document_id: int
+) -> tuple[Client, Document]:
+    client = portal_visit(request, token).client
     document = selectors.portal_document(client=client, document_id=document_id)
     if document.kind != Document.Kind.QUOTE:
         raise Http404("Not a quote.")
@@ -128,8 +131,8 @@ def _answer_view(
     request: HttpRequest, token: str, document_id: int, answer: Answer
 ) -> HttpResponse:
     """Show the answer's form (GET) or record the answer (POST)."""
-    client, quote = _quote(token, document_id)
-    language = language_activate(request, client)
+    client, quote = _quote(request, token, document_id)
+    language = visit_of(request).language
     refusal = signing_services.quote_answer_refusal(
         quote=quote, now=timezone.now(), signing=answer.signing
     )
@@ -180,7 +183,7 @@ def _answer_page(
     version = _latest(quote)
     client_status = status.client_status(quote, timezone.localdate())
     ids = {"token": client.portal_token, "document_id": quote.pk}
-    context = page_context(request, client) | {
+    context = page_context(visit_of(request)) | {
         "document": quote,
         "version": version,
         "content": version.content,
@@ -236,8 +239,7 @@ def answer_too_large(request: HttpRequest) -> HttpResponse | None:
     answer = ANSWERS.get(match.url_name or "")
     if match.namespace != "portal" or answer is None:
         return None
-    client, quote = _quote(match.kwargs["token"], match.kwargs["document_id"])
-    language_activate(request, client)
+    client, quote = _quote(request, match.kwargs["token"], match.kwargs["document_id"])
     if signing_services.quote_answer_refusal(
         quote=quote, now=timezone.now(), signing=answer.signing
     ):
@@ -294,7 +296,7 @@ def quote_signed_pdf(
     the seal), once the client and the quote resolve. A quote of the client's
     that was not signed from the portal has none: its page says where it stands.
     """
-    client, quote = _quote(token, document_id)
+    client, quote = _quote(request, token, document_id)
     signature = selectors.portal_quote_signature(client=client, document=quote)
     if signature is None:
         return _document_redirect(client, quote)

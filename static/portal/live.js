@@ -83,6 +83,41 @@
     }
   }
 
+  // Refused a stream (too many pages open on this link or this address) or
+  // cut off: ask for the revision every few seconds, and try a stream again
+  // now and then. A link that is gone answers 404: show it.
+  const POLL_MILLISECONDS = 3000;
+  const POLLS_BEFORE_STREAM = 10;
+  const pollUrl = url + (url.includes("?") ? "&" : "?") + "poll=1";
+
+  function poll(left) {
+    fetch(pollUrl, { cache: "no-store" })
+      .then((response) => {
+        if (response.status === 404) {
+          location.reload();
+          return null;
+        }
+        return response.ok ? response.text() : null;
+      })
+      .then((text) => {
+        const found = /^data: (\d+)$/m.exec(text || "");
+        if (found) {
+          latest = found[1];
+          if (latest !== body.dataset.portalRevision) {
+            refresh();
+          }
+        }
+      })
+      .catch(() => null)
+      .finally(() => {
+        if (left > 0) {
+          setTimeout(() => poll(left - 1), POLL_MILLISECONDS);
+        } else {
+          listen();
+        }
+      });
+  }
+
   function listen() {
     const source = new EventSource(url);
     source.addEventListener("revision", (event) => {
@@ -97,11 +132,7 @@
     });
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) {
-        // Refused (a 404 when the link is gone) or the server is away: look.
-        fetch(location.href, { method: "HEAD", cache: "no-store" })
-          .then((response) => (response.status === 404 ? location.reload() : null))
-          .catch(() => null)
-          .finally(() => setTimeout(listen, 5000));
+        poll(POLLS_BEFORE_STREAM);
       }
     };
   }

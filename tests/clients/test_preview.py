@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 BANNER = 'id="preview-banner"'
 
 
-def cached_page(customer, path, language="en"):
-    """What the portal's page cache holds for this page (see cached_page)."""
-    customer.refresh_from_db()  # the key moves with the portal revision
+def cached_page(customer, path, language=""):
+    """What the portal's page cache holds for this page (see cached_page): by
+    default, for a visitor who chose no language (the client's own)."""
     key = portal_page_key(
         client=customer, language=language, today=timezone.localdate(), path=path
     )

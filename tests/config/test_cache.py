@@ -48,3 +48,22 @@ def test_every_thread_draws_from_one_pool(redis_cache):
         thread.join()
 
     assert len(pools) == 4 and len({id(pool) for pool in pools}) == 1
+
+
+def test_every_thread_and_command_shares_one_client(redis_cache):
+    clients = []
+
+    def request_thread(n: int) -> None:
+        cache = caches["default"]
+        cache.set(f"client-test-{n}", n, 5)
+        assert cache.get(f"client-test-{n}") == n
+        clients.append(cache._cache.get_client(write=True))
+        clients.append(cache._cache.get_client())
+
+    threads = [threading.Thread(target=request_thread, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(clients) == 8 and len({id(client) for client in clients}) == 1

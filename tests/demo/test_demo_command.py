@@ -76,6 +76,9 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
         status, headers, page = get(portal)
         css = re.search(rb'href="(/static/portal/portal\.[0-9a-f]{12}\.css)"', page)
         css_status, css_headers, _ = get(base + css[1].decode())
+        # The page's live stream is on the stream server's own port.
+        live = re.search(rb'data-live-url="(http://127\.0\.0\.1:(\d+)/p/[^"]+)"', page)
+        live_status, live_headers, live_body = get(live[1].decode() + "?poll=1")
         missing_status, _, missing = get(f"{base}/no/such/page/")
         health = get(f"{base}/healthz")[0]
         # The worker beside the server sends the seeded documents' e-mails.
@@ -104,6 +107,14 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
         "max-age=315360000, public, immutable",
     )
     assert missing_status == 404 and b"URLconf" not in missing
+    assert int(live[2]) != port
+    assert (live_status, live_headers["content-type"]) == (200, "text/event-stream")
+    assert live_headers["access-control-allow-origin"] == base
+    assert re.match(rb"retry: 2000\nid: \d+\nevent: revision\n", live_body)
+    assert (
+        f"connect-src 'self' http://127.0.0.1:{live[2].decode()}"
+        in (headers["content-security-policy"])
+    )
     # Two clients at Atelier Lumière, one at Northwind; the bakery has no add-on.
     assert [line.split(":")[0].strip() for line in portal_lines] == [
         "portal of Café des Arts",

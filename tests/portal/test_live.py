@@ -3,6 +3,7 @@ poller that wakes it, and the polling fallback outside ASGI."""
 
 import asyncio
 import datetime as dt
+import os
 
 import pytest
 
@@ -127,3 +128,48 @@ def test_every_client_visible_change_moves_the_revision():
 
     portal.refresh_from_db()
     assert portal.portal_revision >= start + 3
+
+
+def _slots_scenario(redis_url: str) -> list[object]:
+    from portal.live import StreamSlots
+
+    async def scenario():
+        slots = StreamSlots(per_link=2, per_address=3, lifetime=60, redis_url=redis_url)
+        a1 = await slots.acquire(link="link-a", address="203.0.113.5")
+        a2 = await slots.acquire(link="link-a", address="203.0.113.5")
+        a3 = await slots.acquire(link="link-a", address="203.0.113.5")  # link full
+        b1 = await slots.acquire(link="link-b", address="203.0.113.5")
+        b2 = await slots.acquire(link="link-b", address="203.0.113.5")  # address full
+        c1 = await slots.acquire(link="link-b", address="198.51.100.7")
+        await slots.release(a1)
+        a4 = await slots.acquire(link="link-a", address="203.0.113.5")
+        return [s is not None for s in (a1, a2, a3, b1, b2, c1, a4)]
+
+    return asyncio.run(scenario())
+
+
+EXPECTED_SLOTS = [True, True, False, True, False, True, True]
+
+
+def test_open_streams_are_bounded_per_link_and_per_address_in_process():
+    assert _slots_scenario("") == EXPECTED_SLOTS
+
+
+def test_open_streams_are_bounded_through_redis():
+    import redis
+
+    from tests.production.server import REDIS_TEST_URL
+
+    try:
+        store = redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=2)
+        store.ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required under CI ({REDIS_TEST_URL})")
+        pytest.skip(f"needs Redis at {REDIS_TEST_URL}")
+    for key in store.keys("portal:live:*"):
+        store.delete(key)
+
+    assert _slots_scenario(REDIS_TEST_URL) == EXPECTED_SLOTS
+    # Each slot lapses by itself: the sets expire after the streams' lifetime.
+    assert 0 < store.ttl("portal:live:link:link-a") <= 60 + 30

@@ -571,3 +571,39 @@ def test_screen_only_labels_are_dropped_before_printing():
     assert 'data-label="' in html
     assert 'data-label="' not in printed
     assert "Design &amp; build of the &lt;portal&gt;" in printed
+
+
+@pytest.mark.parametrize("kind", ["invoice", "quote"])
+def test_the_trimmed_user_agent_stylesheet_prints_the_same_bytes(kind, monkeypatch):
+    """The engine leaves out of WeasyPrint's user-agent stylesheet only what
+    our PDFs never match: with the whole stylesheet, the same bytes."""
+    lines = [line(f"Item number {n:02d}", "1", "10.00") for n in range(1, 31)]
+    company = branded_company()
+    document = DocumentFactory(
+        client=ClientFactory(company=company), lines=lines, finalised=True
+    )
+    if kind != "invoice":
+        document = DocumentFactory(
+            client=document.client, kind=kind, lines=lines, finalised=True
+        )
+    version = document.versions.get()
+
+    trimmed = pdf.version_pdf_render(version=version)
+    monkeypatch.setattr(pdf_engine, "_PrintHTML", pdf_engine.HTML)
+    whole = pdf.version_pdf_render(version=version)
+
+    assert trimmed == whole
+    assert len(pypdf.PdfReader(io.BytesIO(trimmed)).pages) >= 2
+
+
+def test_the_trimmed_user_agent_stylesheet_keeps_every_rule_we_may_match():
+    from weasyprint import html as weasyprint_html
+
+    trimmed = pdf_engine.print_user_agent_css(weasyprint_html.UA)
+
+    assert "address, article, aside, blockquote, body," in trimmed  # display: block
+    assert "td, th { display: table-cell }" in trimmed
+    assert "h1 { font-size: 2em; font-weight: bold }" in trimmed
+    assert "@page {" in trimmed and "@bottom-right" in trimmed
+    for never in ("[dir", "input", "textarea", "::footnote", "[hidden]"):
+        assert never not in trimmed

@@ -1,5 +1,8 @@
-"""The product as deployed, started for real: gunicorn with two uvicorn workers
-serving config.asgi with DEBUG off, a task worker, PostgreSQL and Redis.
+"""The product as deployed, started for real, DEBUG off: the pages' server
+(gunicorn, two sync workers, config.wsgi), the stream server (gunicorn
+with two uvicorn workers, config.asgi, on an address of its own that the pages
+name as PORTAL_LIVE_ORIGIN, as the demo does), a task worker, PostgreSQL and
+Redis.
 
 The database is the server's own (created, migrated and seeded with the demo
 here, dropped at the end) and reaches PostgreSQL through a small TCP relay the
@@ -166,6 +169,8 @@ class ProductionServer:
         )
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.live_port = free_port()
+        self.live_base = f"http://127.0.0.1:{self.live_port}"
         self.log_path = tmp / "server.log"
         self.media_root = tmp / "media"
         self.redis_url = redis_url
@@ -199,6 +204,7 @@ class ProductionServer:
             DATABASE_STATEMENT_TIMEOUT_SECONDS="2",
             REDIS_URL=redis_url,
             PORTAL_BASE_URL=self.base,
+            PORTAL_LIVE_ORIGIN=self.live_base,
             EMAIL_URL=f"filemail://{tmp / 'mail'}",
             WEB_CONCURRENCY="2",
             PYTHONUNBUFFERED="1",
@@ -230,18 +236,28 @@ class ProductionServer:
         self._manage("collectstatic", "--noinput", "--verbosity", "0")
         self.summary = json.loads(self._manage("seed_demo", "--json"))
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
+        gunicorn = [sys.executable, "-m", "gunicorn", "--config"]
+        pages = [
+            *gunicorn,
             "deploy/gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{self.port}",
-            "config.asgi:application",
+            "config.wsgi:application",
         ]
         worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.2"]
-        for argv in (command, worker):
+        streams = [
+            *gunicorn,
+            "deploy/gunicorn.conf.py",
+            "--worker-class",
+            "config.workers.PortalUvicornWorker",
+            "--workers",
+            self.env.get("LIVE_CONCURRENCY", "2"),
+            "--bind",
+            f"127.0.0.1:{self.live_port}",
+            "config.asgi:application",
+        ]
+        # In this order: stop_worker() finds the task worker second.
+        for argv in (pages, worker, streams):
             self.processes.append(
                 subprocess.Popen(
                     argv,
@@ -257,12 +273,14 @@ class ProductionServer:
     def _wait_until_ready(self) -> None:
         import urllib.request
 
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert all(p.poll() is None for p in self.processes), self.output()[-3000:]
             try:
-                with urllib.request.urlopen(self.url("/readyz"), timeout=5):
-                    return
+                for base in (self.base, self.live_base):
+                    with urllib.request.urlopen(base + "/readyz", timeout=5):
+                        pass
+                return
             except OSError:
                 time.sleep(0.2)
         raise AssertionError(f"the server never got ready:\n{self.output()[-3000:]}")

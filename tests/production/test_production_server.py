@@ -7,6 +7,7 @@ printed and looks for a portal token in it.
 """
 
 import http.client
+import pickle
 import re
 import socket
 import threading
@@ -24,6 +25,8 @@ from tests.production.server import ProductionServer, require_postgres_and_redis
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("browser")]
 
 MISS_LIMIT = 5
+STREAMS_PER_LINK = 3
+STREAMS_PER_ADDRESS = 5
 LOGIN_FAILURE_LIMIT = 3
 PASSWORD = "portal-demo-2026"
 
@@ -51,6 +54,8 @@ def server(tmp_path_factory):
         redis_url,
         tmp,
         PORTAL_MISS_LIMIT=str(MISS_LIMIT),
+        PORTAL_LIVE_STREAMS_PER_LINK=str(STREAMS_PER_LINK),
+        PORTAL_LIVE_STREAMS_PER_ADDRESS=str(STREAMS_PER_ADDRESS),
         LOGIN_FAILURE_LIMIT=str(LOGIN_FAILURE_LIMIT),
     )
     try:
@@ -65,9 +70,13 @@ def call(
     method: str = "GET",
     headers: dict | None = None,
     body: bytes | None = None,
+    port: int | None = None,
 ) -> Reply:
-    """One request on a new connection (so the two workers share the load)."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+    """One request on a new connection (so the two workers share the load), to
+    the pages' server unless `port` names another."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port or server.port, timeout=15
+    )
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -179,10 +188,17 @@ def test_readyz_answers_503_naming_the_database_when_it_is_unreachable(server):
 
     assert {reply.status for reply in down} == {503}
     assert all('"failed": ["database"]' in reply.text for reply in down)
-    deadline = time.monotonic() + 20
-    while call(server, "/readyz").status != 200:
-        assert time.monotonic() < deadline, "the server did not get its database back"
-        time.sleep(0.3)
+    # Every process gets its database back: each answers ready again (a
+    # pooled connection cut during the outage fails its first use and is
+    # dropped, which /readyz does, as a load balancer's probe would).
+    deadline = time.monotonic() + 30
+    for port in (server.port, server.live_port):  # pages, then streams
+        ready: set[int | None] = set()
+        while len(ready) < 2:
+            reply = call(server, "/readyz", port=port)
+            if reply.status == 200:
+                ready |= pids(server, [reply])
+            assert time.monotonic() < deadline, "a process never got its database"
     assert call(server, "/healthz").status == 200
 
 
@@ -243,10 +259,9 @@ def test_rendered_pages_are_shared_through_redis(server):
         for reply in shared[0]
     }
     assert len(bodies) == 1
-    keys = redis.Redis.from_url(server.redis_url).keys("*portal:page:*")
-    assert any(
-        key.endswith(b":" + revision) for key in keys for revision in by_revision
-    )
+    store = redis.Redis.from_url(server.redis_url)
+    entries = [pickle.loads(store.get(key)) for key in store.keys("*portal:page:*")]
+    assert any(str(entry["revision"]).encode() in by_revision for entry in entries)
 
 
 def test_password_guessing_is_locked_out_across_processes(server):
@@ -292,6 +307,103 @@ def test_password_guessing_is_locked_out_across_processes(server):
     assert {reply.status for reply in right_password} == {429}
     assert "Too many failed sign-in attempts" in right_password[0].text
     assert len(pids(server, failures + right_password)) == 2
+
+
+# --- Issue 17: live streams bounded, request heads bounded -------------------------
+
+
+def _head(port: int, data: bytes) -> tuple[socket.socket, bytes]:
+    """Send a raw request; the socket (left open) and the response's head."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(data)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        head += chunk
+    return sock, head
+
+
+def _status(head: bytes) -> int:
+    return int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+
+
+def _open_stream(server: ProductionServer, token: str) -> tuple[socket.socket, bytes]:
+    return _head(
+        server.live_port,
+        f"GET /p/{token}/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Accept: text/event-stream\r\n\r\n".encode(),
+    )
+
+
+def test_live_streams_are_bounded_per_link_and_address_across_processes(server):
+    redis.Redis.from_url(server.redis_url).flushdb()
+    first, second = server.tokens()[:2]
+    opened: list[socket.socket] = []
+    try:
+        heads = []
+        for _ in range(STREAMS_PER_LINK):
+            sock, head = _open_stream(server, first)
+            opened.append(sock)
+            heads.append(head)
+        over_link = _open_stream(server, first)
+        opened.append(over_link[0])
+        # The other link still gets streams, up to the address's ceiling.
+        for _ in range(STREAMS_PER_ADDRESS - STREAMS_PER_LINK):
+            sock, head = _open_stream(server, second)
+            opened.append(sock)
+            heads.append(head)
+        over_address = _open_stream(server, second)
+        opened.append(over_address[0])
+        # The pages' fallback: the revision at once, no slot taken.
+        polled = call(server, f"/p/{second}/events/?poll=1")
+        request_ids = [
+            re.search(rb"(?i)x-request-id: (\S+)", head)[1].decode() for head in heads
+        ]
+        time.sleep(0.3)  # let the log lines reach the file
+        serving = {server.pid_of(request_id) for request_id in request_ids}
+
+        assert {_status(head) for head in heads} == {200}
+        assert _status(over_link[1]) == 429
+        assert re.search(rb"(?i)\r\nretry-after: 30\r\n", over_link[1])
+        assert _status(over_address[1]) == 429
+        assert polled.status == 200 and polled.body.startswith(b"retry: 2000\n")
+        # Both stream processes took streams: the bound held across them.
+        assert len(serving) == 2
+
+        # A closed page gives its slot back.
+        opened.pop(0).close()
+        deadline = time.monotonic() + 10
+        while True:
+            sock, head = _open_stream(server, first)
+            opened.append(sock)
+            if _status(head) == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert _status(head) == 200
+    finally:
+        for sock in opened:
+            sock.close()
+
+
+@pytest.mark.parametrize("which", ["pages", "streams"])
+def test_oversized_request_lines_and_headers_are_refused(server, which):
+    port = server.port if which == "pages" else server.live_port
+    long_line = f"GET /healthz?{'a' * 5000} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    big_header = (
+        f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {'b' * 9000}\r\n\r\n"
+    )
+    replies = []
+    for data in (long_line, big_header):
+        sock, head = _head(port, data.encode())
+        sock.close()
+        replies.append(_status(head))
+    normal = call(server, "/healthz") if which == "pages" else None
+
+    assert replies[0] == 414
+    assert replies[1] in (400, 431)
+    assert normal is None or normal.status == 200
 
 
 # --- Issue 8: no token in anything the server prints -----------------------------

@@ -1,10 +1,14 @@
 """`uv run manage.py demo [ADDRPORT]`: the product as a client would see it.
 
 Migrates, collects the static files, seeds the demo if it is absent and prints
-the way in; then serves through the production server (gunicorn with uvicorn
-workers, DEBUG off, WhiteNoise) with a task worker beside it, exactly as a
-deployment runs. Every step is a child process started with a production
-environment: nothing here changes this process's settings. Ctrl-C stops both.
+the way in; then serves through the production servers (DEBUG off, WhiteNoise)
+with a task worker beside them, exactly as a deployment runs: the pages'
+server (gunicorn, config.wsgi) on the address asked for, and the live portal's
+stream server (gunicorn with a uvicorn worker, config.asgi) on a free port of
+the same host, which the pages name as their stream's origin
+(PORTAL_LIVE_ORIGIN) where a deployment's proxy would route by path. Every
+step is a child process started with a production environment: nothing here
+changes this process's settings. Ctrl-C stops them all.
 """
 
 import json
@@ -68,7 +72,16 @@ def _portal_token_keys() -> str:
     return ",".join(dict.fromkeys([*own, *settings.PORTAL_TOKEN_KEYS]))
 
 
-def production_environment(host: str, port: int) -> tuple[dict[str, str], str]:
+def _free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def production_environment(
+    host: str, port: int, live_port: int
+) -> tuple[dict[str, str], str]:
     """The environment the demo's processes run with, and the address it serves.
 
     Production settings (DEBUG off, the database task backend) with what a
@@ -91,8 +104,14 @@ def production_environment(host: str, port: int) -> tuple[dict[str, str], str]:
         or _portal_token_keys(),
         "DJANGO_ALLOWED_HOSTS": ",".join(sorted(allowed)),
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL") or base_url,
+        "PORTAL_LIVE_ORIGIN": f"http://{url_host}:{live_port}",
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+        # No buffering proxy in front of the demo: browsers talk to the
+        # pages' server directly (keep-alive, preconnected sockets), which
+        # threaded workers take without holding a whole process each.
+        "WEB_WORKER_CLASS": os.environ.get("WEB_WORKER_CLASS", "gthread"),
+        "WEB_THREADS": os.environ.get("WEB_THREADS", "4"),
         "PYTHONUNBUFFERED": "1",
     }
     if "EMAIL_URL" not in os.environ:
@@ -117,13 +136,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, addrport: str, **options: object) -> None:
         host, port = _split_addrport(addrport)
-        env, base = production_environment(host, port)
-        self._step(env, "migrate", "--noinput", "--verbosity", "0")
-        self._step(env, "collectstatic", "--noinput", "--verbosity", "0")
-        created = not self._seeded()
-        summary = json.loads(self._step(env, "seed_demo", "--json"))
+        live_port = _free_port("127.0.0.1" if host in WILDCARD_HOSTS else host)
+        env, base = production_environment(host, port, live_port)
+        # The static files (compressed, a third of a cold start) are collected
+        # while the database is migrated and seeded: they share nothing.
+        collecting = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput"]
+            + ["--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        servers: list[subprocess.Popen] = []
+        try:
+            self._step(env, "migrate", "--noinput", "--verbosity", "0")
+            if collecting.wait() != 0:
+                raise CommandError("`manage.py collectstatic` failed.")
+            # The servers import the project while the demo is seeded (they
+            # need the static files, which WhiteNoise lists as it starts).
+            servers = self._start_servers(env, host, port, live_port)
+            created = not self._seeded()
+            summary = json.loads(self._step(env, "seed_demo", "--json"))
+        except BaseException:
+            collecting.kill()
+            self._stop(servers)
+            raise
         self._print_guide(base, summary, created)
-        self._serve(env, host, port, base)
+        self._serve(env, servers, base)
 
     def _step(self, env: dict[str, str], *command: str) -> str:
         result = subprocess.run(
@@ -144,23 +183,49 @@ class Command(BaseCommand):
         finally:
             connection.close()  # the children write; hold nothing open
 
-    def _serve(self, env: dict[str, str], host: str, port: int, base: str) -> None:
-        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        children = [
+    @staticmethod
+    def _start_servers(
+        env: dict[str, str], host: str, port: int, live_port: int
+    ) -> list[subprocess.Popen]:
+        """The pages' server and the stream server, started."""
+
+        def bind(port: int) -> str:
+            return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+        ]
+        return [
+            subprocess.Popen(
+                [*gunicorn, "--bind", bind(port), "config.wsgi:application"],
+                cwd=ROOT,
+                env=env,
+            ),
             subprocess.Popen(
                 [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--config",
-                    str(ROOT / "deploy" / "gunicorn.conf.py"),
+                    *gunicorn,
+                    "--worker-class",
+                    "config.workers.PortalUvicornWorker",
+                    "--workers",
+                    "1",
                     "--bind",
-                    bind,
+                    bind(live_port),
                     "config.asgi:application",
                 ],
                 cwd=ROOT,
                 env=env,
             ),
+        ]
+
+    def _serve(
+        self, env: dict[str, str], servers: list[subprocess.Popen], base: str
+    ) -> None:
+        children = [
+            *servers,
             subprocess.Popen(
                 # Quiet: a line per task would drown the guide; failures are
                 # logged by the tasks themselves (printing.tasks, mail.tasks).
@@ -190,8 +255,9 @@ class Command(BaseCommand):
             if self._wait_until_serving(base, children):
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"Serving on {base}/ (production server, DEBUG off, "
-                        "with a task worker). Ctrl-C stops both."
+                        f"Serving on {base}/ (production servers, DEBUG off, "
+                        f"live pages' streams on {env['PORTAL_LIVE_ORIGIN']}/, "
+                        "with a task worker). Ctrl-C stops them all."
                     )
                 )
             while not stopping and all(child.poll() is None for child in children):
@@ -206,7 +272,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _wait_until_serving(base: str, children: list[subprocess.Popen]) -> bool:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if any(child.poll() is not None for child in children):
                 return False
