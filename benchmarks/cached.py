@@ -14,6 +14,7 @@ Target (issue 23): a cached list or document page at most 1.0 ms.
 """
 
 import argparse
+import base64
 import io
 import os
 import re
@@ -36,6 +37,7 @@ def configure(database_url: str, redis_url: str, workdir: Path) -> str:
         DJANGO_SETTINGS_MODULE="config.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        PORTAL_TOKEN_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         PORTAL_BASE_URL="http://127.0.0.1:8000",
         DJANGO_STATIC_ROOT=str(workdir / "static"),
