@@ -13,7 +13,12 @@ from companies.references import grouped, invoice_creditor_reference
 from documents.models import Document
 from payments import epc_qr
 from payments.event_cleaning import is_stripe_id
-from payments.models import CheckoutSession, StripeAccount, TransferDeclaration
+from payments.models import (
+    CheckoutSession,
+    Receipt,
+    StripeAccount,
+    TransferDeclaration,
+)
 
 QR_CACHE_SECONDS = 24 * 3600
 
@@ -85,3 +90,12 @@ def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
         "creditor_reference": grouped(reference),
         "qr_svg": qr,
     }
+
+
+def invoice_receipts(*, company: Company, invoice: Document) -> list[Receipt]:
+    """The receipts of an invoice's payments, oldest first."""
+    return list(
+        Receipt.objects.for_company(company)
+        .filter(invoice=invoice)
+        .order_by("issued_at", "pk")
+    )

@@ -49,6 +49,11 @@ urlpatterns = [
         name="invoice_pay",
     ),
     path(
+        "<str:token>/documents/<int:document_id>/receipts/<int:receipt_id>.pdf",
+        views.receipt_pdf,
+        name="receipt_pdf",
+    ),
+    path(
         "<str:token>/documents/<int:document_id>/paid-by-transfer/",
         views.transfer_declare,
         name="transfer_declare",

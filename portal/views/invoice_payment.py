@@ -41,6 +41,24 @@ def invoice_payment_context(
         # Read by the portal middleware when it writes the CSP.
         visit_of(request).allow_form_target(settings.STRIPE_CHECKOUT_ORIGIN)
     notice = request.GET.get("checkout", "")
+    receipts = [
+        {
+            "number": receipt.number,
+            "amount": receipt.amount,
+            "currency": receipt.currency,
+            "method": receipt.get_method_display(),
+            "received_at": receipt.received_at,
+            "url": reverse(
+                "portal:receipt_pdf", kwargs={**ids, "receipt_id": receipt.pk}
+            ),
+        }
+        for receipt in (
+            payment_selectors.invoice_receipts(company=client.company, invoice=document)
+            # no query for an invoice that never received anything
+            if document.amount_paid or document.amount_refunded
+            else []
+        )
+    ]
     return {
         "payment": {
             "payable": payable,
@@ -56,6 +74,7 @@ def invoice_payment_context(
             "declared_now": request.GET.get("declared") == "1",
             "notice": notice if notice in CHECKOUT_NOTICES else "",
             "today": timezone.localdate().isoformat(),
+            "receipts": receipts,
         },
         "declare_form": TransferDeclarationForm(),
     }

@@ -13,6 +13,7 @@ invoice, and the way back ends on the invoice's page in the portal.
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -21,11 +22,13 @@ from clients.models import Client
 from documents import status
 from documents.models import Document
 from payments import services
+from payments.models import Receipt
 from portal import selectors
 from portal.door import portal_visit, visit_of
 from portal.forms import TransferDeclarationForm
 from portal.preview import preview_refuses_posts
 from portal.views.documents import _document_page
+from printing import downloads
 
 
 def _invoice(request: HttpRequest, token: str, document_id: int) -> tuple:
@@ -149,4 +152,28 @@ def transfer_declare(
         None,
         extra={"declare_form": form},
         status_code=400,
+    )
+
+
+@login_not_required
+@require_safe
+def receipt_pdf(
+    request: HttpRequest, token: str, document_id: int, receipt_id: int
+) -> HttpResponseBase:
+    """The receipt of one of the invoice's payments (printed off the request
+    path: "being prepared" until then)."""
+    client, invoice = _invoice(request, token, document_id)
+    receipt = (
+        Receipt.objects.for_company(client.company)
+        .filter(invoice=invoice, client=client, pk=receipt_id)
+        .first()
+    )
+    if receipt is None:
+        raise Http404("No such receipt.")
+    return downloads.stored_pdf_response(
+        request=request,
+        name=receipt.pdf_file.name or "",
+        sha256=receipt.pdf_sha256,
+        filename=f"{receipt.number}.pdf",
+        what=f"receipt {receipt.pk}",
     )
