@@ -320,11 +320,21 @@ class StripeEvent(CompanyOwned, AppendOnly):
         return f"{self.type} {self.event_id}"
 
 
+class TransferDeclarationQuerySet(CompanyQuerySet):
+    def waiting(self) -> Self:
+        """Neither recorded nor rejected: the owner has yet to answer."""
+        return self.filter(payment__isnull=True, rejected_at__isnull=True)
+
+
+TransferDeclarationManager = models.Manager.from_queryset(TransferDeclarationQuerySet)
+
+
 class TransferDeclaration(CompanyOwned, Timestamped):
     """The client says it paid the invoice by bank transfer (changes no status).
 
     The owner records the payment once it shows on the bank account; the
-    declaration then points at that payment.
+    declaration then points at that payment. A transfer that never arrives is
+    rejected: the invoice is plainly to pay again, and may be declared anew.
     """
 
     invoice = models.ForeignKey(
@@ -343,6 +353,16 @@ class TransferDeclaration(CompanyOwned, Timestamped):
         related_name="+",
         verbose_name=_("recorded payment"),
     )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+
+    objects: ClassVar[TransferDeclarationManager] = TransferDeclarationManager()
 
     class Meta:
         verbose_name = _("declared transfer")
@@ -352,8 +372,12 @@ class TransferDeclaration(CompanyOwned, Timestamped):
             # changes nothing.
             models.UniqueConstraint(
                 fields=["invoice"],
-                condition=Q(payment__isnull=True),
+                condition=Q(payment__isnull=True, rejected_at__isnull=True),
                 name="transfer_declaration_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=True) | Q(rejected_at__isnull=True),
+                name="transfer_declaration_recorded_or_rejected",
             ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="transfer_declaration_positive"

@@ -47,7 +47,8 @@ def open_transfer_declaration(
 ) -> TransferDeclaration | None:
     return (
         TransferDeclaration.objects.for_company(company)
-        .filter(invoice=invoice, payment__isnull=True)
+        .waiting()
+        .filter(invoice=invoice)
         .order_by("-declared_at", "-pk")
         .first()
     )

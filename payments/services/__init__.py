@@ -39,6 +39,7 @@ from payments.services.transfers import (
     DeclarationRefused,
     open_declaration,
     transfer_declaration_record,
+    transfer_declaration_reject,
     transfer_declare,
 )
 from payments.services.webhooks import stripe_event_receive
@@ -72,5 +73,6 @@ __all__ = [
     "stripe_disconnect",
     "stripe_event_receive",
     "transfer_declaration_record",
+    "transfer_declaration_reject",
     "transfer_declare",
 ]

@@ -24,9 +24,7 @@ class DeclarationRefused(ActionRefused):
 
 def open_declaration(*, invoice: Document) -> TransferDeclaration | None:
     return (
-        invoice.transfer_declarations.filter(payment__isnull=True)
-        .order_by("-declared_at", "-pk")
-        .first()
+        invoice.transfer_declarations.waiting().order_by("-declared_at", "-pk").first()
     )
 
 
@@ -104,6 +102,8 @@ def transfer_declaration_record(
     )
     if declaration.payment_id is not None:
         raise recording.PaymentRefused(_("This transfer was recorded already."))
+    if declaration.rejected_at is not None:
+        raise recording.PaymentRefused(_("This transfer was rejected."))
     received_at = now
     if declaration.paid_on_date is not None:
         received_at = dt.datetime.combine(
@@ -121,6 +121,31 @@ def transfer_declaration_record(
     declaration.payment = payment
     declaration.save(update_fields=["payment", "updated_at"])
     return payment
+
+
+@transaction.atomic
+def transfer_declaration_reject(
+    *, declaration: TransferDeclaration, actor: Actor, now: dt.datetime
+) -> TransferDeclaration:
+    """ "Not received": the transfer the client declared never arrived. The
+    invoice shows as to pay again, without the declaration, and the client
+    may declare a transfer anew.
+
+    :raises PaymentRefused: recorded or rejected already.
+    """
+    invoice = recording.invoice_lock(declaration.invoice_id)
+    declaration = invoice.transfer_declarations.select_for_update().get(
+        pk=declaration.pk
+    )
+    if declaration.payment_id is not None:
+        raise recording.PaymentRefused(_("This transfer was recorded already."))
+    if declaration.rejected_at is not None:
+        raise recording.PaymentRefused(_("This transfer was rejected already."))
+    declaration.rejected_at = now
+    declaration.rejected_by = actor
+    declaration.save(update_fields=["rejected_at", "rejected_by", "updated_at"])
+    client_portal_revision_bump(client_id=invoice.client_id)
+    return declaration
 
 
 def transfer_declared_email_content(

@@ -1,5 +1,6 @@
 """The invoices and quotes tabs."""
 
+from decimal import Decimal
 from typing import Literal
 
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_safe
 from clients.models import Client
 from companies import money
 from documents.models import Document
+from documents.selectors import CurrencyBalance
 from documents.status import (
     ClientStatus,
     DocumentWithClientStatus,
@@ -21,6 +23,7 @@ from documents.status import (
 from portal import selectors
 from portal.door import PortalVisit
 from portal.forms import DocumentFilterForm
+from portal.selectors.balance import DeclaredTransfer
 from portal.views.page import cached_page, list_url, page_context
 
 # Statuses whose row also shows what is left to pay.
@@ -54,7 +57,12 @@ def _tabs(client: Client, current: str) -> list[dict]:
 
 
 def _row(
-    document: DocumentWithClientStatus, *, token: str, kind: str, locale: str
+    document: DocumentWithClientStatus,
+    *,
+    token: str,
+    kind: str,
+    locale: str,
+    declared: dict[int, DeclaredTransfer],
 ) -> dict[str, object]:
     """One list row ready to print, formatted as the document_format filters do
     (here once per row rather than once per cell)."""
@@ -92,13 +100,40 @@ def _row(
         "issue_day": money.format_day(document.issue_date, locale),
         "deadline": deadline.isoformat() if deadline else "",
         "deadline_day": money.format_day(deadline, locale) if deadline else "",
+        # "Transfer declared on 3 Dec, awaiting confirmation", until the owner
+        # records or rejects it.
+        "declared": translation.gettext(
+            "Transfer declared on %(date)s, awaiting confirmation"
+        )
+        % {
+            "date": money.format_day_month(
+                timezone.localdate(declared[document.pk]["declared_at"]), locale
+            )
+        }
+        if document.pk in declared
+        else "",
     }
 
 
-def _balance(client: Client, locale: str) -> dict[str, object]:
-    """The invoices tab's opening lines: owed, overdue and processing, each
-    formatted per currency (`portal.selectors.balance`)."""
-    lines = selectors.portal_balance(client=client, today=timezone.localdate())
+def _declared(client: Client, lines: list[CurrencyBalance]) -> list[DeclaredTransfer]:
+    """The declared transfers awaiting the owner; no query when nothing is owed."""
+    if not any(line["owed"] > 0 for line in lines):
+        return []
+    return selectors.portal_declared_transfers(client=client)
+
+
+def _balance(
+    lines: list[CurrencyBalance], declared: list[DeclaredTransfer], locale: str
+) -> dict[str, object]:
+    """The invoices tab's opening lines: owed, overdue, processing and the part
+    of what is owed the client says it paid by transfer, each formatted per
+    currency (`portal.selectors.balance`)."""
+    declared_sums: dict[str, Decimal] = {}
+    for transfer in declared:
+        currency = transfer["currency"]
+        declared_sums[currency] = (
+            declared_sums.get(currency, Decimal(0)) + transfer["amount"]
+        )
 
     def amounts(
         name: Literal["owed", "overdue", "processing"],
@@ -117,6 +152,13 @@ def _balance(client: Client, locale: str) -> dict[str, object]:
         "overdue": amounts("overdue"),
         "overdue_count": sum(line["overdue_count"] for line in lines),
         "processing": amounts("processing"),
+        "declared": [
+            {
+                "currency": currency,
+                "amount": money.format_money(amount, currency, locale),
+            }
+            for currency, amount in sorted(declared_sums.items())
+        ],
     }
 
 
@@ -137,6 +179,12 @@ def _document_list(request: HttpRequest, visit: PortalVisit, kind: str) -> HttpR
         paginator.count = next(tab["count"] for tab in tabs if tab["kind"] == kind)
     page = paginator.get_page(request.GET.get("page"))
     locale = translation.to_locale(translation.get_language())
+    lines: list[CurrencyBalance] = []
+    declared: list[DeclaredTransfer] = []
+    if kind == Document.Kind.INVOICE:
+        lines = selectors.portal_balance(client=client, today=timezone.localdate())
+        declared = _declared(client, lines)
+    declared_by_invoice = {transfer["invoice_id"]: transfer for transfer in declared}
     context |= {
         "kind": kind,
         "tabs": tabs,
@@ -149,11 +197,19 @@ def _document_list(request: HttpRequest, visit: PortalVisit, kind: str) -> HttpR
         "filtered": filtered,
         "page_obj": page,
         "rows": [
-            _row(document, token=token, kind=kind, locale=locale)
+            _row(
+                document,
+                token=token,
+                kind=kind,
+                locale=locale,
+                declared=declared_by_invoice,
+            )
             for document in page.object_list
         ],
         "list_url": next(tab["url"] for tab in tabs if tab["current"]),
-        "balance": _balance(client, locale) if kind == Document.Kind.INVOICE else None,
+        "balance": _balance(lines, declared, locale)
+        if kind == Document.Kind.INVOICE
+        else None,
     }
     return render(request, "portal/document_list.html", context)
 
