@@ -89,6 +89,9 @@ def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
         "bic": bic,
         "reference": invoice.number,
         "creditor_reference": grouped(reference),
+        # As a bank's form takes them: without the spaces that group them.
+        "iban_compact": "".join(iban.split()),
+        "creditor_reference_compact": reference,
         "qr_svg": qr,
     }
 

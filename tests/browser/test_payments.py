@@ -36,15 +36,43 @@ def test_pay_on_a_phone_lands_on_the_checkout_page(
         versions=1,
         total="3948.00",
     )
-    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+    page = new_page(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}{cafe['portal_url']}documents/{invoice['id']}/")
 
     button = page.locator("#pay-button")
     expect(button).to_contain_text("Payer 3\u202f948,00\u00a0€")
+    # Pay leads the page: the amount due and Pay are seen without scrolling.
+    assert page.evaluate("window.scrollY") == 0
+    for seen in (
+        button,
+        page.locator("#pay-amount-due"),
+        page.locator("#pay-due-date"),
+    ):
+        box = seen.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    assert page.locator("#download-pdf").get_attribute("class") == (
+        "button button--secondary"
+    )
+    # On the phone itself, a QR code is no help: behind "Pay from another device".
+    expect(page.locator("#epc-qr svg")).to_be_hidden()
+    page.locator("#epc-qr-summary").tap()
     expect(page.locator("#epc-qr svg")).to_be_visible()  # inline: the CSP allows it
     expect(page.locator("#transfer-reference")).to_contain_text("RF")
+    # Each detail copies what a bank's form takes (no grouping spaces).
+    page.locator("#copy-transfer-iban").tap()
+    expect(page.locator("#copy-transfer-iban")).to_have_text("Copié")
+    iban = page.evaluate("navigator.clipboard.readText()")
+    assert iban.startswith("FR76") and " " not in iban
+    page.locator("#copy-transfer-amount").tap()  # as the client's language writes it
+    assert page.evaluate("navigator.clipboard.readText()") == "3948,00"
     assert_no_axe_violations(page, "an invoice to pay, on a phone")
     box = button.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
@@ -69,3 +97,22 @@ def test_pay_on_a_phone_lands_on_the_checkout_page(
     expect(page.locator("#payment-notice")).to_have_attribute("data-notice", "paid")
     expect(page.locator("#document-status")).to_have_text("Payée")
     assert errors == []
+
+
+def test_on_a_desktop_the_qr_code_shows_at_once_beside_copy_buttons(
+    demo, new_page, live_server
+):
+    cafe = demo_client(demo, ATELIER, CAFE)
+    invoice = only(
+        [d for d in visible(cafe, "invoice") if d["status"] == "to_pay"],
+        versions=1,
+        total="3948.00",
+    )
+    page = new_page(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    page.goto(f"{live_server.url}{cafe['portal_url']}documents/{invoice['id']}/")
+
+    expect(page.locator("#epc-qr svg")).to_be_visible()
+    expect(page.locator("#transfer-details .copy-button")).to_have_count(4)
+    # Without card payments, the primary action leads to the transfer.
+    expect(page.locator("#pay-by-transfer")).to_be_in_viewport()
+    assert_no_axe_violations(page, "an invoice to pay, on a desktop")
