@@ -254,6 +254,35 @@ class CheckoutSession(CompanyOwned):
         return self.session_id
 
 
+class CheckoutSessionLine(CompanyOwned):
+    """One invoice of a Checkout Session that pays several at once: the amount
+    due we asked for it. The session's own `invoice` is the batch's first."""
+
+    checkout = models.ForeignKey(
+        CheckoutSession, on_delete=models.CASCADE, related_name="lines"
+    )
+    invoice = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, related_name="+"
+    )
+    version_number = models.PositiveIntegerField()
+    amount = MoneyField()
+
+    class Meta:
+        verbose_name = _("Checkout Session line")
+        verbose_name_plural = _("Checkout Session lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkout", "invoice"], name="checkout_line_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="checkout_line_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkout_id}: {self.invoice_id}"
+
+
 class StripeEventOutcome(models.TextChoices):
     APPLIED = "applied", _("Applied")
     IGNORED = "ignored", _("Nothing to do")

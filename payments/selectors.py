@@ -15,6 +15,7 @@ from payments import epc_qr
 from payments.event_cleaning import is_stripe_id
 from payments.models import (
     CheckoutSession,
+    CheckoutSessionLine,
     Receipt,
     StripeAccount,
     TransferDeclaration,
@@ -33,6 +34,12 @@ def checkout_session_of(*, session_id: str) -> CheckoutSession | None:
         session_id=session_id
     )
     return next(iter(sessions[:1]), None)
+
+
+def checkout_pays_several(*, checkout_id: int) -> bool:
+    """Whether the Checkout Session pays several invoices at once."""
+    # unscoped: the lines of a session the caller resolved
+    return CheckoutSessionLine.objects.filter(checkout_id=checkout_id).exists()
 
 
 def card_payment_ready(*, company: Company) -> bool:

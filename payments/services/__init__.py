@@ -3,6 +3,10 @@
 The modules split them by concern; callers import from here.
 """
 
+from payments.services.batches import (
+    BatchUnavailable,
+    invoices_checkout_start,
+)
 from payments.services.checkout import (
     RETURN_OPEN,
     RETURN_PAID,
@@ -45,6 +49,8 @@ from payments.services.transfers import (
 from payments.services.webhooks import stripe_event_receive
 
 __all__ = [
+    "BatchUnavailable",
+    "invoices_checkout_start",
     "RETURN_OPEN",
     "RETURN_PAID",
     "RETURN_PROCESSING",

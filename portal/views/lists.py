@@ -5,11 +5,11 @@ from typing import Literal
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clients.models import Client
 from companies import money
@@ -20,11 +20,15 @@ from documents.status import (
     DocumentWithClientStatus,
     client_status_label,
 )
+from payments import services
 from portal import selectors
-from portal.door import PortalVisit
+from portal.door import PortalVisit, portal_visit
 from portal.forms import DocumentFilterForm
+from portal.preview import preview_refuses_posts
 from portal.selectors.balance import DeclaredTransfer
+from portal.views.invoice_payment import CHECKOUT_NOTICES
 from portal.views.page import cached_page, list_url, page_context
+from portal.views.pay_several import pay_several_context
 
 # Statuses whose row also shows what is left to pay.
 PART_PAID = (
@@ -162,7 +166,14 @@ def _balance(
     }
 
 
-def _document_list(request: HttpRequest, visit: PortalVisit, kind: str) -> HttpResponse:
+def _document_list(
+    request: HttpRequest,
+    visit: PortalVisit,
+    kind: str,
+    *,
+    pay_several: dict | None = None,
+    status_code: int = 200,
+) -> HttpResponse:
     client = visit.client
     token = visit.token
     context = page_context(visit)
@@ -211,7 +222,22 @@ def _document_list(request: HttpRequest, visit: PortalVisit, kind: str) -> HttpR
         if kind == Document.Kind.INVOICE
         else None,
     }
-    return render(request, "portal/document_list.html", context)
+    if kind == Document.Kind.INVOICE:
+        context["pay_several"] = pay_several or pay_several_context(request, visit)
+        context["checkout_notice"] = _checkout_notice(request, lines)
+    return render(request, "portal/document_list.html", context, status=status_code)
+
+
+def _checkout_notice(request: HttpRequest, lines: list[CurrencyBalance]) -> str:
+    """What became of paying several invoices (back from Checkout), never
+    contradicting the totals: "canceled" or "no payment" once nothing is owed
+    is not said."""
+    notice = request.GET.get("checkout", "")
+    if notice not in CHECKOUT_NOTICES:
+        return ""
+    if notice in ("open", "canceled") and not any(line["owed"] > 0 for line in lines):
+        return ""
+    return notice
 
 
 @login_not_required
@@ -232,4 +258,66 @@ def quote_list(request: HttpRequest, token: str) -> HttpResponse:
         request,
         token,
         lambda visit: _document_list(request, visit, Document.Kind.QUOTE),
+    )
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+@login_not_required
+@require_POST
+@preview_refuses_posts
+def invoices_pay(request: HttpRequest, token: str) -> HttpResponse:
+    """Open one Checkout Session for the ticked invoices and send the client
+    there; the invoices tab again, with the reason, when it cannot."""
+    visit = portal_visit(request, token)
+    client = visit.client
+    values = request.POST.getlist("invoice")
+    ids = {int(value) for value in values if value.isdigit() and len(value) < 12}
+    chosen = list(
+        selectors.portal_documents(client=client).filter(
+            kind=Document.Kind.INVOICE, pk__in=ids
+        )
+    )
+    error, code = "", 400
+    if not ids or len(ids) != len(values) or len(chosen) != len(ids):
+        error = translation.gettext("Choose the invoices to pay.")
+    else:
+        back = request.build_absolute_uri(reverse("checkout:return"))
+        canceled = request.build_absolute_uri(reverse("checkout:canceled"))
+        urls = {
+            "success_url": f"{back}?session_id={{CHECKOUT_SESSION_ID}}",
+            "cancel_url": f"{canceled}?session_id={{CHECKOUT_SESSION_ID}}",
+        }
+        try:
+            if len(chosen) == 1:
+                checkout_url = services.invoice_checkout_start(
+                    invoice=chosen[0],
+                    client=client,
+                    locale=visit.language,
+                    now=timezone.now(),
+                    **urls,
+                )
+            else:
+                checkout_url = services.invoices_checkout_start(
+                    client=client,
+                    invoices=chosen,
+                    locale=visit.language,
+                    now=timezone.now(),
+                    **urls,
+                )
+        except (services.BatchUnavailable, services.PaymentUnavailable) as exc:
+            error = str(exc)
+            code = 503 if exc.__cause__ else 409
+        else:
+            return _see_other(checkout_url)
+    return _document_list(
+        request,
+        visit,
+        Document.Kind.INVOICE,
+        pay_several=pay_several_context(request, visit, chosen=ids, error=error),
+        status_code=code,
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from clients.models import Client
 from documents import status
 from documents.models import Document
+from payments import selectors as payment_selectors
 from payments import services
 from payments.models import Receipt
 from portal import selectors
@@ -87,6 +88,19 @@ def _back_on_the_invoice(
     return _see_other(f"{page}?checkout={notice}")
 
 
+def _back(
+    client: Client, invoice: Document, session_id: str, notice: str
+) -> HttpResponse:
+    """Back on the invoice, or on the invoices tab after paying several."""
+    checkout = payment_selectors.checkout_session_of(session_id=session_id)
+    if checkout is not None and payment_selectors.checkout_pays_several(
+        checkout_id=checkout.pk
+    ):
+        tab = reverse("portal:invoices", kwargs={"token": client.portal_token})
+        return _see_other(f"{tab}?checkout={notice}")
+    return _back_on_the_invoice(client, invoice, notice)
+
+
 @login_not_required
 @require_safe
 def checkout_return(request: HttpRequest) -> HttpResponse:
@@ -99,17 +113,18 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
     result = services.checkout_return_confirm(
         invoice=invoice, session_id=session_id, now=now
     )
-    return _back_on_the_invoice(client, invoice, result)
+    return _back(client, invoice, session_id, result)
 
 
 @login_not_required
 @require_safe
 def checkout_canceled(request: HttpRequest) -> HttpResponse:
     """The client left Checkout without paying: the invoice, unchanged."""
+    session_id = request.GET.get("session_id", "")
     client, invoice = selectors.portal_checkout_return(
-        session_id=request.GET.get("session_id", ""), now=timezone.now()
+        session_id=session_id, now=timezone.now()
     )
-    return _back_on_the_invoice(client, invoice, "canceled")
+    return _back(client, invoice, session_id, "canceled")
 
 
 @login_not_required
