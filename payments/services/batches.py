@@ -60,7 +60,9 @@ def _idempotency_key(
 ) -> str:
     """The same selection, versions and amounts twice is one session; a failed
     card payment on any of them lets the client try again."""
+    # unscoped: the invoices' own company, named by id
     failed = Payment.objects.filter(
+        company_id=invoices[0].company_id,
         invoice__in=invoices,
         method=Payment.Method.CARD,
         status=Payment.Status.FAILED,

@@ -86,8 +86,8 @@ def _payment_of(event: dict[str, Any]) -> Payment | None:
     if found is not None:
         return found
     # Several invoices paid at once: the intent's first part stands for them.
-    # unscoped: likewise
     parts = (
+        # unscoped: a payment intent id is unique; it names the company
         Payment.objects.filter(provider_reference__startswith=f"{intent}/")
         .annotate(company_account=_company_account())
         .order_by("invoice_id", "pk")
