@@ -1,10 +1,12 @@
 """Paying an invoice from a phone: Pay, then Stripe's Checkout (a stand-in)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from companies import money
 from companies.models import Company
 from tests.browser.test_portal import (
     ATELIER,
@@ -116,3 +118,32 @@ def test_on_a_desktop_the_qr_code_shows_at_once_beside_copy_buttons(
     # Without card payments, the primary action leads to the transfer.
     expect(page.locator("#pay-by-transfer")).to_be_in_viewport()
     assert_no_axe_violations(page, "an invoice to pay, on a desktop")
+
+
+def test_pay_several_on_a_phone_adds_up_the_ticks_and_opens_one_checkout(
+    demo, new_page, live_server, stripe_fake
+):
+    connect(Company.objects.get(name=ATELIER))
+    cafe = demo_client(demo, ATELIER, CAFE)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}{cafe['portal_url']}invoices/")
+
+    boxes = page.locator("#pay-several-form input[name=invoice]")
+    ticked = page.locator("#pay-several-form input[name=invoice]:checked")
+    assert boxes.count() >= 2 and ticked.count() >= 2
+    minors = [int(m) for m in ticked.evaluate_all("bs => bs.map(b => b.dataset.minor)")]
+    ticked.first.uncheck()  # the total follows, in French
+    left = sum(minors[1:])
+    expect(page.locator("#pay-several-total")).to_have_text(
+        money.format_money(Decimal(left) / 100, "EUR", "fr")
+    )
+    assert_no_axe_violations(page, "the invoices tab with Pay several, on a phone")
+    page.locator("#pay-several-button").tap()
+
+    expect(page).to_have_url(re.compile(re.escape(f"{stripe_fake.base_url}/checkout/")))
+    (session_id,) = stripe_fake.sessions
+    expect(page.locator("#amount")).to_have_text(str(left))
+    assert len(stripe_fake.sessions[session_id]["_lines"]) == len(minors) - 1
+    assert errors == []
