@@ -12,13 +12,16 @@ Then it starts the production server, gunicorn with 2 sync workers (DEBUG off,
 persistent database connections), and sends from SENDERS concurrent threads:
 
 1. INVOICES signed `checkout.session.completed` events, one per distinct payment,
-   plus 10% duplicates mixed in at random: half are the very same event delivered
-   again, half an `async_payment_succeeded` for a payment already announced;
+   and BATCHES more for sessions that pay BATCH_SIZE invoices at once (issue
+   20: each split into one payment per invoice), plus 10% duplicates mixed in
+   at random: half are the very same event delivered again, half an
+   `async_payment_succeeded` for a payment already announced;
 2. the same number of GETs of /healthz, a trivial view, for comparison.
 
 It reports requests/s and p50/p99 latency of each, and checks that the payments
 recorded are exactly the distinct payments (0 lost, 0 doubled), that every
-invoice is paid once and every delivery got a 2xx. Everything stays on loopback,
+invoice is paid once (each part of a batch included) and every delivery got a
+2xx. Everything stays on loopback,
 with a bounded number of requests and a timeout on each.
 """
 
@@ -42,6 +45,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 INVOICES = 2_000
 CLIENTS = 100  # the invoices' clients: 20 invoices each
+BATCHES = 100  # sessions paying several invoices at once…
+BATCH_SIZE = 10  # …of this many invoices each (one client's)
 DUPLICATE_SHARE = 0.10
 SENDERS = 8
 WORKERS = 2
@@ -129,6 +134,7 @@ from documents.models import Document, DocumentVersion  # noqa: E402
 from documents.totals import LineInput  # noqa: E402
 from payments.models import (  # noqa: E402
     CheckoutSession,
+    CheckoutSessionLine,
     Payment,
     StripeAccount,
     StripeEvent,
@@ -197,7 +203,7 @@ def seed() -> list[dict]:
                 total=template.total,
                 finalised_at=now,
             )
-            for n in range(1, INVOICES)
+            for n in range(1, INVOICES + BATCHES * BATCH_SIZE)
         )
         versions = DocumentVersion.objects.bulk_create(
             DocumentVersion(
@@ -215,7 +221,45 @@ def seed() -> list[dict]:
         for document, made in zip(documents, versions, strict=True):
             document.current_version = made
         Document.objects.bulk_update(documents, ["current_version"], batch_size=500)
-        invoices = [template, *documents]
+        everything = [template, *documents]
+        invoices = everything[:INVOICES]
+        batches = [
+            everything[INVOICES + n * BATCH_SIZE : INVOICES + (n + 1) * BATCH_SIZE]
+            for n in range(BATCHES)
+        ]
+        for batch in batches:  # one client's invoices, as the portal offers them
+            for invoice in batch:
+                invoice.client = batch[0].client
+        Document.objects.bulk_update(
+            [invoice for batch in batches for invoice in batch],
+            ["client"],
+            batch_size=500,
+        )
+        batch_sessions = CheckoutSession.objects.bulk_create(
+            CheckoutSession(
+                company=company,
+                session_id=f"cs_bench_batch_{n}",
+                account_id=ACCOUNT,
+                invoice=batch[0],
+                version_number=1,
+                amount=sum((invoice.total for invoice in batch), Decimal(0)),
+                currency="EUR",
+                url=f"https://checkout.stripe.com/c/pay/cs_bench_batch_{n}",
+                created_at=now,
+            )
+            for n, batch in enumerate(batches)
+        )
+        CheckoutSessionLine.objects.bulk_create(
+            CheckoutSessionLine(
+                company=company,
+                checkout=checkout,
+                invoice=invoice,
+                version_number=1,
+                amount=invoice.total,
+            )
+            for checkout, batch in zip(batch_sessions, batches, strict=True)
+            for invoice in batch
+        )
         CheckoutSession.objects.bulk_create(
             CheckoutSession(
                 company=company,
@@ -243,6 +287,24 @@ def seed() -> list[dict]:
             "metadata": {"invoice_id": str(invoice.pk), "version": "1"},
         }
         for invoice in invoices
+    ] + [
+        {
+            "id": f"cs_bench_batch_{n}",
+            "object": "checkout.session",
+            "mode": "payment",
+            "status": "complete",
+            "payment_status": "paid",
+            "payment_intent": f"pi_bench_batch_{n}",
+            "amount_total": 12000 * BATCH_SIZE,
+            "currency": "eur",
+            "metadata": {
+                "invoice_id": str(batch[0].pk),
+                "invoice_ids": ",".join(str(invoice.pk) for invoice in batch),
+                "batch": "1",
+            },
+            "_invoices": len(batch),
+        }
+        for n, batch in enumerate(batches)
     ]
 
 
@@ -251,6 +313,7 @@ def deliveries(sessions: list[dict]) -> list[bytes]:
     rng = random.Random(2026)
 
     def event(kind: str, session: dict, number: int) -> bytes:
+        session = {k: v for k, v in session.items() if not k.startswith("_")}
         return json.dumps(
             {
                 "id": f"evt_bench_{number:06d}",
@@ -404,9 +467,14 @@ def main() -> int:
 
 
 def run() -> int:
-    print(f"database: {DATABASE_NAME} (throwaway); seeding {INVOICES} invoices…")
+    print(
+        f"database: {DATABASE_NAME} (throwaway); seeding {INVOICES} invoices and "
+        f"{BATCHES} sessions of {BATCH_SIZE}…"
+    )
     call_command("migrate", verbosity=0)
     sessions = seed()
+    # What each session pays: one invoice, or a batch's every one.
+    expected = sum(session.get("_invoices", 1) for session in sessions)
     bodies = deliveries(sessions)
     connections.close_all()
     port = free_port()
@@ -450,12 +518,14 @@ def run() -> int:
         f"of {distinct_events} distinct event ids"
     )
     print(
-        f"payments recorded: {payments} for {len(sessions)} distinct payments "
-        f"({len(sessions) - payments if payments < len(sessions) else 0} lost, "
-        f"{max(payments - len(sessions), 0)} doubled); invoices paid: {paid}"
+        f"payments recorded: {payments} for {expected} invoices paid in "
+        f"{len(sessions)} distinct payments ({BATCHES} of them for "
+        f"{BATCH_SIZE} invoices at once) "
+        f"({max(expected - payments, 0)} lost, "
+        f"{max(payments - expected, 0)} doubled); invoices paid: {paid}"
     )
     webhook_ok = set(webhooks["statuses"]) == {200}
-    exact = payments == len(sessions) == paid and events == distinct_events
+    exact = payments == expected == paid and events == distinct_events
     fast = webhooks["rate"] >= TARGET_RATE
     print(
         f"target ≥ {TARGET_RATE:.0f} events/s: {'met' if fast else 'NOT met'}; "

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import Locale as BabelLocale
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_time
+from babel.dates import format_skeleton, format_time
 from babel.numbers import (
     format_currency,
     format_percent,
@@ -104,6 +104,11 @@ def from_minor_units(count: int, currency: str) -> Decimal:
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """1 234,56 € in French, €1,234.56 in English."""
     return format_currency(amount, currency, locale=_locale(locale))
+
+
+def format_day_month(day: dt.date, locale: str) -> str:
+    """3 déc. in French, Dec 3 in English: a recent day, without its year."""
+    return format_skeleton("MMMd", day, locale=_locale(locale))
 
 
 def format_day(day: dt.date, locale: str) -> str:

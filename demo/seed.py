@@ -344,6 +344,10 @@ def summary() -> dict:
             clients.append(
                 {
                     "name": client.name,
+                    # Where its e-mails (receipts, signed copies…) go, in
+                    # which language.
+                    "email": client.email,
+                    "language": client.locale,
                     "portal_url": reverse("portal:home", args=[client.portal_token]),
                     "documents": documents,
                 }

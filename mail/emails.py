@@ -26,6 +26,7 @@ from clients.models import Client
 from clients.selectors import client_portal_url
 from companies.money import format_day, format_money
 from documents.models import ClientEmail, Document, DocumentVersion, document_storage
+from mail import hooks
 
 LOGO_CONTENT_ID = "brand-logo"
 # Letters a French "de" elides before: "d'Atelier", not "de Atelier".
@@ -188,16 +189,53 @@ def _pdf(version: DocumentVersion, storage: Storage) -> bytes:
         return stored.read()
 
 
+def _registered_content(
+    email: ClientEmail, company: str
+) -> tuple[dict[str, Any], str, list[hooks.Attachment]] | None:
+    """The words, subject and attachments of a kind another app describes."""
+    make = hooks.email_contents.get(email.kind)
+    if make is None:
+        return None
+    content = make(email, company)
+    lines: dict[str, Any] = {
+        "intro": content.intro,
+        "facts": content.facts,
+        "fact_lines": [
+            _("%(label)s: %(value)s") % {"label": label, "value": value}
+            for label, value in content.facts
+        ],
+        "button": content.button,
+        "button_line": _("%(label)s:") % {"label": content.button}
+        if content.button
+        else "",
+        "attached": _("The PDF is attached to this e-mail.")
+        if content.attachments
+        else "",
+        "link_to_portal": content.link_to_portal,
+    }
+    return lines, content.subject, content.attachments
+
+
 def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
     """The message for `email`, ready to send; its version's PDF must be stored."""
     client, document = email.client, email.document
     brand = brand_for_company(company=client.company)
+    attachments: list[hooks.Attachment] = []
     with translation.override(client.locale):
+        registered = _registered_content(email, brand.name)
+        if registered is not None:
+            lines, subject, attachments = registered
+        else:
+            lines = _lines(email, document, brand.name)
+            subject = _subject(email, document, brand.name)
         link = None
         if client.has_portal:
             link = (
                 client_portal_url(client=client)
                 if document is None
+                # what the client did on a document it can no longer open
+                or (registered is not None and document.hidden_from_portal)
+                or lines.get("link_to_portal")
                 else document_portal_url(client=client, document=document)
             )
         context: dict[str, Any] = {
@@ -209,9 +247,9 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
             if client.has_portal
             else None,
             "logo_cid": LOGO_CONTENT_ID if brand.has_logo else None,
-            **_lines(email, document, brand.name),
+            **lines,
         }
-        subject = french_elide(_subject(email, document, brand.name), brand.name)
+        subject = french_elide(subject, brand.name)
         # One line whatever a name holds: a line break in a header refuses to send.
         subject = " ".join(subject.split())
         text = str(render_to_string("emails/client_email.txt", context))
@@ -236,6 +274,8 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
             _pdf(email.version, document_storage()),
             "application/pdf",
         )
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.data, attachment.mimetype)
     return message
 
 

@@ -10,6 +10,8 @@
 - `StripeEvent`: every webhook delivery we accepted, once per event id, with
   what we did with it (append-only); discrepancies are the ones not applied.
 - `TransferDeclaration`: a client saying "I have paid by transfer".
+- `Receipt`: what the client is given for every payment received, numbered
+  per company and year without gaps (`ReceiptNumberSequence`).
 """
 
 from decimal import Decimal
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.append_only import AppendOnly
 from companies.models import Company, CompanyOwned, CompanyQuerySet, Timestamped
 from companies.money import MoneyField, format_money_active
+from documents.models import ClientEmail, document_storage
 
 
 class PaymentMethod(models.TextChoices):
@@ -251,6 +254,35 @@ class CheckoutSession(CompanyOwned):
         return self.session_id
 
 
+class CheckoutSessionLine(CompanyOwned):
+    """One invoice of a Checkout Session that pays several at once: the amount
+    due we asked for it. The session's own `invoice` is the batch's first."""
+
+    checkout = models.ForeignKey(
+        CheckoutSession, on_delete=models.CASCADE, related_name="lines"
+    )
+    invoice = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, related_name="+"
+    )
+    version_number = models.PositiveIntegerField()
+    amount = MoneyField()
+
+    class Meta:
+        verbose_name = _("Checkout Session line")
+        verbose_name_plural = _("Checkout Session lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkout", "invoice"], name="checkout_line_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="checkout_line_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkout_id}: {self.invoice_id}"
+
+
 class StripeEventOutcome(models.TextChoices):
     APPLIED = "applied", _("Applied")
     IGNORED = "ignored", _("Nothing to do")
@@ -317,11 +349,21 @@ class StripeEvent(CompanyOwned, AppendOnly):
         return f"{self.type} {self.event_id}"
 
 
+class TransferDeclarationQuerySet(CompanyQuerySet):
+    def waiting(self) -> Self:
+        """Neither recorded nor rejected: the owner has yet to answer."""
+        return self.filter(payment__isnull=True, rejected_at__isnull=True)
+
+
+TransferDeclarationManager = models.Manager.from_queryset(TransferDeclarationQuerySet)
+
+
 class TransferDeclaration(CompanyOwned, Timestamped):
     """The client says it paid the invoice by bank transfer (changes no status).
 
     The owner records the payment once it shows on the bank account; the
-    declaration then points at that payment.
+    declaration then points at that payment. A transfer that never arrives is
+    rejected: the invoice is plainly to pay again, and may be declared anew.
     """
 
     invoice = models.ForeignKey(
@@ -340,6 +382,16 @@ class TransferDeclaration(CompanyOwned, Timestamped):
         related_name="+",
         verbose_name=_("recorded payment"),
     )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+
+    objects: ClassVar[TransferDeclarationManager] = TransferDeclarationManager()
 
     class Meta:
         verbose_name = _("declared transfer")
@@ -349,8 +401,12 @@ class TransferDeclaration(CompanyOwned, Timestamped):
             # changes nothing.
             models.UniqueConstraint(
                 fields=["invoice"],
-                condition=Q(payment__isnull=True),
+                condition=Q(payment__isnull=True, rejected_at__isnull=True),
                 name="transfer_declaration_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=True) | Q(rejected_at__isnull=True),
+                name="transfer_declaration_recorded_or_rejected",
             ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="transfer_declaration_positive"
@@ -377,3 +433,81 @@ class Discrepancy(StripeEvent):
         proxy = True
         verbose_name = _("discrepancy")
         verbose_name_plural = _("Stripe discrepancies")
+
+
+class ReceiptNumberSequence(CompanyOwned):
+    """The last receipt number used per company and year; locked while issuing
+    (the mechanism of `documents.DocumentNumberSequence`)."""
+
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "year"], name="receipt_number_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Receipt(CompanyOwned):
+    """The receipt of one payment received: who paid, what, how, when, and what
+    was left to pay then. Written with the payment, in its transaction, and
+    never changed but for its PDF (printed once, off the request path) and the
+    e-mail that carried it."""
+
+    NUMBER_PREFIX = "REC"
+
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="receipt"
+    )
+    invoice = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("invoice"),
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("number"), max_length=32)
+    number_year = models.PositiveSmallIntegerField()
+    number_sequence = models.PositiveIntegerField()
+    amount = MoneyField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    received_at = models.DateTimeField(_("received at"))
+    # What the invoice still asked for once this payment was counted.
+    amount_due_after = MoneyField(_("left to pay"))
+    issued_at = models.DateTimeField(_("issued at"))
+    pdf_file = models.FileField(storage=document_storage, blank=True, max_length=255)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    email = models.OneToOneField(
+        ClientEmail, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], name="receipt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "number_year", "number_sequence"],
+                name="receipt_sequence_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="receipt_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=PaymentMethod.values),
+                name="receipt_method_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -13,7 +13,13 @@ from companies.references import grouped, invoice_creditor_reference
 from documents.models import Document
 from payments import epc_qr
 from payments.event_cleaning import is_stripe_id
-from payments.models import CheckoutSession, StripeAccount, TransferDeclaration
+from payments.models import (
+    CheckoutSession,
+    CheckoutSessionLine,
+    Receipt,
+    StripeAccount,
+    TransferDeclaration,
+)
 
 QR_CACHE_SECONDS = 24 * 3600
 
@@ -30,6 +36,12 @@ def checkout_session_of(*, session_id: str) -> CheckoutSession | None:
     return next(iter(sessions[:1]), None)
 
 
+def checkout_pays_several(*, checkout_id: int) -> bool:
+    """Whether the Checkout Session pays several invoices at once."""
+    # unscoped: the lines of a session the caller resolved
+    return CheckoutSessionLine.objects.filter(checkout_id=checkout_id).exists()
+
+
 def card_payment_ready(*, company: Company) -> bool:
     """The company's account is connected and may take charges (the platform's
     key is checked by the caller, since it is read at run time)."""
@@ -42,7 +54,8 @@ def open_transfer_declaration(
 ) -> TransferDeclaration | None:
     return (
         TransferDeclaration.objects.for_company(company)
-        .filter(invoice=invoice, payment__isnull=True)
+        .waiting()
+        .filter(invoice=invoice)
         .order_by("-declared_at", "-pk")
         .first()
     )
@@ -83,5 +96,17 @@ def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
         "bic": bic,
         "reference": invoice.number,
         "creditor_reference": grouped(reference),
+        # As a bank's form takes them: without the spaces that group them.
+        "iban_compact": "".join(iban.split()),
+        "creditor_reference_compact": reference,
         "qr_svg": qr,
     }
+
+
+def invoice_receipts(*, company: Company, invoice: Document) -> list[Receipt]:
+    """The receipts of an invoice's payments, oldest first."""
+    return list(
+        Receipt.objects.for_company(company)
+        .filter(invoice=invoice)
+        .order_by("issued_at", "pk")
+    )

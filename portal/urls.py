@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("<str:token>/", views.invoice_list, name="home"),
     path("<str:token>/invoices/", views.invoice_list, name="invoices"),
+    path("<str:token>/invoices/pay/", views.invoices_pay, name="invoices_pay"),
     path("<str:token>/quotes/", views.quote_list, name="quotes"),
     path(
         "<str:token>/documents/<int:document_id>/",
@@ -47,6 +48,11 @@ urlpatterns = [
         "<str:token>/documents/<int:document_id>/pay/",
         views.invoice_pay,
         name="invoice_pay",
+    ),
+    path(
+        "<str:token>/documents/<int:document_id>/receipts/<int:receipt_id>.pdf",
+        views.receipt_pdf,
+        name="receipt_pdf",
     ),
     path(
         "<str:token>/documents/<int:document_id>/paid-by-transfer/",

@@ -99,6 +99,16 @@ def signed_pdf_response(
     )
 
 
+def stored_pdf_response(
+    *, request: HttpRequest, name: str, sha256: str, filename: str, what: str
+) -> HttpResponseBase:
+    """Any made-once PDF another app stores (a receipt's), served like a
+    version's: verified, private, or "being prepared"; the caller checked access."""
+    return _stored_pdf_response(
+        request=request, name=name, sha256=sha256, filename=filename, what=what
+    )
+
+
 def version_xml_filename(version: DocumentVersion) -> str:
     """INV-2026-0007-v2-factur-x.xml"""
     return version_pdf_filename(version).removesuffix(".pdf") + "-factur-x.xml"

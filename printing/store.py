@@ -15,18 +15,18 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from documents.models import (
     DocumentVersion,
-    QuoteSignature,
     VersionPdfRender,
     document_storage,
 )
 from printing import pdf
 
 logger = logging.getLogger(__name__)
-AttachedPdf = TypeVar("AttachedPdf", DocumentVersion, QuoteSignature)
+# A row holding a made-once PDF: a version, a signed quote, a receipt.
+AttachedPdf = TypeVar("AttachedPdf", bound=models.Model)
 
 SHA_PREFIX_LENGTH = 16
 

@@ -14,6 +14,11 @@ class ClientEmailKind(models.TextChoices):
     DOCUMENT = "document", _("Document")
     REMINDER = "reminder", _("Reminder")
     PORTAL_LINK = "portal_link", _("Portal link")
+    # What the client is told of its own actions (see `mail.hooks`).
+    RECEIPT = "receipt", _("Receipt")
+    QUOTE_SIGNED = "quote_signed", _("Signed quote")
+    QUOTE_DECLINED = "quote_declined", _("Declined quote")
+    TRANSFER_DECLARED = "transfer_declared", _("Declared transfer")
 
 
 class ClientEmailStatus(models.TextChoices):
@@ -23,7 +28,8 @@ class ClientEmailStatus(models.TextChoices):
 
 
 class ClientEmail(CompanyOwned):
-    """One e-mail to a client: a document, a reminder or its new portal link.
+    """One e-mail to a client: a document, a reminder, its new portal link, or
+    what it did (a receipt, a signed or declined quote, a declared transfer).
 
     Written when it is asked for, then delivered by a task that retries with
     backoff; a delivery that keeps failing stays here as failed, for the owner
@@ -43,7 +49,7 @@ class ClientEmail(CompanyOwned):
     version = models.ForeignKey(
         DocumentVersion, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
     reminder_date = models.DateField(_("reminder of"), null=True, blank=True)
     recipients = models.JSONField(_("to"), default=list)
     status = models.CharField(

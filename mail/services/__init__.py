@@ -2,6 +2,7 @@
 tasks (`mail.tasks`). Callers import from here."""
 
 from mail.delivery import client_email_deliver, client_emails_retry_due
+from mail.services.notices import client_notice_request
 from mail.services.reminders import reminders_send, reminders_set
 from mail.services.sending import (
     DocumentHiddenNotSendable,
@@ -15,6 +16,7 @@ __all__ = [
     "DocumentNotSendable",
     "client_email_deliver",
     "client_emails_retry_due",
+    "client_notice_request",
     "client_portal_link_send",
     "document_send",
     "reminders_send",

@@ -82,13 +82,19 @@ class DeclarationStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list:
-        return [("waiting", _("Waiting")), ("recorded", _("Recorded"))]
+        return [
+            ("waiting", _("Waiting")),
+            ("recorded", _("Recorded")),
+            ("rejected", _("Not received")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "waiting":
-            return queryset.filter(payment__isnull=True)
+            return queryset.filter(payment__isnull=True, rejected_at__isnull=True)
         if self.value() == "recorded":
             return queryset.filter(payment__isnull=False)
+        if self.value() == "rejected":
+            return queryset.filter(rejected_at__isnull=False)
         return queryset
 
 
@@ -133,27 +139,39 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
     def state(self, declaration: TransferDeclaration) -> str:
         if declaration.payment_id is not None:
             return str(_("Recorded"))
+        if declaration.rejected_at is not None:
+            return str(_("Not received"))
         if not status.is_payable(declaration.invoice):
             return str(_("Nothing left to pay"))
         return str(_("Waiting"))
 
     @admin.display(description=_("payment"))
     def record(self, declaration: TransferDeclaration) -> str:
-        if declaration.payment_id is not None or not status.is_payable(
-            declaration.invoice
+        if (
+            declaration.payment_id is not None
+            or declaration.rejected_at is not None
+            or not status.is_payable(declaration.invoice)
         ):
             return self.state(declaration)
-        url = reverse(
+        record = reverse(
             "admin:payments_transferdeclaration_record", args=[declaration.pk]
         )
-        # A submit button of the list's own form (it carries the CSRF token),
-        # sent to this declaration's record URL: one click, no nested form.
+        reject = reverse(
+            "admin:payments_transferdeclaration_reject", args=[declaration.pk]
+        )
+        # Submit buttons of the list's own form (it carries the CSRF token),
+        # sent to this declaration's URLs: one click, no nested form.
         return format_html(
             '<button type="submit" class="button" formaction="{}" '
-            'formmethod="post" id="record-{}">{}</button>',
-            url,
+            'formmethod="post" id="record-{}">{}</button> '
+            '<button type="submit" class="button" formaction="{}" '
+            'formmethod="post" id="reject-{}">{}</button>',
+            record,
             declaration.pk,
             _("Record this payment"),
+            reject,
+            declaration.pk,
+            _("Not received"),
         )
 
     def get_list_display(self, request: HttpRequest) -> Any:
@@ -182,6 +200,11 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
                 "<path:object_id>/record/",
                 self.admin_site.admin_view(require_POST(self.declaration_record)),
                 name="payments_transferdeclaration_record",
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(require_POST(self.declaration_reject)),
+                name="payments_transferdeclaration_reject",
             ),
             *super().get_urls(),
         ]
@@ -212,6 +235,35 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
                     "invoice": declaration.invoice,
                     "amount": money_text(payment.amount, payment.currency),
                 },
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(
+            reverse("admin:payments_transferdeclaration_changelist") + "?state=waiting"
+        )
+
+    def declaration_reject(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The declared transfer never arrived (POST only)."""
+        if not member_can_change(request):
+            raise PermissionDenied
+        declaration = self.get_object(request, object_id)
+        if declaration is None:
+            raise Http404
+        try:
+            services.transfer_declaration_reject(
+                declaration=declaration, actor=member(request), now=timezone.now()
+            )
+        except services.PaymentRefused as exc:
+            self.message_user(
+                request,
+                _("%(invoice)s: %(reason)s")
+                % {"invoice": declaration.invoice, "reason": exc},
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                _("%(invoice)s: the declared transfer is marked as not received.")
+                % {"invoice": declaration.invoice},
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(

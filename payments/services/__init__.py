@@ -3,6 +3,10 @@
 The modules split them by concern; callers import from here.
 """
 
+from payments.services.batches import (
+    BatchUnavailable,
+    invoices_checkout_start,
+)
 from payments.services.checkout import (
     RETURN_OPEN,
     RETURN_PAID,
@@ -39,11 +43,14 @@ from payments.services.transfers import (
     DeclarationRefused,
     open_declaration,
     transfer_declaration_record,
+    transfer_declaration_reject,
     transfer_declare,
 )
 from payments.services.webhooks import stripe_event_receive
 
 __all__ = [
+    "BatchUnavailable",
+    "invoices_checkout_start",
     "RETURN_OPEN",
     "RETURN_PAID",
     "RETURN_PROCESSING",
@@ -72,5 +79,6 @@ __all__ = [
     "stripe_disconnect",
     "stripe_event_receive",
     "transfer_declaration_record",
+    "transfer_declaration_reject",
     "transfer_declare",
 ]

@@ -24,7 +24,7 @@ from documents import status
 from documents.models import Document
 from payments import stripe_gateway
 from payments.models import CheckoutSession, Payment, StripeAccount
-from payments.services import recording
+from payments.services import batches, recording
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +172,12 @@ def checkout_session_apply(
     amount we asked. Paid: the payment is recorded. Complete but unpaid: a bank
     debit is processing. `failed`: that debit failed.
     """
+    if batches.is_batch(checkout=checkout):
+        return Applied(
+            *batches.batch_session_apply(
+                checkout=checkout, session=session, now=now, failed=failed
+            )
+        )
     invoice_id = str((session.get("metadata") or {}).get("invoice_id", ""))
     if session.get("id") != checkout.session_id or invoice_id != str(
         checkout.invoice_id

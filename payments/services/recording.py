@@ -23,6 +23,7 @@ from companies.money import format_money_active
 from documents import events, status
 from documents.models import Document
 from payments.models import Payment
+from payments.services.receipts import receipt_issue
 
 
 class PaymentRefused(ActionRefused):
@@ -45,7 +46,8 @@ def _overpaid_part(invoice: Document, amount: Decimal) -> Decimal:
 def _money_in(
     invoice: Document, payment: Payment, *, actor: Actor, now: dt.datetime
 ) -> None:
-    """Count a succeeded payment on the locked invoice, and say so in its history."""
+    """Count a succeeded payment on the locked invoice, say so in its history,
+    and give the client its receipt (numbered in this same transaction)."""
     was_paid = invoice.status == Document.Status.PAID
     invoice.amount_paid += payment.amount
     invoice.status = status.status_after_payment(invoice)
@@ -62,6 +64,7 @@ def _money_in(
     )
     if invoice.status == Document.Status.PAID and not was_paid:
         events.invoice_paid(document=invoice, actor=actor, at=now)
+    receipt_issue(payment=payment, invoice=invoice, now=now)
     client_portal_revision_bump(client_id=invoice.client_id)
 
 

@@ -183,6 +183,16 @@ def payment_refund(
     account = StripeAccount.objects.filter(company_id=payment.company_id).first()
     if account is None or not payment.provider_reference:
         raise RefundRefused(_("This company has no Stripe account."))
+    if "/" in payment.provider_reference:
+        # One charge for several invoices: Stripe refunds the charge, and its
+        # event spreads the refund over the invoices (`webhooks`), one way only.
+        raise RefundRefused(
+            _(
+                "This payment paid several invoices at once: refund it from your "
+                "Stripe dashboard; the refund is then recorded here on its "
+                "invoices."
+            )
+        )
     currency = payment.currency
     already = money.to_minor_units(payment.amount_refunded, currency)
     minor = money.to_minor_units(amount, currency)

@@ -3,14 +3,17 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from companies.errors import ActionRefused
 from companies.models import Actor
+from companies.money import format_day, format_money
 from documents import events, status
-from documents.models import Document
+from documents.models import ClientEmail, Document
+from mail import hooks as mail_hooks
+from mail.services import client_notice_request
 from payments.models import Payment, TransferDeclaration
 from payments.services import recording
 
@@ -21,9 +24,7 @@ class DeclarationRefused(ActionRefused):
 
 def open_declaration(*, invoice: Document) -> TransferDeclaration | None:
     return (
-        invoice.transfer_declarations.filter(payment__isnull=True)
-        .order_by("-declared_at", "-pk")
-        .first()
+        invoice.transfer_declarations.waiting().order_by("-declared_at", "-pk").first()
     )
 
 
@@ -74,6 +75,12 @@ def transfer_declare(
         client_name=client_name,
         paid_on=paid_on_date.isoformat() if paid_on_date else "",
     )
+    client_notice_request(
+        client=invoice.client,
+        document=invoice,
+        kind=ClientEmail.Kind.TRANSFER_DECLARED,
+        now=now,
+    )
     client_portal_revision_bump(client_id=invoice.client_id)
     return declaration
 
@@ -95,6 +102,8 @@ def transfer_declaration_record(
     )
     if declaration.payment_id is not None:
         raise recording.PaymentRefused(_("This transfer was recorded already."))
+    if declaration.rejected_at is not None:
+        raise recording.PaymentRefused(_("This transfer was rejected."))
     received_at = now
     if declaration.paid_on_date is not None:
         received_at = dt.datetime.combine(
@@ -112,3 +121,61 @@ def transfer_declaration_record(
     declaration.payment = payment
     declaration.save(update_fields=["payment", "updated_at"])
     return payment
+
+
+@transaction.atomic
+def transfer_declaration_reject(
+    *, declaration: TransferDeclaration, actor: Actor, now: dt.datetime
+) -> TransferDeclaration:
+    """ "Not received": the transfer the client declared never arrived. The
+    invoice shows as to pay again, without the declaration, and the client
+    may declare a transfer anew.
+
+    :raises PaymentRefused: recorded or rejected already.
+    """
+    invoice = recording.invoice_lock(declaration.invoice_id)
+    declaration = invoice.transfer_declarations.select_for_update().get(
+        pk=declaration.pk
+    )
+    if declaration.payment_id is not None:
+        raise recording.PaymentRefused(_("This transfer was recorded already."))
+    if declaration.rejected_at is not None:
+        raise recording.PaymentRefused(_("This transfer was rejected already."))
+    declaration.rejected_at = now
+    declaration.rejected_by = actor
+    declaration.save(update_fields=["rejected_at", "rejected_by", "updated_at"])
+    client_portal_revision_bump(client_id=invoice.client_id)
+    return declaration
+
+
+def transfer_declared_email_content(
+    email: ClientEmail, company: str
+) -> mail_hooks.EmailContent:
+    """ "We will confirm when it arrives": what the client declared, in its words."""
+    invoice = email.document
+    if invoice is None:  # never written without its invoice
+        raise ValueError("A declared transfer's e-mail names its invoice.")
+    declaration = (
+        invoice.transfer_declarations.filter(declared_at__lte=email.requested_at)
+        .order_by("-declared_at", "-pk")
+        .first()
+    )
+    locale = translation.to_locale(translation.get_language())
+    amount = declaration.amount if declaration is not None else invoice.amount_due
+    facts = [
+        (_("Invoice"), invoice.number or ""),
+        (_("Amount declared"), format_money(amount, invoice.currency, locale)),
+    ]
+    if declaration is not None and declaration.paid_on_date is not None:
+        facts.append((_("Paid on"), format_day(declaration.paid_on_date, locale)))
+    return mail_hooks.EmailContent(
+        subject=_("Your transfer for invoice %(number)s") % {"number": invoice.number},
+        intro=_(
+            "You told %(company)s that you have paid invoice %(number)s by bank "
+            "transfer. We will confirm when it arrives on the account, with a "
+            "receipt."
+        )
+        % {"company": company, "number": invoice.number},
+        facts=facts,
+        button=_("View the invoice"),
+    )

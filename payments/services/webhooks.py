@@ -20,6 +20,7 @@ deliver the event again later.
 
 import datetime as dt
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.db import DataError, IntegrityError, connections, transaction
@@ -81,7 +82,17 @@ def _payment_of(event: dict[str, Any]) -> Payment | None:
     payments = Payment.objects.filter(provider_reference=intent).annotate(
         company_account=_company_account()
     )
-    return next(iter(payments[:1]), None)
+    found = next(iter(payments[:1]), None)
+    if found is not None:
+        return found
+    # Several invoices paid at once: the intent's first part stands for them.
+    parts = (
+        # unscoped: a payment intent id is unique; it names the company
+        Payment.objects.filter(provider_reference__startswith=f"{intent}/")
+        .annotate(company_account=_company_account())
+        .order_by("invoice_id", "pk")
+    )
+    return next(iter(parts[:1]), None)
 
 
 # The identifiers an event of each kind is looked up by, in its object.
@@ -289,9 +300,51 @@ def charge_discrepancy(charge: dict[str, Any], payment: Payment) -> str:
     return ""
 
 
+def _batch_refund_apply(
+    charge: dict[str, Any], first: Payment, now: dt.datetime
+) -> tuple[str, str]:
+    """A refund on a charge that paid several invoices: what Stripe says was
+    refunded in all is spread over the invoices' parts in invoice order, each
+    up to its amount. The same total always gives each part the same share,
+    so a repeated or late (smaller) announcement records nothing new."""
+    intent = str(first.provider_reference).split("/", 1)[0]
+    parts = list(
+        # unscoped: the parts of one payment intent, whose company is known
+        Payment.objects.filter(
+            company_id=first.company_id, provider_reference__startswith=f"{intent}/"
+        ).order_by("invoice_id", "pk")
+    )
+    total = Payment(
+        amount=sum((part.amount for part in parts), Decimal(0)),
+        currency=first.currency,
+    )
+    wrong = charge_discrepancy(charge, total)
+    if wrong:
+        return Outcome.DISCREPANCY, wrong
+    if not is_stripe_id(charge.get("id")):
+        return Outcome.DISCREPANCY, "no_charge"
+    left = money.from_minor_units(charge["amount_refunded"], first.currency)
+    recorded = False
+    for part in parts:
+        share = min(left, part.amount)
+        left -= share
+        refund = refunds.card_refund_sync(
+            payment=part,
+            charge_id=f"{charge['id']}/{part.invoice_id}",
+            refunded_in_all=share,
+            now=now,
+        )
+        recorded = recorded or refund is not None
+    if not recorded:
+        return Outcome.IGNORED, recording.ALREADY
+    return Outcome.APPLIED, "refund_recorded"
+
+
 def _refund_apply(
     charge: dict[str, Any], payment: Payment, now: dt.datetime
 ) -> tuple[str, str]:
+    if "/" in (payment.provider_reference or ""):
+        return _batch_refund_apply(charge, payment, now)
     wrong = charge_discrepancy(charge, payment)
     if wrong:
         return Outcome.DISCREPANCY, wrong

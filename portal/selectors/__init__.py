@@ -343,6 +343,9 @@ def portal_document(*, client: Client, document_id: int) -> Document:
 # Imported last: it reads the helpers above (a package, as CONVENTIONS asks
 # past ~400 lines; the rest may follow it out of this file).
 from portal.selectors.balance import portal_balance as portal_balance
+from portal.selectors.balance import (
+    portal_declared_transfers as portal_declared_transfers,
+)
 from portal.selectors.document import (
     portal_document_events as portal_document_events,
 )

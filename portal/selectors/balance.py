@@ -5,12 +5,25 @@ figures add up with the list and agree with the back office's.
 """
 
 import datetime as dt
+from decimal import Decimal
+from typing import TypedDict
 
 from django.core.cache import cache
 
 from clients.models import Client
+from documents import status
 from documents.selectors import CurrencyBalance, balance
+from payments.models import TransferDeclaration
 from portal.selectors import REVISION_CACHE_SECONDS, portal_documents, revision_key
+
+
+class DeclaredTransfer(TypedDict):
+    """A transfer the client says it made, the owner has yet to record or reject."""
+
+    invoice_id: int
+    currency: str
+    amount: Decimal
+    declared_at: dt.datetime
 
 
 def portal_balance(*, client: Client, today: dt.date) -> list[CurrencyBalance]:
@@ -27,3 +40,31 @@ def portal_balance(*, client: Client, today: dt.date) -> list[CurrencyBalance]:
         lines = balance(portal_documents(client=client), today=today)
         cache.set(key, lines, REVISION_CACHE_SECONDS)
     return lines
+
+
+def portal_declared_transfers(*, client: Client) -> list[DeclaredTransfer]:
+    """The transfers the client declared on its visible invoices still owed,
+    awaiting the owner (oldest first): one query, cached under the client's
+    revision (declaring, recording and rejecting each bump it)."""
+    key = revision_key(client, "declared-transfers")
+    declared: list[DeclaredTransfer] | None = cache.get(key)
+    if declared is None:
+        owed = portal_documents(client=client).filter(status.owed())
+        rows = (
+            TransferDeclaration.objects.for_company(client.company)
+            .waiting()
+            .filter(invoice__in=owed.values("pk"))
+            .order_by("declared_at", "pk")
+            .values_list("invoice_id", "invoice__currency", "amount", "declared_at")
+        )
+        declared = [
+            DeclaredTransfer(
+                invoice_id=invoice_id,
+                currency=currency,
+                amount=amount,
+                declared_at=declared_at,
+            )
+            for invoice_id, currency, amount, declared_at in rows
+        ]
+        cache.set(key, declared, REVISION_CACHE_SECONDS)
+    return declared

@@ -16,9 +16,9 @@ from portal.views.documents import (
     document_version_xml,
 )
 from portal.views.language import language_set
-from portal.views.lists import invoice_list, quote_list
+from portal.views.lists import invoice_list, invoices_pay, quote_list
 from portal.views.live import portal_events
-from portal.views.payments import invoice_pay, transfer_declare
+from portal.views.payments import invoice_pay, receipt_pdf, transfer_declare
 from portal.views.quotes import (
     quote_accept_online,
     quote_decline_online,
@@ -35,6 +35,7 @@ __all__ = [
     "document_version_xml",
     "invoice_list",
     "invoice_pay",
+    "invoices_pay",
     "language_set",
     "manifest",
     "quote_accept_online",
@@ -42,6 +43,7 @@ __all__ = [
     "portal_beacon",
     "portal_events",
     "quote_list",
+    "receipt_pdf",
     "quote_sign",
     "quote_signed_pdf",
     "transfer_declare",

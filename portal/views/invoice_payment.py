@@ -20,6 +20,28 @@ from portal.forms import TransferDeclarationForm
 CHECKOUT_NOTICES = ("paid", "processing", "open", "unconfirmed", "canceled")
 
 
+def honest_notice(notice: str, document: Document) -> str:
+    """What the page may say of a payment, given what the invoice says now.
+
+    The notice comes from the address (`?checkout=…`): the way back from
+    Checkout, but also Back in the browser, a bookmark, or the page fetching
+    itself for a live update, long after. It never contradicts the invoice's
+    current state: on a paid invoice every notice becomes "paid" (never
+    "canceled" or "no payment was made", which invite a second payment); while
+    a payment is processing, "canceled" and "open" give way to "processing";
+    on a canceled invoice nothing is said of paying.
+    """
+    if notice not in CHECKOUT_NOTICES:
+        return ""
+    if document.status == Document.Status.PAID:
+        return "paid"
+    if document.status not in status.OPEN_INVOICE_STATUSES:
+        return ""
+    if status.is_processing(document) and notice != "paid":
+        return "processing"
+    return notice
+
+
 def invoice_payment_context(
     request: HttpRequest, client: Client, document: Document, *, superseded: bool
 ) -> dict:
@@ -40,7 +62,25 @@ def invoice_payment_context(
     if card:  # the Pay form's answer sends the browser to Stripe's Checkout
         # Read by the portal middleware when it writes the CSP.
         visit_of(request).allow_form_target(settings.STRIPE_CHECKOUT_ORIGIN)
-    notice = request.GET.get("checkout", "")
+    notice = honest_notice(request.GET.get("checkout", ""), document)
+    receipts = [
+        {
+            "number": receipt.number,
+            "amount": receipt.amount,
+            "currency": receipt.currency,
+            "method": receipt.get_method_display(),
+            "received_at": receipt.received_at,
+            "url": reverse(
+                "portal:receipt_pdf", kwargs={**ids, "receipt_id": receipt.pk}
+            ),
+        }
+        for receipt in (
+            payment_selectors.invoice_receipts(company=client.company, invoice=document)
+            # no query for an invoice that never received anything
+            if document.amount_paid or document.amount_refunded
+            else []
+        )
+    ]
     return {
         "payment": {
             "payable": payable,
@@ -53,9 +93,11 @@ def invoice_payment_context(
             "transfer": transfer,
             "declare_url": reverse("portal:transfer_declare", kwargs=ids),
             "declaration": state["declaration"],
-            "declared_now": request.GET.get("declared") == "1",
-            "notice": notice if notice in CHECKOUT_NOTICES else "",
+            # "Will show as paid once it arrives": only while it has not.
+            "declared_now": request.GET.get("declared") == "1" and payable,
+            "notice": notice,
             "today": timezone.localdate().isoformat(),
+            "receipts": receipts,
         },
         "declare_form": TransferDeclarationForm(),
     }

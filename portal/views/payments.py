@@ -13,6 +13,7 @@ invoice, and the way back ends on the invoice's page in the portal.
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -20,12 +21,15 @@ from django.views.decorators.http import require_POST, require_safe
 from clients.models import Client
 from documents import status
 from documents.models import Document
+from payments import selectors as payment_selectors
 from payments import services
+from payments.models import Receipt
 from portal import selectors
 from portal.door import portal_visit, visit_of
 from portal.forms import TransferDeclarationForm
 from portal.preview import preview_refuses_posts
 from portal.views.documents import _document_page
+from printing import downloads
 
 
 def _invoice(request: HttpRequest, token: str, document_id: int) -> tuple:
@@ -84,6 +88,19 @@ def _back_on_the_invoice(
     return _see_other(f"{page}?checkout={notice}")
 
 
+def _back(
+    client: Client, invoice: Document, session_id: str, notice: str
+) -> HttpResponse:
+    """Back on the invoice, or on the invoices tab after paying several."""
+    checkout = payment_selectors.checkout_session_of(session_id=session_id)
+    if checkout is not None and payment_selectors.checkout_pays_several(
+        checkout_id=checkout.pk
+    ):
+        tab = reverse("portal:invoices", kwargs={"token": client.portal_token})
+        return _see_other(f"{tab}?checkout={notice}")
+    return _back_on_the_invoice(client, invoice, notice)
+
+
 @login_not_required
 @require_safe
 def checkout_return(request: HttpRequest) -> HttpResponse:
@@ -96,17 +113,18 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
     result = services.checkout_return_confirm(
         invoice=invoice, session_id=session_id, now=now
     )
-    return _back_on_the_invoice(client, invoice, result)
+    return _back(client, invoice, session_id, result)
 
 
 @login_not_required
 @require_safe
 def checkout_canceled(request: HttpRequest) -> HttpResponse:
     """The client left Checkout without paying: the invoice, unchanged."""
+    session_id = request.GET.get("session_id", "")
     client, invoice = selectors.portal_checkout_return(
-        session_id=request.GET.get("session_id", ""), now=timezone.now()
+        session_id=session_id, now=timezone.now()
     )
-    return _back_on_the_invoice(client, invoice, "canceled")
+    return _back(client, invoice, session_id, "canceled")
 
 
 @login_not_required
@@ -149,4 +167,28 @@ def transfer_declare(
         None,
         extra={"declare_form": form},
         status_code=400,
+    )
+
+
+@login_not_required
+@require_safe
+def receipt_pdf(
+    request: HttpRequest, token: str, document_id: int, receipt_id: int
+) -> HttpResponseBase:
+    """The receipt of one of the invoice's payments (printed off the request
+    path: "being prepared" until then)."""
+    client, invoice = _invoice(request, token, document_id)
+    receipt = (
+        Receipt.objects.for_company(client.company)
+        .filter(invoice=invoice, client=client, pk=receipt_id)
+        .first()
+    )
+    if receipt is None:
+        raise Http404("No such receipt.")
+    return downloads.stored_pdf_response(
+        request=request,
+        name=receipt.pdf_file.name or "",
+        sha256=receipt.pdf_sha256,
+        filename=f"{receipt.number}.pdf",
+        what=f"receipt {receipt.pk}",
     )

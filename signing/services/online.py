@@ -20,9 +20,16 @@ from django.utils.translation import gettext as _
 from branding import images
 from companies import money
 from documents import events, status
-from documents.models import Document, DocumentVersion, QuoteDecline, QuoteSignature
+from documents.models import (
+    ClientEmail,
+    Document,
+    DocumentVersion,
+    QuoteDecline,
+    QuoteSignature,
+)
 from documents.services.errors import DocumentError
 from documents.services.lifecycle import status_change
+from mail.services import client_notice_request
 from signing import tasks
 
 NAME_MAX_LENGTH = 200
@@ -235,6 +242,14 @@ def _accepted(
     transaction.on_commit(
         lambda: tasks.quote_signature_render_pdf.enqueue(signature.pk)
     )
+    # The client's copy (asked for here: answered online only, never when a
+    # member records an answer on its behalf).
+    client_notice_request(
+        client=quote.client,
+        document=quote,
+        kind=ClientEmail.Kind.QUOTE_SIGNED,
+        now=now,
+    )
     return signature
 
 
@@ -389,5 +404,11 @@ def quote_decline_online(
         at=now,
         reason=reason,
         actor_name=quote.client.name,
+    )
+    client_notice_request(
+        client=quote.client,
+        document=quote,
+        kind=ClientEmail.Kind.QUOTE_DECLINED,
+        now=now,
     )
     return decline

@@ -1,10 +1,12 @@
 """Paying an invoice from a phone: Pay, then Stripe's Checkout (a stand-in)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from companies import money
 from companies.models import Company
 from tests.browser.test_portal import (
     ATELIER,
@@ -36,15 +38,43 @@ def test_pay_on_a_phone_lands_on_the_checkout_page(
         versions=1,
         total="3948.00",
     )
-    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+    page = new_page(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}{cafe['portal_url']}documents/{invoice['id']}/")
 
     button = page.locator("#pay-button")
     expect(button).to_contain_text("Payer 3\u202f948,00\u00a0€")
+    # Pay leads the page: the amount due and Pay are seen without scrolling.
+    assert page.evaluate("window.scrollY") == 0
+    for seen in (
+        button,
+        page.locator("#pay-amount-due"),
+        page.locator("#pay-due-date"),
+    ):
+        box = seen.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    assert page.locator("#download-pdf").get_attribute("class") == (
+        "button button--secondary"
+    )
+    # On the phone itself, a QR code is no help: behind "Pay from another device".
+    expect(page.locator("#epc-qr svg")).to_be_hidden()
+    page.locator("#epc-qr-summary").tap()
     expect(page.locator("#epc-qr svg")).to_be_visible()  # inline: the CSP allows it
     expect(page.locator("#transfer-reference")).to_contain_text("RF")
+    # Each detail copies what a bank's form takes (no grouping spaces).
+    page.locator("#copy-transfer-iban").tap()
+    expect(page.locator("#copy-transfer-iban")).to_have_text("Copié")
+    iban = page.evaluate("navigator.clipboard.readText()")
+    assert iban.startswith("FR76") and " " not in iban
+    page.locator("#copy-transfer-amount").tap()  # as the client's language writes it
+    assert page.evaluate("navigator.clipboard.readText()") == "3948,00"
     assert_no_axe_violations(page, "an invoice to pay, on a phone")
     box = button.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
@@ -68,4 +98,52 @@ def test_pay_on_a_phone_lands_on_the_checkout_page(
     )
     expect(page.locator("#payment-notice")).to_have_attribute("data-notice", "paid")
     expect(page.locator("#document-status")).to_have_text("Payée")
+    assert errors == []
+
+
+def test_on_a_desktop_the_qr_code_shows_at_once_beside_copy_buttons(
+    demo, new_page, live_server
+):
+    cafe = demo_client(demo, ATELIER, CAFE)
+    invoice = only(
+        [d for d in visible(cafe, "invoice") if d["status"] == "to_pay"],
+        versions=1,
+        total="3948.00",
+    )
+    page = new_page(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    page.goto(f"{live_server.url}{cafe['portal_url']}documents/{invoice['id']}/")
+
+    expect(page.locator("#epc-qr svg")).to_be_visible()
+    expect(page.locator("#transfer-details .copy-button")).to_have_count(4)
+    # Without card payments, the primary action leads to the transfer.
+    expect(page.locator("#pay-by-transfer")).to_be_in_viewport()
+    assert_no_axe_violations(page, "an invoice to pay, on a desktop")
+
+
+def test_pay_several_on_a_phone_adds_up_the_ticks_and_opens_one_checkout(
+    demo, new_page, live_server, stripe_fake
+):
+    connect(Company.objects.get(name=ATELIER))
+    cafe = demo_client(demo, ATELIER, CAFE)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}{cafe['portal_url']}invoices/")
+
+    boxes = page.locator("#pay-several-form input[name=invoice]")
+    ticked = page.locator("#pay-several-form input[name=invoice]:checked")
+    assert boxes.count() >= 2 and ticked.count() >= 2
+    minors = [int(m) for m in ticked.evaluate_all("bs => bs.map(b => b.dataset.minor)")]
+    ticked.first.uncheck()  # the total follows, in French
+    left = sum(minors[1:])
+    expect(page.locator("#pay-several-total")).to_have_text(
+        money.format_money(Decimal(left) / 100, "EUR", "fr")
+    )
+    assert_no_axe_violations(page, "the invoices tab with Pay several, on a phone")
+    page.locator("#pay-several-button").tap()
+
+    expect(page).to_have_url(re.compile(re.escape(f"{stripe_fake.base_url}/checkout/")))
+    (session_id,) = stripe_fake.sessions
+    expect(page.locator("#amount")).to_have_text(str(left))
+    assert len(stripe_fake.sessions[session_id]["_lines"]) == len(minors) - 1
     assert errors == []

@@ -7,7 +7,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from clients.models import ClientPortalAccess
-from documents.models import Document, DocumentEvent, QuoteDecline
+from documents.models import ClientEmail, Document, DocumentEvent, QuoteDecline
 from payments.models import CheckoutSession, TransferDeclaration
 from portal.selectors import portal_page_key
 from tests.backoffice import sign_in
@@ -137,6 +137,7 @@ def test_the_preview_may_not_pay_sign_answer_or_declare_a_transfer(client):
     assert not QuoteDecline.objects.exists()
     assert not CheckoutSession.objects.exists()
     assert not TransferDeclaration.objects.exists()
+    assert not ClientEmail.objects.exists()  # the client is told of nothing
     # Looking at the sign page is fine: it is what the client sees.
     sign_page = client.get(url("quote_sign", customer, document_id=offer.pk))
     assert (sign_page.status_code, BANNER in sign_page.content.decode()) == (200, True)

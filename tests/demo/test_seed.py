@@ -40,6 +40,12 @@ def test_seed_demo_json_describes_the_demo():
     assert roles == {"owner", "admin", "manager", "reporting"}
     client = summary["companies"][0]["clients"][0]
     assert client["portal_url"].startswith("/p/") and client["portal_url"].endswith("/")
+    languages = {
+        c["name"]: (c["language"], bool(c["email"]))
+        for c in summary["companies"][0]["clients"]
+    }
+    assert languages["Café des Arts"] == ("fr", True)
+    assert languages["Studio Rivage"] == ("en", True)
     document = client["documents"][0]
     assert set(document) == {
         "id",

@@ -58,13 +58,20 @@ def test_client_actions_notify_owners_and_admins_who_want_it(
     with django_capture_on_commit_callbacks(execute=True):
         events.quote_accepted(document=offer, actor=owner, at=NOW)  # a member: quiet
 
-    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+    members_told = [
+        (mail.to, mail.subject) for mail in mailoutbox if mail.to != [customer.email]
+    ]
+    assert members_told == [
         (["owner@a.example"], "Atelier: Café des Arts opened invoice INV-2026-0001"),
         (
             ["owner@a.example"],
             "Atelier: Café des Arts paid €20.00 on invoice INV-2026-0001",
         ),
         (["owner@a.example"], "Atelier: Café des Arts declined quote Q-2026-0001"),
+    ]
+    # The client has its receipt (issue 20), not the members' notices.
+    assert [mail.subject for mail in mailoutbox if mail.to == [customer.email]] == [
+        "Receipt REC-2026-0001 from Atelier"
     ]
     assert f"/admin/documents/invoice/{bill.pk}/change/" in mailoutbox[0].body
     assert "/admin/profile/" in mailoutbox[0].body

@@ -178,9 +178,21 @@ class FakeStripe:
                 "status": "open",
                 "payment_status": "unpaid",
                 "payment_intent": None,
-                "amount_total": int(form["line_items[0][price_data][unit_amount]"])
-                * int(form.get("line_items[0][quantity]", "1")),
+                # Every line, as Stripe adds them up (one per invoice when
+                # several are paid at once).
+                "amount_total": sum(
+                    int(form[f"line_items[{n}][price_data][unit_amount]"])
+                    * int(form.get(f"line_items[{n}][quantity]", "1"))
+                    for n in _line_numbers(form)
+                ),
                 "currency": form["line_items[0][price_data][currency]"],
+                "_lines": [
+                    (
+                        form[f"line_items[{n}][price_data][product_data][name]"],
+                        int(form[f"line_items[{n}][price_data][unit_amount]"]),
+                    )
+                    for n in _line_numbers(form)
+                ],
                 "customer_email": form.get("customer_email"),
                 "client_reference_id": form.get("client_reference_id"),
                 "metadata": _nested(form, "metadata"),
@@ -248,7 +260,7 @@ def _nested(form: dict, prefix: str) -> dict:
 
 
 def _public(session: dict) -> dict:
-    return {name: value for name, value in session.items() if name != "_account"}
+    return {name: value for name, value in session.items() if not name.startswith("_")}
 
 
 def make_handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
@@ -355,3 +367,13 @@ def running(settings):
         settings.STRIPE_CHECKOUT_ORIGIN = server.url
         settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
         yield server.state
+
+
+def _line_numbers(form: dict) -> list[int]:
+    """The indexes of a form's line_items[n][…] keys, in order."""
+    numbers = {
+        int(key.split("[", 2)[1].rstrip("]"))
+        for key in form
+        if key.startswith("line_items[")
+    }
+    return sorted(numbers)

@@ -89,7 +89,7 @@ def test_a_partly_credited_invoice_asks_for_what_is_left_everywhere(
     listed = row(client, portal, invoice)
 
     assert re.search(r'id="pay-button"[^>]*>Pay €100\.00</button>', html)
-    assert '<dd id="transfer-amount">€100.00</dd>' in html
+    assert '<dd id="transfer-amount" data-copy="100.00">€100.00</dd>' in html
     assert '<dt>Left to pay</dt><dd id="amount-due">€100.00</dd>' in html
     assert "€100.00 left to pay" in listed
     assert "€120.00" in listed  # the invoice's own total

@@ -78,8 +78,8 @@ def test_document_page_renders_the_snapshot(client):
     # No Stripe here: bank transfer only, to the IBAN the invoice states.
     assert 'id="pay-button"' not in html
     assert (
-        '<dd class="transfer__code" id="transfer-iban">FR7630006000011234567890189'
-        in html
+        '<dd class="transfer__code" id="transfer-iban" '
+        'data-copy="FR7630006000011234567890189">FR7630006000011234567890189' in html
     )
 
 

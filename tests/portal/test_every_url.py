@@ -6,11 +6,17 @@ The URLs are read from the `portal` namespace itself, so a new page inherits the
 rule; a new URL parameter makes the test say what to teach it.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.urls import get_resolver, reverse
 
 from branding.services import brand_kit_save
 from clients import services as client_services
+from documents import status
+from documents.models import Document
+from payments.models import Receipt
+from payments.services import payment_record
 from tests.branding.helpers import image_bytes, upload
 from tests.factories import NOW, ClientFactory, DocumentFactory
 from tests.portal.helpers import hide, invoice, quote
@@ -30,8 +36,23 @@ def _portal_patterns() -> dict[str, list[str]]:
 PATTERNS = _portal_patterns()
 
 
+def _receipt_id(document_id: int) -> int:
+    """The receipt of a payment on the document (paid now when it can be)."""
+    # unscoped: the test names the document itself, whatever its company
+    document = Document.objects.get(pk=document_id)
+    receipts = Receipt.objects.filter(invoice=document)
+    if not receipts.exists() and status.is_payable(document):
+        payment_record(
+            invoice=document, amount=Decimal(1), method="manual", actor=None, now=NOW
+        )
+    receipt = receipts.first()
+    return receipt.pk if receipt is not None else 10**9
+
+
 def _kwargs(name: str, token: str, document_id: int) -> dict:
     values = {"token": token, "document_id": document_id, "number": 1, "size": 192}
+    if "receipt_id" in PATTERNS[name]:
+        values["receipt_id"] = _receipt_id(document_id)
     unknown = set(PATTERNS[name]) - set(values)
     assert not unknown, f"teach test_every_url the parameters {unknown} of {name}"
     return {key: values[key] for key in PATTERNS[name]}

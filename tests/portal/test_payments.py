@@ -253,6 +253,7 @@ def test_the_cancel_url_shows_the_invoice_unchanged_with_a_note(client, stripe_f
     assert 'id="pay-button"' in html
     # Notices are not a way to inject anything: the page's own scripts only.
     assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/portal/copy.js" defer>',
         '<script src="/static/portal/live.js" defer>',
         '<script src="/static/portal/beacon.js" defer>',
         '<script src="/static/portal/language.js" defer>',
@@ -298,11 +299,15 @@ def test_bank_transfer_shows_iban_rf_reference_and_an_inline_epc_qr(client):
     section = html.split('id="bank-transfer"')[1].split("</section>")[0]
     assert "FR7630006000011234567890189" in section
     assert "AGRIFRPP" in section
-    reference = re.search(r'id="transfer-reference">([^<]+)<', section)[1]
+    reference = re.search(
+        r'id="transfer-reference" data-copy="RF16INV20260001">([^<]+)<', section
+    )[1]
     assert reference == "RF16 INV2 0260 001"
     assert is_valid_creditor_reference(reference)
     assert f'id="transfer-invoice">{invoice.number}<' in section
-    assert re.search(r'<figure class="transfer__qr" id="epc-qr">\s*<svg ', section)
+    assert re.search(
+        r'<figure class="transfer__qr-figure" id="epc-qr">\s*<svg ', section
+    )
     assert "<img" not in section and "style=" not in section
 
 

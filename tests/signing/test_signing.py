@@ -112,8 +112,9 @@ def test_signing_by_typed_name_records_the_evidence_and_accepts_the_quote(
     )
     assert quote.client.portal_revision == revision + 1
     # After commit, the sealed PDF was made and attached once (the other
-    # callback tells the company's owners and admins: issue 12).
-    assert len(callbacks) == 2
+    # callbacks tell the company's owners and admins, issue 12, and send the
+    # client its copy, issue 20).
+    assert len(callbacks) == 3
     assert len(signature.signed_pdf_sha256) == 64
     assert signature.signed_pdf_file.name.endswith(
         f"v1-signed-{signature.signed_pdf_sha256[:16]}.pdf"
