@@ -129,6 +129,12 @@ class ClientAdmin(CompanyScopedAdmin):
                 "has_documents": bool(context["client_summary"]["documents"]),
                 "shows_portal": self._shows_portal(request),
             }
+            context["client_reminders"] = {
+                "history": mail_services.reminders_history(client=obj),
+                "remind_url": reverse("admin:clients_client_remind", args=[obj.pk]),
+                "can_remind": member_can_change(request)
+                and mail_services.client_remindable_invoices(client=obj).exists(),
+            }
         if obj is not None and self._shows_portal(request):
             context["client_portal"] = {
                 # Never offered for a disabled link: the client sees a 404.
@@ -273,6 +279,36 @@ class ClientAdmin(CompanyScopedAdmin):
             reverse("admin:clients_client_change", args=[client.pk])
         )
 
+    def client_remind(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """ "Remind now" (POST): a reminder of each invoice the client has to pay."""
+        client = self._client_to_change(request, object_id)
+        try:
+            sent, refused = mail_services.client_remind_now(
+                client=client, actor=member(request), now=timezone.now()
+            )
+        except mail_services.ReminderRefused as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            if sent:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "A reminder of %(documents)s is being sent to %(client)s.",
+                        "Reminders of %(documents)s are being sent to %(client)s.",
+                        len(sent),
+                    )
+                    % {
+                        "documents": ", ".join(str(e.document) for e in sent),
+                        "client": client.name,
+                    },
+                    messages.SUCCESS,
+                )
+            for reason in refused:
+                self.message_user(request, reason, messages.WARNING)
+        return HttpResponseRedirect(
+            reverse("admin:clients_client_change", args=[client.pk])
+        )
+
     def _client_to_change(self, request: HttpRequest, object_id: str) -> Client:
         """The active company's client: 403 for who may not change it, 404 for
         another company's or a missing one."""
@@ -294,6 +330,11 @@ class ClientAdmin(CompanyScopedAdmin):
                 "<path:object_id>/restore/",
                 self.admin_site.admin_view(require_POST(self.client_restore)),
                 name="clients_client_restore",
+            ),
+            path(
+                "<path:object_id>/remind/",
+                self.admin_site.admin_view(require_POST(self.client_remind)),
+                name="clients_client_remind",
             ),
             path(
                 "<path:object_id>/portal-link/rotate/",

@@ -66,6 +66,10 @@ def _reminders_apply(document: Document) -> bool:
     return status.is_payable(document) or status.is_answerable(document)
 
 
+def _remind_now(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return mail_services.reminder_send_now(document=document, actor=actor, now=now)
+
+
 def _hide(document: Document, actor: Any, now: dt.datetime) -> bool:
     return services.document_hide(document=document, actor=actor, now=now)
 
@@ -214,6 +218,13 @@ DOCUMENT_ACTIONS = {
             offered=_convertible,
             run=_convert,
             follow=True,
+        ),
+        DocumentAction(
+            name="remind_now",
+            label=_("Remind now"),
+            done=_("%(document)s: a reminder is being sent to the client."),
+            offered=mail_services.is_remindable,
+            run=_remind_now,
         ),
         DocumentAction(
             name="reminders_off",

@@ -88,6 +88,7 @@ class InvoiceAdmin(DocumentKindAdmin):
         "mark_paid",
         "cancel",
         "delete_draft",
+        "remind_now",
         "reminders_off",
         "reminders_on",
     )

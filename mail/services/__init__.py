@@ -2,7 +2,16 @@
 tasks (`mail.tasks`). Callers import from here."""
 
 from mail.delivery import client_email_deliver, client_emails_retry_due
-from mail.services.reminders import reminders_send, reminders_set
+from mail.services.reminders import (
+    ReminderRefused,
+    client_remind_now,
+    client_remindable_invoices,
+    is_remindable,
+    reminder_send_now,
+    reminders_history,
+    reminders_send,
+    reminders_set,
+)
 from mail.services.sending import (
     DocumentHiddenNotSendable,
     DocumentNotSendable,
@@ -13,6 +22,12 @@ from mail.services.sending import (
 __all__ = [
     "DocumentHiddenNotSendable",
     "DocumentNotSendable",
+    "ReminderRefused",
+    "client_remind_now",
+    "client_remindable_invoices",
+    "is_remindable",
+    "reminder_send_now",
+    "reminders_history",
     "client_email_deliver",
     "client_emails_retry_due",
     "client_portal_link_send",

@@ -486,6 +486,7 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "mark_paid",
         "cancel",
         "delete_draft",
+        "remind_now",
         "reminders_off",
         "reminders_on",
     ]

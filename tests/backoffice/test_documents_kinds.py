@@ -299,6 +299,7 @@ def test_without_the_add_on_no_portal_wording_on_the_documents_pages(client):
         "cancel",
         "correct",
         "mark_paid",
+        "remind_now",  # by e-mail with its PDF: no portal needed
         "reminders_off",
     }
 
