@@ -44,6 +44,16 @@ def _finalise(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.document_finalise(document=document, actor=actor, now=now)
 
 
+def _finalise_and_send(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return mail_services.document_finalise_and_send(
+        document=document, actor=actor, now=now
+    )
+
+
+def _duplicate(document: Document, actor: Any, now: dt.datetime) -> Document:
+    return services.document_duplicate(document=document, actor=actor, now=now)
+
+
 def _send(document: Document, actor: Any, now: dt.datetime) -> Any:
     return mail_services.document_send(document=document, actor=actor, now=now)
 
@@ -125,6 +135,14 @@ DOCUMENT_ACTIONS = {
             done=_("%(document)s: finalised."),
             offered=lambda document: document.is_draft,
             run=_finalise,
+            asks_first=True,
+        ),
+        DocumentAction(
+            name="finalise_and_send",
+            label=_("Finalise and send"),
+            done=_("%(document)s: finalised and being sent to the client."),
+            offered=lambda document: document.is_draft,
+            run=_finalise_and_send,
             asks_first=True,
         ),
         DocumentAction(
@@ -225,6 +243,14 @@ DOCUMENT_ACTIONS = {
             done=_("%(document)s: a reminder is being sent to the client."),
             offered=mail_services.is_remindable,
             run=_remind_now,
+        ),
+        DocumentAction(
+            name="duplicate",
+            label=_("Duplicate"),
+            done=_("%(document)s: duplicated as the new draft below."),
+            offered=services.is_duplicable,
+            run=_duplicate,
+            follow=True,
         ),
         DocumentAction(
             name="reminders_off",

@@ -47,6 +47,7 @@ from documents.models import Document
 # What only a company with the Client Portal add-on sees: without it there is
 # no portal to show a document in or hide it from.
 PORTAL_ACTIONS = frozenset({"hide", "show", "show_and_send"})
+FINALISING_ACTIONS = frozenset({"finalise", "finalise_and_send"})
 PORTAL_FIELDS = frozenset({"hidden_from_portal", "portal_visibility", "viewed"})
 # What an issued invoice shows but no longer lets anyone change.
 FROZEN_FIELDS = (
@@ -289,13 +290,19 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
     ) -> HttpResponse:
         if obj is not None and member_can_change(request):
             portal = self.shows_portal(request)
+            # What finalising would refuse, said on the draft's page before
+            # anyone confirms: Finalise is offered once nothing is missing.
+            problems = services.finalise_problems(document=obj, now=timezone.now())
+            context["finalise_problems"] = problems
             context["document_actions"] = [
                 (
                     action,
                     reverse("admin:documents_document_action", args=[obj.pk, name]),
                 )
                 for name, action in DOCUMENT_ACTIONS.items()
-                if action.offered(obj) and (portal or name not in PORTAL_ACTIONS)
+                if action.offered(obj)
+                and (portal or name not in PORTAL_ACTIONS)
+                and not (problems and name in FINALISING_ACTIONS)
             ]
             context["document_links"] = self.document_links(obj)
         if obj is not None and not add:

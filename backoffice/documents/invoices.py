@@ -81,6 +81,7 @@ class InvoiceAdmin(DocumentKindAdmin):
     kinds = (Document.Kind.INVOICE, Document.Kind.CREDIT_NOTE)
     action_names = (
         "finalise",
+        "finalise_and_send",
         "send",
         "show_and_send",
         "hide",

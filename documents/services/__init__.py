@@ -29,14 +29,27 @@ from documents.services.drafts import (
     document_lines,
     document_update,
 )
+from documents.services.duplicating import (
+    DocumentNotDuplicable,
+    document_duplicate,
+    is_duplicable,
+)
 from documents.services.errors import DocumentError
-from documents.services.finalising import DocumentNotFinalisable, document_finalise
+from documents.services.finalising import (
+    DocumentNotFinalisable,
+    document_finalise,
+    finalise_problems,
+)
 from documents.services.frozen import FiscalContentFrozen
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
 
 __all__ = [
+    "DocumentNotDuplicable",
+    "document_duplicate",
+    "is_duplicable",
+    "finalise_problems",
     "HEADER_FIELDS",
     "BillingRefused",
     "CreditNoteRefused",

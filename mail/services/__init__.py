@@ -16,6 +16,7 @@ from mail.services.sending import (
     DocumentHiddenNotSendable,
     DocumentNotSendable,
     client_portal_link_send,
+    document_finalise_and_send,
     document_send,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "client_email_deliver",
     "client_emails_retry_due",
     "client_portal_link_send",
+    "document_finalise_and_send",
     "document_send",
     "reminders_send",
     "reminders_set",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from clients.models import Client
 from companies.models import Company
 from documents import services
-from documents.models import Document
+from documents.models import ClientEmail, Document
 from tests.browser.test_back_office_csp import sign_in
 from tests.browser.test_portal import assert_no_axe_violations
 from tests.factories import line
@@ -141,3 +141,40 @@ def test_both_lists_and_both_forms_have_no_axe_violation(
     sign_in(phone, live_server, owner["email"], owner["password"])
     phone.goto(live_server.url + "/admin/documents/invoice/add/")
     assert_no_axe_violations(phone, "the invoice form on a phone")
+
+
+def test_finalise_and_send_is_one_confirmed_action(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    customer = Client.objects.for_company(company).order_by("pk")[0]
+    draft = services.document_create(
+        company=company,
+        client=customer,
+        kind="invoice",
+        lines=[line()],
+        actor=None,
+        now=timezone.now(),
+    )
+    sign_in(page, live_server, owner["email"], owner["password"])
+    page.goto(f"{live_server.url}/admin/documents/invoice/{draft.pk}/change/")
+
+    # Click 1: the action on the draft's page; click 2: yes on what it says.
+    page.click("#document-action-finalise_and_send")
+    page.wait_for_url(f"**/documents/document/{draft.pk}/actions/finalise_and_send/")
+    text = page.locator(f"#confirm-document-{draft.pk}").inner_text()
+    page.click("#action-confirm-form input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/documents/invoice/{draft.pk}/change/")
+
+    draft.refresh_from_db()
+    assert draft.status == "to_pay"
+    assert "It will be numbered INV-" in text
+    assert customer.email in text
+    assert (
+        f"{draft.number}: finalised and being sent to the client."
+        in page.locator(".messagelist").inner_text()
+    )
+    email = ClientEmail.objects.for_company(company).get(document=draft)
+    assert (email.kind, email.recipients[0]) == ("document", customer.email)
+    assert script_errors(console_errors) == []
