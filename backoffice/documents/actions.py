@@ -13,11 +13,13 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from companies.errors import ActionRefused
 from documents import services, status
+from documents.late_fees import late_fees
 from documents.models import Document
 from mail import services as mail_services
 from payments import services as payment_services
@@ -78,6 +80,28 @@ def _reminders_apply(document: Document) -> bool:
 
 def _remind_now(document: Document, actor: Any, now: dt.datetime) -> Any:
     return mail_services.reminder_send_now(document=document, actor=actor, now=now)
+
+
+def _waive_interest(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.late_fees_waive(
+        document=document, actor=actor, now=now, interest=True
+    )
+
+
+def _waive_indemnity(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.late_fees_waive(
+        document=document, actor=actor, now=now, indemnity=True
+    )
+
+
+def _claim_late_fees(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.late_fees_waive(
+        document=document, actor=actor, now=now, interest=False, indemnity=False
+    )
+
+
+def _has_late_fees(document: Document) -> bool:
+    return late_fees(document, timezone.localdate()) is not None
 
 
 def _hide(document: Document, actor: Any, now: dt.datetime) -> bool:
@@ -251,6 +275,39 @@ DOCUMENT_ACTIONS = {
             offered=services.is_duplicable,
             run=_duplicate,
             follow=True,
+        ),
+        DocumentAction(
+            name="waive_interest",
+            label=_("Waive the late interest"),
+            done=_("%(document)s: late-payment interest waived."),
+            unchanged=_("%(document)s: its interest was already waived."),
+            offered=lambda document: (
+                _has_late_fees(document) and not document.late_interest_waived
+            ),
+            run=_waive_interest,
+        ),
+        DocumentAction(
+            name="waive_indemnity",
+            label=_("Waive the €40 indemnity"),
+            done=_("%(document)s: recovery indemnity waived."),
+            unchanged=_("%(document)s: its indemnity was already waived."),
+            offered=lambda document: (
+                _has_late_fees(document) and not document.recovery_indemnity_waived
+            ),
+            run=_waive_indemnity,
+        ),
+        DocumentAction(
+            name="claim_late_fees",
+            label=_("Claim late fees again"),
+            done=_("%(document)s: late fees claimed again."),
+            unchanged=_("%(document)s: nothing was waived."),
+            offered=lambda document: (
+                _has_late_fees(document)
+                and (
+                    document.late_interest_waived or document.recovery_indemnity_waived
+                )
+            ),
+            run=_claim_late_fees,
         ),
         DocumentAction(
             name="reminders_off",

@@ -201,6 +201,7 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             "total_with_currency",
             "credited_display",
             "balance_display",
+            "late_fees_display",
             "payment_terms_shown",
             "portal_visibility",
             "viewed",

@@ -7,14 +7,17 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.documents.base import DocumentKindAdmin
 from backoffice.documents.inlines import money_display
 from companies.admin_site import back_office
+from companies.money import active_locale, format_rate
 from companies.payment_terms import payment_terms_for
 from documents import status
+from documents.late_fees import late_fees
 from documents.models import Document, Invoice
 
 
@@ -90,6 +93,9 @@ class InvoiceAdmin(DocumentKindAdmin):
         "cancel",
         "delete_draft",
         "remind_now",
+        "waive_interest",
+        "waive_indemnity",
+        "claim_late_fees",
         "reminders_off",
         "reminders_on",
     )
@@ -147,6 +153,7 @@ class InvoiceAdmin(DocumentKindAdmin):
             "operation_category",
             "credited_display",
             "balance_display",
+            "late_fees_display",
             "conversion_link",
         ]
 
@@ -198,6 +205,30 @@ class InvoiceAdmin(DocumentKindAdmin):
             },
         )
         return format_html_join(" · ", "{}", [*parts, left])
+
+    @admin.display(description=_("late fees"))
+    def late_fees_display(self, document: Document) -> str:
+        """French late-payment law on an overdue B2B invoice: the interest to
+        date and the €40 indemnity, or what was waived."""
+        fees = late_fees(document, timezone.localdate())
+        if fees is None:
+            return str(self.get_empty_value_display())
+        parts = [
+            _("%(days)s days late at %(rate)s a year")
+            % {"days": fees.days, "rate": format_rate(fees.rate, active_locale())},
+            _("interest waived")
+            if fees.interest_waived
+            else _("interest to date: %(amount)s")
+            % {"amount": money_display(fees.interest, fees.currency)},
+            _("recovery indemnity waived")
+            if fees.indemnity_waived
+            else _("recovery indemnity: %(amount)s")
+            % {"amount": money_display(fees.indemnity, "EUR")},
+        ]
+        return format_html(
+            '<span id="late-fees">{}</span>',
+            format_html_join(" · ", "{}", [(p,) for p in parts]),
+        )
 
     @admin.display(description=_("quote / invoice"))
     def conversion_link(self, document: Document) -> str:

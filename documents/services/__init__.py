@@ -41,11 +41,14 @@ from documents.services.finalising import (
     finalise_problems,
 )
 from documents.services.frozen import FiscalContentFrozen
+from documents.services.late_fees import LateFeesRefused, late_fees_waive
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
 
 __all__ = [
+    "LateFeesRefused",
+    "late_fees_waive",
     "DocumentNotDuplicable",
     "document_duplicate",
     "is_duplicable",

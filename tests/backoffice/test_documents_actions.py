@@ -489,6 +489,9 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "cancel",
         "delete_draft",
         "remind_now",
+        "waive_interest",
+        "waive_indemnity",
+        "claim_late_fees",
         "reminders_off",
         "reminders_on",
     ]

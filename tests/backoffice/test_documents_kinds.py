@@ -302,6 +302,8 @@ def test_without_the_add_on_no_portal_wording_on_the_documents_pages(client):
         "correct",
         "mark_paid",
         "remind_now",  # by e-mail with its PDF: no portal needed
+        "waive_interest",  # overdue by now: French late-payment law applies
+        "waive_indemnity",
         "duplicate",
         "reminders_off",
     }
