@@ -10,6 +10,7 @@ from clients.models import Client
 from companies.models import Company
 from documents import services
 from documents.models import ClientEmail, Document
+from documents.selectors import ageing_bucket
 from tests.browser.test_back_office_csp import sign_in
 from tests.browser.test_portal import assert_no_axe_violations
 from tests.factories import line
@@ -177,4 +178,49 @@ def test_finalise_and_send_is_one_confirmed_action(
     )
     email = ClientEmail.objects.for_company(company).get(document=draft)
     assert (email.kind, email.recipients[0]) == ("document", customer.email)
+    assert script_errors(console_errors) == []
+
+
+def test_remind_now_from_the_invoice_page_and_the_ageing_report(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    owed = (
+        Document.objects.for_company(company)
+        .filter(kind="invoice", status="to_pay", hidden_from_portal=False)
+        .order_by("pk")
+        .first()
+    )
+    sign_in(page, live_server, owner["email"], owner["password"])
+
+    page.goto(f"{live_server.url}/admin/documents/invoice/{owed.pk}/change/")
+    page.click("#document-action-remind_now button")
+    page.wait_for_url(f"{live_server.url}/admin/documents/invoice/{owed.pk}/change/")
+    message = page.locator(".messagelist").inner_text()
+
+    page.goto(f"{live_server.url}/admin/documents/invoice/")
+    page.click("#ageing-report-link")
+    page.wait_for_url("**/admin/documents/invoice/ageing/")
+    first_link = page.locator("#ageing-report tbody td[data-bucket] a").first
+    amount = first_link.inner_text()
+    href = first_link.get_attribute("href")
+    bucket = href.split("ageing=")[1].split("&")[0]
+    currency = href.split("currency__exact=")[1]
+    expected = (
+        Document.objects.for_company(company)
+        .filter(ageing_bucket(bucket, today=timezone.localdate()), currency=currency)
+        .count()
+    )
+    first_link.click()
+    page.wait_for_url("**/admin/documents/invoice/?*")
+    listed = page.locator("#result_list tbody tr").count()
+
+    assert f"{owed.number}: a reminder is being sent to the client." in message
+    assert (
+        ClientEmail.objects.for_company(company)
+        .filter(document=owed, kind="reminder")
+        .exists()
+    )
+    assert amount and listed == expected >= 1
     assert script_errors(console_errors) == []
