@@ -30,7 +30,7 @@ from backoffice.documents.inlines import (
     day_display,
     money_display,
 )
-from backoffice.documents.totals import live_totals
+from backoffice.documents.totals import catalogue_choices, live_totals
 from clients.models import Client
 from companies.admin_site import (
     CompanyScopedAdmin,
@@ -78,7 +78,7 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
 
     class Media:
         css = {"all": ("admin_extra/back_office.css",)}
-        js = ("admin_extra/live_totals.js",)
+        js = ("admin_extra/live_totals.js", "admin_extra/catalogue.js")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -308,6 +308,9 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             context["document_links"] = self.document_links(obj)
         if obj is not None and not add:
             context["sending"] = viewing.sending_notices(obj)
+        if add or (obj is not None and obj.is_draft):
+            # Picked by name in a line's description (admin_extra/catalogue.js).
+            context["catalogue"] = catalogue_choices(active_company(request))
         if add or (
             obj is not None
             and status.is_editable(obj)

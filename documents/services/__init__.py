@@ -10,6 +10,7 @@ from documents.services.billing import (
     BillingRefused,
     deposit_invoice_issue,
 )
+from documents.services.catalogue import CatalogueItemRefused, catalogue_item_save
 from documents.services.conversion import (
     QuoteNotConvertible,
     quote_convert_to_invoice,
@@ -47,6 +48,8 @@ from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
 
 __all__ = [
+    "CatalogueItemRefused",
+    "catalogue_item_save",
     "LateFeesRefused",
     "late_fees_waive",
     "DocumentNotDuplicable",

@@ -224,3 +224,42 @@ def test_remind_now_from_the_invoice_page_and_the_ageing_report(
     )
     assert amount and listed == expected >= 1
     assert script_errors(console_errors) == []
+
+
+def test_a_line_picks_a_catalogue_item_by_name_and_gets_its_price_and_vat(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    services.catalogue_item_save(
+        company=company,
+        actor=None,
+        now=timezone.now(),
+        name="Reliure cuir",
+        unit="pièce",
+        unit_price=Decimal("42.50"),
+        vat_rate=Decimal("5.5"),
+    )
+    sign_in(page, live_server, owner["email"], owner["password"])
+    page.goto(
+        f"{live_server.url}/admin/documents/invoice/add/?client={first_client_id(demo)}"
+    )
+
+    options = page.locator("#catalogue-items option").evaluate_all(
+        "options => options.map(option => option.value)"
+    )
+    page.fill("#id_lines-0-description", "Reliure cuir")
+    page.wait_for_function(
+        "document.querySelector('#id_lines-0-unit_price').value === '42.50'"
+    )
+
+    assert "Reliure cuir" in options
+    assert page.locator("#id_lines-0-description").get_attribute("list") == (
+        "catalogue-items"
+    )
+    assert page.locator("#id_lines-0-vat_rate").input_value() == "5.5"
+    # The live totals follow: 42.50 + 5.5 % = 44.84.
+    page.wait_for_function(
+        "document.querySelector('#live-total').textContent.includes('44.84')"
+    )
+    assert script_errors(console_errors) == []
