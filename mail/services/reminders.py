@@ -76,17 +76,17 @@ def business_days_before(day: dt.date, count: int) -> dt.date:
     return day
 
 
-def _transfer_declared_since(documents: list[Document], today: dt.date) -> set[int]:
+def _transfer_declared_since(
+    company: Company, documents: QuerySet[Document], today: dt.date
+) -> set[int]:
     """Those of `documents` whose client declared a transfer in the grace days."""
-    if not documents:
-        return set()
     since = business_days_before(today, TRANSFER_GRACE_BUSINESS_DAYS)
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
     return set(
-        DocumentEvent.objects.for_company(documents[0].company)
+        DocumentEvent.objects.for_company(company)
         .filter(
-            document__in=[document.pk for document in documents],
+            document__in=documents.values("pk"),
             kind=DocumentEvent.Kind.TRANSFER_DECLARED,
             at__gte=start,
         )
@@ -94,15 +94,15 @@ def _transfer_declared_since(documents: list[Document], today: dt.date) -> set[i
     )
 
 
-def _last_reminded(documents: list[Document]) -> dict[int, dt.date]:
+def _last_reminded(
+    company: Company, documents: QuerySet[Document]
+) -> dict[int, dt.date]:
     """The local day each of `documents` was last reminded (by the plan or by
     hand), for those reminded at all."""
-    if not documents:
-        return {}
     rows = (
-        ClientEmail.objects.for_company(documents[0].company)
+        ClientEmail.objects.for_company(company)
         .filter(
-            document__in=[document.pk for document in documents],
+            document__in=documents.values("pk"),
             kind=ClientEmail.Kind.REMINDER,
         )
         .values("document_id")
@@ -166,9 +166,9 @@ def _candidates(
             reminder_date = _latest_due(invoice.due_date, offsets, today)
             if reminder_date is not None:
                 steps.append((invoice, reminder_date))
-        invoice_list = [document for document, _day in steps]
-        declared = _transfer_declared_since(invoice_list, today)
-        reminded = _last_reminded(invoice_list)
+        # Two queries for all the candidates, not two per invoice.
+        declared = _transfer_declared_since(company, invoices, today)
+        reminded = _last_reminded(company, invoices)
         # Reminded on or after the step's day (by this plan, or by hand): that
         # was the step, counted as already sent.
         found = [
