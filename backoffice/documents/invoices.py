@@ -113,6 +113,7 @@ class ClientFilter(admin.SimpleListFilter):
 
     title = _("client")
     parameter_name = "client"
+    template = "admin/documents/filter_client.html"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list:
         clients = model_admin.formfield_client_choices(request).order_by("name", "pk")
@@ -172,6 +173,10 @@ class InvoiceAdmin(DocumentKindAdmin):
         "portal_visibility",
         "viewed",
     )
+
+    class Media:
+        js = ("admin_extra/client_filter.js",)
+
     list_filter = (
         InvoiceStatusFilter,
         InvoiceKindFilter,

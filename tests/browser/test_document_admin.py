@@ -263,3 +263,31 @@ def test_a_line_picks_a_catalogue_item_by_name_and_gets_its_price_and_vat(
         "document.querySelector('#live-total').textContent.includes('44.84')"
     )
     assert script_errors(console_errors) == []
+
+
+def test_the_invoices_list_finds_a_client_as_its_name_is_typed(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    customer = Client.objects.for_company(company).get(pk=first_client_id(demo))
+    sign_in(page, live_server, owner["email"], owner["password"])
+    page.goto(f"{live_server.url}/admin/documents/invoice/")
+
+    page.fill("#client-filter-input", customer.name)
+    page.press("#client-filter-input", "Enter")
+    page.wait_for_url(f"**/admin/documents/invoice/?*client={customer.pk}*")
+    listed = page.locator("#result_list tbody tr").count()
+
+    expected = (
+        Document.objects.for_company(company)
+        .filter(client=customer, kind__in=("invoice", "credit_note"))
+        .count()
+    )
+    assert listed == expected >= 1
+    # The filter works by its own script, from a static file (CSP: no inline).
+    scripts = page.locator("script[src]").evaluate_all(
+        "scripts => scripts.map(script => script.src)"
+    )
+    assert any("client_filter" in src for src in scripts)
+    assert script_errors(console_errors) == []
