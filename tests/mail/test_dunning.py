@@ -276,3 +276,18 @@ def test_the_scheduler_s_pass_e_mails_the_reminder_with_its_pdf_and_portal_link(
     reminder = ClientEmail.objects.for_company(invoice.company).get(kind="reminder")
     assert (reminder.status, reminder.reminder_date) == ("sent", day(7))
     assert invoice.events.filter(kind="reminder_sent").count() == 1
+
+
+def test_a_failing_pass_is_logged_and_the_scheduler_goes_on(monkeypatch, caplog):
+    calls = []
+
+    def broken(*, now):
+        calls.append(now)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(mail_services, "reminders_send", broken)
+
+    scheduler_pass(at(day(0)))  # raises nothing
+
+    assert len(calls) == 1
+    assert "Scheduler pass failed" in caplog.text
