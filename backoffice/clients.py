@@ -1,5 +1,6 @@
 """Back-office pages for clients and their Client Portal link."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -28,7 +30,8 @@ from companies.admin_site import (
     member_can_change,
 )
 from companies.middleware import active_company, member
-from documents.selectors import client_open_invoices
+from companies.money import format_money_active
+from documents.selectors import client_open_invoices, clients_with_balance
 from mail import services as mail_services
 
 # Rows of the access log shown on a client's page.
@@ -38,7 +41,14 @@ ACCESS_LOG_ROWS = 50
 @admin.register(Client, site=back_office)
 class ClientAdmin(CompanyScopedAdmin):
     form = ClientForm
-    list_display = ("name", "email", "locale", "document_count", "portal_link_state")
+    list_display = (
+        "name",
+        "email",
+        "locale",
+        "document_count",
+        "balance_shown",
+        "portal_link_state",
+    )
     list_filter = (ArchivedFilter,)
     # Never the portal token: it is the client's whole capability.
     search_fields = ("name", "email")
@@ -51,7 +61,37 @@ class ClientAdmin(CompanyScopedAdmin):
         js = ("admin_extra/copy_link.js",)
 
     def scoped_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.annotate(document_count=Count("documents"))
+        # What each owes, from the one balance rule (documents.selectors).
+        return clients_with_balance(
+            queryset.annotate(document_count=Count("documents", distinct=True)),
+            today=timezone.localdate(),
+        )
+
+    @admin.display(description=_("owes"), ordering="owed")
+    def balance_shown(self, client: Client) -> str:
+        """What the client owes and how much of it is overdue; a link to its
+        invoices to pay."""
+        owed: Decimal = getattr(client, "owed", Decimal(0))
+        if not owed:
+            return "—"
+        if getattr(client, "owed_currencies", 1) > 1:
+            text = str(_("in several currencies"))
+        else:
+            currency = getattr(client, "owed_currency", "") or ""
+            text = format_money_active(owed, currency)
+            overdue: Decimal = getattr(client, "overdue", Decimal(0))
+            if overdue:
+                text = _("%(owed)s (%(overdue)s overdue)") % {
+                    "owed": text,
+                    "overdue": format_money_active(overdue, currency),
+                }
+        url = reverse("admin:documents_invoice_changelist")
+        return format_html(
+            '<a href="{}?client={}&amp;status_is=owed" class="client-owes">{}</a>',
+            url,
+            client.pk,
+            text,
+        )
 
     def changeform_view(
         self,
@@ -128,6 +168,12 @@ class ClientAdmin(CompanyScopedAdmin):
                 "can_change": member_can_change(request),
                 "has_documents": bool(context["client_summary"]["documents"]),
                 "shows_portal": self._shows_portal(request),
+            }
+            context["client_reminders"] = {
+                "history": mail_services.reminders_history(client=obj),
+                "remind_url": reverse("admin:clients_client_remind", args=[obj.pk]),
+                "can_remind": member_can_change(request)
+                and mail_services.client_remindable_invoices(client=obj).exists(),
             }
         if obj is not None and self._shows_portal(request):
             context["client_portal"] = {
@@ -273,6 +319,36 @@ class ClientAdmin(CompanyScopedAdmin):
             reverse("admin:clients_client_change", args=[client.pk])
         )
 
+    def client_remind(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """ "Remind now" (POST): a reminder of each invoice the client has to pay."""
+        client = self._client_to_change(request, object_id)
+        try:
+            sent, refused = mail_services.client_remind_now(
+                client=client, actor=member(request), now=timezone.now()
+            )
+        except mail_services.ReminderRefused as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            if sent:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "A reminder of %(documents)s is being sent to %(client)s.",
+                        "Reminders of %(documents)s are being sent to %(client)s.",
+                        len(sent),
+                    )
+                    % {
+                        "documents": ", ".join(str(e.document) for e in sent),
+                        "client": client.name,
+                    },
+                    messages.SUCCESS,
+                )
+            for reason in refused:
+                self.message_user(request, reason, messages.WARNING)
+        return HttpResponseRedirect(
+            reverse("admin:clients_client_change", args=[client.pk])
+        )
+
     def _client_to_change(self, request: HttpRequest, object_id: str) -> Client:
         """The active company's client: 403 for who may not change it, 404 for
         another company's or a missing one."""
@@ -294,6 +370,11 @@ class ClientAdmin(CompanyScopedAdmin):
                 "<path:object_id>/restore/",
                 self.admin_site.admin_view(require_POST(self.client_restore)),
                 name="clients_client_restore",
+            ),
+            path(
+                "<path:object_id>/remind/",
+                self.admin_site.admin_view(require_POST(self.client_remind)),
+                name="clients_client_remind",
             ),
             path(
                 "<path:object_id>/portal-link/rotate/",

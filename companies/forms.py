@@ -3,9 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from companies import identifiers
+from companies import identifiers, late_payment
 from companies.models import (
     FORMS_WITH_RCS_AND_CAPITAL,
     REMINDER_DAYS_MAX,
@@ -151,6 +152,22 @@ class CompanySettingsForm(forms.ModelForm):
                 _("A share capital is greater than zero."), code="capital_range"
             )
         return capital
+
+    def clean_late_payment_rate(self) -> object:
+        """Never under the legal floor: three times the legal interest rate."""
+        rate = self.cleaned_data["late_payment_rate"]
+        if rate is not None:
+            floor = late_payment.penalty_rate_floor(timezone.localdate())
+            if rate < floor:
+                raise forms.ValidationError(
+                    _(
+                        "At least %(floor)s %% a year: three times the legal "
+                        "interest rate (art. L441-10 of the French commercial code)."
+                    )
+                    % {"floor": floor},
+                    code="late_payment_rate_floor",
+                )
+        return rate
 
     def clean_reminder_days(self) -> str:
         """ "-3, 0, 7, 30": whole days from the due date, at most eight."""

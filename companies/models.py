@@ -227,7 +227,9 @@ class Company(Timestamped):
         _("invoice reminders"),
         max_length=60,
         blank=True,
-        default="-3,0,7,30",
+        # The dunning plan: 3 days before, the day itself, then a week, two
+        # weeks and a month late.
+        default="-3,0,7,15,30",
         help_text=_(
             "Days from the due date, comma-separated: -3 is three days before, "
             "0 the day itself, 7 a week after. Empty: no reminders."

@@ -63,7 +63,9 @@ def seed(*, now: dt.datetime | None = None) -> bool:
         if not is_seeded():
             now = now or timezone.now()
             for spec in COMPANIES:
-                _documents(_company(spec, now), now)
+                company = _company(spec, now)
+                _catalogue(company, now)
+                _documents(company, now)
             created = True
     stripe_connect(now=now or timezone.now())
     return created
@@ -131,6 +133,27 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
             ),
         )
     return company
+
+
+def _catalogue(company: Company, now: dt.datetime) -> None:
+    """The products and services the company's documents bill, as its
+    catalogue: a new invoice picks them by name."""
+    seen: set[str] = set()
+    for plan in PLANS[company.name]:
+        for line in plan.lines:
+            name = line.description.strip()[:200]
+            if name in seen:
+                continue
+            seen.add(name)
+            document_services.catalogue_item_save(
+                company=company,
+                actor=None,
+                now=now,
+                name=name,
+                unit="",
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate,
+            )
 
 
 def _documents(company: Company, now: dt.datetime) -> None:

@@ -4,7 +4,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import TypedDict
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from clients.models import Client
 from documents import status
@@ -129,6 +130,16 @@ def _late_by(today: dt.date, first: int, last: int | None) -> Q:
     return status.owed() & window
 
 
+def ageing_bucket(name: str, *, today: dt.date) -> Q:
+    """The owed invoices of one ageing bucket (`AGEING_BUCKETS`), in SQL: the
+    report's drill-down lists exactly what its amount sums.
+
+    :raises KeyError: an unknown bucket.
+    """
+    first, last = {bucket: (a, b) for bucket, a, b in AGEING_BUCKETS}[name]
+    return _late_by(today, first, last)
+
+
 def ageing(documents: QuerySet[Document], *, today: dt.date) -> list[CurrencyAgeing]:
     """What `documents` have owed, per currency (alphabetical) and by how many
     days past due, in one query; each total is `balance`'s owed."""
@@ -161,6 +172,38 @@ def ageing(documents: QuerySet[Document], *, today: dt.date) -> list[CurrencyAge
         for row in rows
         if row["total"] > 0
     ]
+
+
+def clients_with_balance(
+    clients: QuerySet[Client], *, today: dt.date
+) -> QuerySet[Client]:
+    """`clients` annotated with `balance`'s owed and overdue, summed over each
+    one's invoices (`owed`, `overdue`), the currency they are in
+    (`owed_currency`) and how many currencies (`owed_currencies`): the client
+    list shows and sorts by them, in one query."""
+
+    def per_client(value: object, condition: Q) -> Subquery:
+        rows = (
+            # unscoped: correlated to each client row, already the company's
+            Document.objects.filter(client=OuterRef("pk"))
+            .filter(condition)
+            .order_by()
+            .values("client")
+            .annotate(value=value)
+            .values("value")
+        )
+        return Subquery(rows[:1])
+
+    due = amount_due_expression()
+    zero = Decimal(0)
+    return clients.annotate(
+        owed=Coalesce(per_client(Sum(due), status.owed()), zero),
+        overdue=Coalesce(per_client(Sum(due), status.overdue(today)), zero),
+        owed_currency=per_client(Min("currency"), status.owed()),
+        owed_currencies=Coalesce(
+            per_client(Count("currency", distinct=True), status.owed()), 0
+        ),
+    )
 
 
 def client_balance(*, client: Client, today: dt.date) -> list[CurrencyBalance]:

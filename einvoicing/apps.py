@@ -9,6 +9,8 @@ class EinvoicingConfig(AppConfig):
         from documents import hooks
         from einvoicing import mentions
         from einvoicing.checks import einvoice_check
+        from einvoicing.late_payment import late_payment_terms
 
         hooks.register(hooks.content_completions, mentions.printed)
         hooks.register(hooks.issue_checks, einvoice_check)
+        hooks.register(hooks.content_completions, late_payment_terms)

@@ -25,6 +25,7 @@ from branding.selectors import Brand, brand_for_company, brand_logo_png
 from clients.models import Client
 from clients.selectors import client_portal_url
 from companies.money import format_day, format_money
+from documents.late_fees import late_fees
 from documents.models import ClientEmail, Document, DocumentVersion, document_storage
 from mail import hooks
 
@@ -137,6 +138,25 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
     ]
     if deadline:
         facts.append((_("Due date") if invoice else _("Valid until"), deadline_text))
+    fees = (
+        late_fees(document, email.reminder_date)
+        if invoice and email.kind == ClientEmail.Kind.REMINDER and email.reminder_date
+        else None
+    )
+    if fees is not None and fees.interest:
+        facts.append(
+            (
+                _("Late-payment interest to date"),
+                format_money(fees.interest, fees.currency, locale),
+            )
+        )
+    if fees is not None and fees.indemnity:
+        facts.append(
+            (
+                _("Fixed recovery indemnity"),
+                format_money(fees.indemnity, "EUR", locale),
+            )
+        )
     return {
         "intro": intro,
         "facts": facts,

@@ -20,6 +20,14 @@ from documents.models import Document
 from payments.models import Payment
 
 
+def invoice_choice_label(invoice: Document) -> str:
+    return _("%(number)s · %(client)s · %(due)s due") % {
+        "number": invoice.number,
+        "client": invoice.client.name,
+        "due": format_money_active(invoice.amount_due, invoice.currency),
+    }
+
+
 class PaymentRecordForm(forms.ModelForm):
     """Money received by transfer or by hand (cash, cheque) against an invoice."""
 
@@ -51,7 +59,10 @@ class PaymentRecordForm(forms.ModelForm):
         invoice = self.fields["invoice"]
         assert isinstance(invoice, forms.ModelChoiceField)
         if open_invoices is not None:
-            invoice.queryset = open_invoices
+            invoice.queryset = open_invoices.select_related("client")
+        # Picked by who, which and how much: "INV-2026-0004 · Café des Arts ·
+        # €120.00 due", not a bare number.
+        invoice.label_from_instance = invoice_choice_label  # type: ignore[assignment]
         self.fields["received_on"].initial = timezone.localdate()
 
     def clean_amount(self) -> Decimal:

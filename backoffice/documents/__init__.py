@@ -6,8 +6,9 @@ addresses send each document to its kind's page and hold what any document
 has: actions and their confirmations, files, billing pages.
 """
 
+from backoffice.documents.catalogue import CatalogueItemAdmin
 from backoffice.documents.documents import DocumentAdmin
 from backoffice.documents.invoices import InvoiceAdmin
 from backoffice.documents.quotes import QuoteAdmin
 
-__all__ = ["DocumentAdmin", "InvoiceAdmin", "QuoteAdmin"]
+__all__ = ["CatalogueItemAdmin", "DocumentAdmin", "InvoiceAdmin", "QuoteAdmin"]

@@ -13,11 +13,13 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from companies.errors import ActionRefused
 from documents import services, status
+from documents.late_fees import late_fees
 from documents.models import Document
 from mail import services as mail_services
 from payments import services as payment_services
@@ -44,6 +46,16 @@ def _finalise(document: Document, actor: Any, now: dt.datetime) -> Any:
     return services.document_finalise(document=document, actor=actor, now=now)
 
 
+def _finalise_and_send(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return mail_services.document_finalise_and_send(
+        document=document, actor=actor, now=now
+    )
+
+
+def _duplicate(document: Document, actor: Any, now: dt.datetime) -> Document:
+    return services.document_duplicate(document=document, actor=actor, now=now)
+
+
 def _send(document: Document, actor: Any, now: dt.datetime) -> Any:
     return mail_services.document_send(document=document, actor=actor, now=now)
 
@@ -64,6 +76,32 @@ def _reminders_off(document: Document, actor: Any, now: dt.datetime) -> bool:
 
 def _reminders_apply(document: Document) -> bool:
     return status.is_payable(document) or status.is_answerable(document)
+
+
+def _remind_now(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return mail_services.reminder_send_now(document=document, actor=actor, now=now)
+
+
+def _waive_interest(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.late_fees_waive(
+        document=document, actor=actor, now=now, interest=True
+    )
+
+
+def _waive_indemnity(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.late_fees_waive(
+        document=document, actor=actor, now=now, indemnity=True
+    )
+
+
+def _claim_late_fees(document: Document, actor: Any, now: dt.datetime) -> bool:
+    return services.late_fees_waive(
+        document=document, actor=actor, now=now, interest=False, indemnity=False
+    )
+
+
+def _has_late_fees(document: Document) -> bool:
+    return late_fees(document, timezone.localdate()) is not None
 
 
 def _hide(document: Document, actor: Any, now: dt.datetime) -> bool:
@@ -121,6 +159,14 @@ DOCUMENT_ACTIONS = {
             done=_("%(document)s: finalised."),
             offered=lambda document: document.is_draft,
             run=_finalise,
+            asks_first=True,
+        ),
+        DocumentAction(
+            name="finalise_and_send",
+            label=_("Finalise and send"),
+            done=_("%(document)s: finalised and being sent to the client."),
+            offered=lambda document: document.is_draft,
+            run=_finalise_and_send,
             asks_first=True,
         ),
         DocumentAction(
@@ -214,6 +260,54 @@ DOCUMENT_ACTIONS = {
             offered=_convertible,
             run=_convert,
             follow=True,
+        ),
+        DocumentAction(
+            name="remind_now",
+            label=_("Remind now"),
+            done=_("%(document)s: a reminder is being sent to the client."),
+            offered=mail_services.is_remindable,
+            run=_remind_now,
+        ),
+        DocumentAction(
+            name="duplicate",
+            label=_("Duplicate"),
+            done=_("%(document)s: duplicated as the new draft below."),
+            offered=services.is_duplicable,
+            run=_duplicate,
+            follow=True,
+        ),
+        DocumentAction(
+            name="waive_interest",
+            label=_("Waive the late interest"),
+            done=_("%(document)s: late-payment interest waived."),
+            unchanged=_("%(document)s: its interest was already waived."),
+            offered=lambda document: (
+                _has_late_fees(document) and not document.late_interest_waived
+            ),
+            run=_waive_interest,
+        ),
+        DocumentAction(
+            name="waive_indemnity",
+            label=_("Waive the €40 indemnity"),
+            done=_("%(document)s: recovery indemnity waived."),
+            unchanged=_("%(document)s: its indemnity was already waived."),
+            offered=lambda document: (
+                _has_late_fees(document) and not document.recovery_indemnity_waived
+            ),
+            run=_waive_indemnity,
+        ),
+        DocumentAction(
+            name="claim_late_fees",
+            label=_("Claim late fees again"),
+            done=_("%(document)s: late fees claimed again."),
+            unchanged=_("%(document)s: nothing was waived."),
+            offered=lambda document: (
+                _has_late_fees(document)
+                and (
+                    document.late_interest_waived or document.recovery_indemnity_waived
+                )
+            ),
+            run=_claim_late_fees,
         ),
         DocumentAction(
             name="reminders_off",

@@ -30,7 +30,7 @@ from backoffice.documents.inlines import (
     day_display,
     money_display,
 )
-from backoffice.documents.totals import live_totals
+from backoffice.documents.totals import catalogue_choices, live_totals
 from clients.models import Client
 from companies.admin_site import (
     CompanyScopedAdmin,
@@ -47,6 +47,7 @@ from documents.models import Document
 # What only a company with the Client Portal add-on sees: without it there is
 # no portal to show a document in or hide it from.
 PORTAL_ACTIONS = frozenset({"hide", "show", "show_and_send"})
+FINALISING_ACTIONS = frozenset({"finalise", "finalise_and_send"})
 PORTAL_FIELDS = frozenset({"hidden_from_portal", "portal_visibility", "viewed"})
 # What an issued invoice shows but no longer lets anyone change.
 FROZEN_FIELDS = (
@@ -77,7 +78,7 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
 
     class Media:
         css = {"all": ("admin_extra/back_office.css",)}
-        js = ("admin_extra/live_totals.js",)
+        js = ("admin_extra/live_totals.js", "admin_extra/catalogue.js")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -200,6 +201,7 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
             "total_with_currency",
             "credited_display",
             "balance_display",
+            "late_fees_display",
             "payment_terms_shown",
             "portal_visibility",
             "viewed",
@@ -289,17 +291,26 @@ class DocumentKindAdmin(ActionPages, HistoryPage, CompanyScopedAdmin):
     ) -> HttpResponse:
         if obj is not None and member_can_change(request):
             portal = self.shows_portal(request)
+            # What finalising would refuse, said on the draft's page before
+            # anyone confirms: Finalise is offered once nothing is missing.
+            problems = services.finalise_problems(document=obj, now=timezone.now())
+            context["finalise_problems"] = problems
             context["document_actions"] = [
                 (
                     action,
                     reverse("admin:documents_document_action", args=[obj.pk, name]),
                 )
                 for name, action in DOCUMENT_ACTIONS.items()
-                if action.offered(obj) and (portal or name not in PORTAL_ACTIONS)
+                if action.offered(obj)
+                and (portal or name not in PORTAL_ACTIONS)
+                and not (problems and name in FINALISING_ACTIONS)
             ]
             context["document_links"] = self.document_links(obj)
         if obj is not None and not add:
             context["sending"] = viewing.sending_notices(obj)
+        if add or (obj is not None and obj.is_draft):
+            # Picked by name in a line's description (admin_extra/catalogue.js).
+            context["catalogue"] = catalogue_choices(active_company(request))
         if add or (
             obj is not None
             and status.is_editable(obj)

@@ -21,7 +21,7 @@ from backoffice.documents.inlines import money_display
 from companies.admin_site import member_can_change
 from companies.middleware import active_company, member
 from companies.money import format_day
-from documents import status
+from documents import services, status
 from documents.back_office import document_admin_url, kind_page
 from documents.models import Document, DocumentNumberSequence
 
@@ -49,8 +49,14 @@ def next_number(document: Document, kind: str, taken: int = 0) -> str:
     return f"{Document.NUMBER_PREFIXES[kind]}-{year}-{last + 1 + taken:04d}"
 
 
-def _finalise(document: Document, portal: bool, taken: int) -> list[Consequence]:
+def _finalise(
+    document: Document, portal: bool, taken: int, *, sends: bool = False
+) -> list[Consequence]:
     client = document.client.name
+    problems = services.finalise_problems(document=document, now=timezone.now())
+    if problems:
+        # The same words as on the draft's page: it will be refused.
+        return [Consequence(problem, warning=True) for problem in problems]
     found = [
         Consequence(
             _(
@@ -60,23 +66,10 @@ def _finalise(document: Document, portal: bool, taken: int) -> list[Consequence]
             % {"number": next_number(document, document.kind, taken)}
         )
     ]
-    if document.kind == Document.Kind.INVOICE:
-        if document.due_date is None:
-            found.append(
-                Consequence(
-                    _(
-                        "It has no due date, so it cannot be finalised: give it "
-                        "one first."
-                    ),
-                    warning=True,
-                )
-            )
-        else:
-            found.append(
-                Consequence(
-                    _("It is due on %(day)s.") % {"day": _day(document.due_date)}
-                )
-            )
+    if document.kind == Document.Kind.INVOICE and document.due_date is not None:
+        found.append(
+            Consequence(_("It is due on %(day)s.") % {"day": _day(document.due_date)})
+        )
     elif document.requires_signature:
         found.append(Consequence(_("The client will be asked to sign it.")))
     if portal and document.hidden_from_portal:
@@ -92,6 +85,14 @@ def _finalise(document: Document, portal: bool, taken: int) -> list[Consequence]
                 _("%(client)s will see it in its portal at once.") % {"client": client}
             )
         )
+    if sends and document.hidden_from_portal:
+        warning = _(
+            "It is hidden from the client's portal, so it cannot be sent: show it "
+            "in the portal first, or finalise it alone."
+        )
+        return [*found, Consequence(warning, warning=True)]
+    if sends:
+        return [*found, *_send(document, portal, show_first=False)]
     found.append(
         Consequence(
             _(
@@ -125,6 +126,15 @@ def _send(document: Document, portal: bool, show_first: bool) -> list[Consequenc
                 warning=True,
             ),
         ]
+    if document.sent_at is not None:
+        # Asked before anything else: the client already has it.
+        found.insert(
+            0,
+            Consequence(
+                _("Already sent on %(day)s: send it again?")
+                % {"day": _day(timezone.localdate(document.sent_at))}
+            ),
+        )
     version = document.current_version
     values = {
         "version": version.number if version is not None else 1,
@@ -143,13 +153,6 @@ def _send(document: Document, portal: bool, show_first: bool) -> list[Consequenc
             % values
         )
     )
-    if document.sent_at is not None:
-        found.append(
-            Consequence(
-                _("It was last sent on %(day)s.")
-                % {"day": _day(timezone.localdate(document.sent_at))}
-            )
-        )
     return found
 
 
@@ -190,6 +193,8 @@ def consequences(
         ]
     if action.name == "finalise":
         return _finalise(document, portal, taken)
+    if action.name == "finalise_and_send":
+        return _finalise(document, portal, taken, sends=True)
     if action.name in ("send", "show_and_send"):
         return _send(document, portal, show_first=action.name == "show_and_send")
     if action.name == "cancel":
@@ -275,6 +280,7 @@ class ActionPages:
         for document in documents:
             numbered = {
                 "finalise": document.kind,
+                "finalise_and_send": document.kind,
                 "cancel": "credit_note",
                 "correct": "credit_note",
             }.get(action.name)

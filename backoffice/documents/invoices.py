@@ -4,18 +4,24 @@ annul or reduce an invoice, so they are read beside it), filterable by kind."""
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.documents.base import DocumentKindAdmin
 from backoffice.documents.inlines import money_display
 from companies.admin_site import back_office
+from companies.money import active_locale, format_rate
 from companies.payment_terms import payment_terms_for
 from documents import status
+from documents.late_fees import late_fees
 from documents.models import Document, Invoice
+from documents.selectors import AGEING_BUCKETS, ageing, ageing_bucket
 
 
 class InvoiceKindFilter(admin.SimpleListFilter):
@@ -75,12 +81,58 @@ class InvoiceStatusFilter(ClientStatusFilter):
         return super().queryset(request, queryset)
 
 
+AGEING_LABELS = {
+    "not_due": _("Not yet due"),
+    "days_1_30": _("1–30 days late"),
+    "days_31_60": _("31–60 days late"),
+    "days_61_90": _("61–90 days late"),
+    "days_over_90": _("Over 90 days late"),
+}
+
+
+class AgeingFilter(admin.SimpleListFilter):
+    """The invoices of one column of the ageing report (its drill-down)."""
+
+    title = _("ageing")
+    parameter_name = "ageing"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        return [(name, AGEING_LABELS[name]) for name, _a, _b in AGEING_BUCKETS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in AGEING_LABELS:
+            return queryset.filter(
+                ageing_bucket(str(self.value()), today=timezone.localdate())
+            )
+        return queryset
+
+
+class ClientFilter(admin.SimpleListFilter):
+    """The invoices of one client (the client's page and the ageing report
+    link here)."""
+
+    title = _("client")
+    parameter_name = "client"
+    template = "admin/documents/filter_client.html"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        clients = model_admin.formfield_client_choices(request).order_by("name", "pk")
+        return [(str(client.pk), client.name) for client in clients]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value and str(value).isdigit():
+            return queryset.filter(client_id=int(value))
+        return queryset
+
+
 @admin.register(Invoice, site=back_office)
 class InvoiceAdmin(DocumentKindAdmin):
     kind = Document.Kind.INVOICE
     kinds = (Document.Kind.INVOICE, Document.Kind.CREDIT_NOTE)
     action_names = (
         "finalise",
+        "finalise_and_send",
         "send",
         "show_and_send",
         "hide",
@@ -88,6 +140,10 @@ class InvoiceAdmin(DocumentKindAdmin):
         "mark_paid",
         "cancel",
         "delete_draft",
+        "remind_now",
+        "waive_interest",
+        "waive_indemnity",
+        "claim_late_fees",
         "reminders_off",
         "reminders_on",
     )
@@ -117,12 +173,66 @@ class InvoiceAdmin(DocumentKindAdmin):
         "portal_visibility",
         "viewed",
     )
+
+    class Media:
+        js = ("admin_extra/client_filter.js",)
+
     list_filter = (
         InvoiceStatusFilter,
         InvoiceKindFilter,
+        ClientFilter,
+        AgeingFilter,
+        "currency",
         "issue_date",
         "hidden_from_portal",
     )
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "ageing/",
+                self.admin_site.admin_view(self.invoice_ageing),
+                name="documents_invoice_ageing",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invoice_ageing(self, request: HttpRequest) -> TemplateResponse:
+        """Who owes what since when: what is owed per currency by days past
+        due, each amount a link to its invoices (`selectors.ageing`)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        rows = ageing(self.company_rows(request), today=today)
+        changelist = reverse("admin:documents_invoice_changelist")
+        report = [
+            {
+                "currency": row["currency"],
+                "cells": [
+                    {
+                        "bucket": name,
+                        "amount": money_display(dict(row)[name], row["currency"]),
+                        "url": f"{changelist}?ageing={name}"
+                        f"&currency__exact={row['currency']}",
+                        "zero": not dict(row)[name],
+                    }
+                    for name, _a, _b in AGEING_BUCKETS
+                ],
+                "total": money_display(row["total"], row["currency"]),
+                "total_url": f"{changelist}?status_is=owed"
+                f"&currency__exact={row['currency']}",
+            }
+            for row in rows
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Who owes what, and since when"),
+            "headings": [AGEING_LABELS[name] for name, _a, _b in AGEING_BUCKETS],
+            "report": report,
+            "today": today,
+        }
+        return TemplateResponse(request, "admin/documents/invoice_ageing.html", context)
 
     @admin.display(description=_("amount due"))
     def amount_due_shown(self, document: Document) -> str:
@@ -145,6 +255,7 @@ class InvoiceAdmin(DocumentKindAdmin):
             "operation_category",
             "credited_display",
             "balance_display",
+            "late_fees_display",
             "conversion_link",
         ]
 
@@ -196,6 +307,30 @@ class InvoiceAdmin(DocumentKindAdmin):
             },
         )
         return format_html_join(" · ", "{}", [*parts, left])
+
+    @admin.display(description=_("late fees"))
+    def late_fees_display(self, document: Document) -> str:
+        """French late-payment law on an overdue B2B invoice: the interest to
+        date and the €40 indemnity, or what was waived."""
+        fees = late_fees(document, timezone.localdate())
+        if fees is None:
+            return str(self.get_empty_value_display())
+        parts = [
+            _("%(days)s days late at %(rate)s a year")
+            % {"days": fees.days, "rate": format_rate(fees.rate, active_locale())},
+            _("interest waived")
+            if fees.interest_waived
+            else _("interest to date: %(amount)s")
+            % {"amount": money_display(fees.interest, fees.currency)},
+            _("recovery indemnity waived")
+            if fees.indemnity_waived
+            else _("recovery indemnity: %(amount)s")
+            % {"amount": money_display(fees.indemnity, "EUR")},
+        ]
+        return format_html(
+            '<span id="late-fees">{}</span>',
+            format_html_join(" · ", "{}", [(p,) for p in parts]),
+        )
 
     @admin.display(description=_("quote / invoice"))
     def conversion_link(self, document: Document) -> str:

@@ -25,6 +25,7 @@ class QuoteAdmin(DocumentKindAdmin):
     kinds = (Document.Kind.QUOTE,)
     action_names = (
         "finalise",
+        "finalise_and_send",
         "send",
         "show_and_send",
         "hide",

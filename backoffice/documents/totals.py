@@ -10,10 +10,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from backoffice.documents.inlines import money_display
-from documents.models import Document
+from companies.models import Company
+from documents.models import CatalogueItem, Document
 from documents.services.deductions import deductions_for
 from documents.services.drafts import document_lines
-from documents.totals import InvalidLine, compute_totals
+from documents.totals import InvalidLine, compute_totals, plain
 
 
 def live_totals(document: Document | None) -> dict[str, Any]:
@@ -48,3 +49,22 @@ def live_totals(document: Document | None) -> dict[str, Any]:
         "deductions": json.dumps({rate: str(base) for rate, base in taken_off.items()}),
         **labels,
     }
+
+
+# The most catalogue items a line's picker offers (the first by name).
+CATALOGUE_CHOICES = 500
+
+
+def catalogue_choices(company: Company) -> list[dict[str, str]]:
+    """The company's catalogue as a line's picker lists it: name, unit,
+    unit price and VAT rate as the line's inputs take them."""
+    items = CatalogueItem.objects.for_company(company).order_by("name", "pk")
+    return [
+        {
+            "name": item.name,
+            "unit": item.unit,
+            "unit_price": str(item.unit_price),
+            "vat_rate": plain(item.vat_rate),
+        }
+        for item in items[:CATALOGUE_CHOICES]
+    ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "mail",
     "signing",
     "payments",
+    "accounting",
     "backoffice",
     "portal",
     "demo",

@@ -23,6 +23,7 @@ from documents.models.answers import (  # noqa: E402
     QuoteSignature,
     SignatureMethod,
 )
+from documents.models.catalogue import CatalogueItem  # noqa: E402
 from documents.models.document import (  # noqa: E402
     CREDIT_NOTE_STATUSES,
     INVOICE_STATUSES,
@@ -67,6 +68,7 @@ __all__ = [
     "Document",
     "DocumentEvent",
     "DocumentKind",
+    "CatalogueItem",
     "DocumentLine",
     "DocumentManager",
     "DocumentNumberSequence",

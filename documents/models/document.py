@@ -118,6 +118,13 @@ class Document(CompanyOwned, Timestamped):
     reminders_enabled = models.BooleanField(
         _("payment reminders"), default=True, editable=False
     )
+    # The owner gave up claiming them (French late-payment law, L441-10).
+    late_interest_waived = models.BooleanField(
+        _("late-payment interest waived"), default=False, editable=False
+    )
+    recovery_indemnity_waived = models.BooleanField(
+        _("recovery indemnity waived"), default=False, editable=False
+    )
     notes = models.TextField(
         _("notes for the client"), blank=True, max_length=NOTES_MAX_LENGTH
     )

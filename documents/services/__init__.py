@@ -10,6 +10,7 @@ from documents.services.billing import (
     BillingRefused,
     deposit_invoice_issue,
 )
+from documents.services.catalogue import CatalogueItemRefused, catalogue_item_save
 from documents.services.conversion import (
     QuoteNotConvertible,
     quote_convert_to_invoice,
@@ -29,14 +30,32 @@ from documents.services.drafts import (
     document_lines,
     document_update,
 )
+from documents.services.duplicating import (
+    DocumentNotDuplicable,
+    document_duplicate,
+    is_duplicable,
+)
 from documents.services.errors import DocumentError
-from documents.services.finalising import DocumentNotFinalisable, document_finalise
+from documents.services.finalising import (
+    DocumentNotFinalisable,
+    document_finalise,
+    finalise_problems,
+)
 from documents.services.frozen import FiscalContentFrozen
+from documents.services.late_fees import LateFeesRefused, late_fees_waive
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
 
 __all__ = [
+    "CatalogueItemRefused",
+    "catalogue_item_save",
+    "LateFeesRefused",
+    "late_fees_waive",
+    "DocumentNotDuplicable",
+    "document_duplicate",
+    "is_duplicable",
+    "finalise_problems",
     "HEADER_FIELDS",
     "BillingRefused",
     "CreditNoteRefused",

@@ -1,5 +1,6 @@
 """Finalising a draft: its gapless number and its first version."""
 
+import copy
 import datetime as dt
 
 from django.db import transaction
@@ -8,16 +9,59 @@ from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from companies.models import Actor
-from documents import events
+from documents import events, hooks
 from documents.models import Document, DocumentNumberSequence
 from documents.services.deductions import deductions_for
 from documents.services.drafts import document_lines, issue_check, totals_of
 from documents.services.errors import DocumentError
 from documents.services.versions import snapshot, version_write
+from documents.totals import LineInput, Totals
 
 
 class DocumentNotFinalisable(DocumentError):
     pass
+
+
+def _draft_basics(
+    document: Document, lines: list[LineInput]
+) -> tuple[str | None, Totals | None]:
+    """The first thing a draft lacks before anything is numbered (an invoice's
+    due date, a line, totals that add up), or its totals."""
+    if document.kind == Document.Kind.INVOICE and document.due_date is None:
+        return _("This invoice has no due date: give it one, then finalise it."), None
+    if not lines:
+        return _("A document needs at least one line."), None
+    try:
+        # A final invoice takes off the deposits issued up to now.
+        return None, totals_of(lines, document.currency, deductions_for(document))
+    except DocumentError as exc:
+        return str(exc), None
+
+
+def finalise_problems(*, document: Document, now: dt.datetime) -> list[str]:
+    """What would make finalising the draft refused now, each said for people
+    (empty: it can be finalised): the checks of `document_finalise`, run on
+    a copy numbered for the preview, nothing written or locked. Shown on the
+    draft's page, before anyone confirms anything.
+    """
+    if not document.is_draft:
+        return []
+    lines = document_lines(document)
+    problem, totals = _draft_basics(document, lines)
+    if problem is not None or totals is None:
+        return [problem] if problem else []
+    preview = copy.copy(document)
+    issue_date_set(preview, now)
+    year = timezone.localdate(now).year
+    preview.number = f"{Document.NUMBER_PREFIXES[document.kind]}-{year}-0000"
+    content = snapshot(preview, totals)
+    problems = []
+    for check in hooks.issue_checks:
+        try:
+            check(content, DocumentNotFinalisable)
+        except DocumentNotFinalisable as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def scope_of(document: Document, year: int) -> dict[str, object]:
@@ -99,18 +143,11 @@ def document_finalise(
     document = Document.objects.select_for_update().get(pk=document.pk)
     if not document.is_draft:
         raise DocumentNotFinalisable(_("This document is already finalised."))
-    if document.kind == Document.Kind.INVOICE and document.due_date is None:
-        raise DocumentNotFinalisable(
-            _("This invoice has no due date: give it one, then finalise it.")
-        )
     lines = document_lines(document)
-    if not lines:
-        raise DocumentNotFinalisable(_("A document needs at least one line."))
-    try:
-        # A final invoice takes off the deposits issued up to now.
-        totals = totals_of(lines, document.currency, deductions_for(document))
-    except DocumentError as exc:
-        raise DocumentNotFinalisable(str(exc)) from exc
+    problem, totals = _draft_basics(document, lines)
+    if problem is not None:
+        raise DocumentNotFinalisable(problem)
+    assert totals is not None  # no problem: the totals were computed
     number_allocate(document, now)
     issue_date_set(document, now)
     document.status = (

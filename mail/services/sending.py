@@ -9,6 +9,7 @@ from clients.models import Client
 from companies.models import Actor
 from documents import status
 from documents.models import ClientEmail, Document
+from documents.services import document_finalise
 from documents.services.errors import DocumentError
 from mail.tasks import client_email_enqueue
 
@@ -61,6 +62,22 @@ def document_send(*, document: Document, actor: Actor, now: dt.datetime) -> Clie
     )
     transaction.on_commit(lambda: client_email_enqueue(email_id=email.pk))
     return email
+
+
+@transaction.atomic
+def document_finalise_and_send(
+    *, document: Document, actor: Actor, now: dt.datetime
+) -> ClientEmail:
+    """ "Finalise and send": number the draft and e-mail it to its client, in
+    one transaction: when sending is refused, the draft stays a draft and
+    its number is given back.
+
+    :raises DocumentNotFinalisable: what `document_finalise` refuses.
+    :raises DocumentNotSendable: a client without an e-mail address, a
+        document hidden from the portal.
+    """
+    finalised = document_finalise(document=document, actor=actor, now=now)
+    return document_send(document=finalised, actor=actor, now=now)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from documents import status
+from documents.late_fees import late_fees
 from documents.models import Document, DocumentEvent
 from portal import selectors
 from portal.door import portal_visit
@@ -124,6 +125,8 @@ def _document_page(
         if document.kind == Document.Kind.INVOICE
         else 0,
         "can_answer": not superseded and status.is_signable(document, today),
+        # French late-payment law on an overdue B2B invoice, to date.
+        "late_fees": late_fees(document, today),
         "latest_number": latest_number,
         "versions": versions,
         "events": events,

@@ -114,6 +114,7 @@ def test_change_page_offers_the_actions_that_fit_the_document(client):
         "cancel",
         "mark_accepted",
         "mark_declined",
+        "duplicate",
         "reminders_off",
     ]
 
@@ -479,6 +480,7 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
     assert choices(response) == [
         "",
         "finalise",
+        "finalise_and_send",
         "send",
         "show_and_send",
         "hide",
@@ -486,12 +488,17 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "mark_paid",
         "cancel",
         "delete_draft",
+        "remind_now",
+        "waive_interest",
+        "waive_indemnity",
+        "claim_late_fees",
         "reminders_off",
         "reminders_on",
     ]
     assert choices(client.get(QUOTES_URL)) == [
         "",
         "finalise",
+        "finalise_and_send",
         "send",
         "show_and_send",
         "hide",

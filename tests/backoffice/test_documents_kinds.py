@@ -220,7 +220,9 @@ def test_finalising_an_invoice_without_due_date_says_why(client):
         f"/admin/documents/document/{invoice.pk}/actions/finalise/", follow=True
     )
 
-    assert "It has no due date, so it cannot be finalised" in page.content.decode()
+    assert "This invoice has no due date: give it one, then finalise it." in (
+        page.content.decode()
+    )
     assert (
         "Draft Invoice: This invoice has no due date: give it one, then finalise it."
         in [str(message) for message in response.context["messages"]]
@@ -299,6 +301,10 @@ def test_without_the_add_on_no_portal_wording_on_the_documents_pages(client):
         "cancel",
         "correct",
         "mark_paid",
+        "remind_now",  # by e-mail with its PDF: no portal needed
+        "waive_interest",  # overdue by now: French late-payment law applies
+        "waive_indemnity",
+        "duplicate",
         "reminders_off",
     }
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from clients.models import Client
 from companies.models import Company
 from documents import services
-from documents.models import Document
+from documents.models import ClientEmail, Document
+from documents.selectors import ageing_bucket
 from tests.browser.test_back_office_csp import sign_in
 from tests.browser.test_portal import assert_no_axe_violations
 from tests.factories import line
@@ -141,3 +142,152 @@ def test_both_lists_and_both_forms_have_no_axe_violation(
     sign_in(phone, live_server, owner["email"], owner["password"])
     phone.goto(live_server.url + "/admin/documents/invoice/add/")
     assert_no_axe_violations(phone, "the invoice form on a phone")
+
+
+def test_finalise_and_send_is_one_confirmed_action(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    customer = Client.objects.for_company(company).order_by("pk")[0]
+    draft = services.document_create(
+        company=company,
+        client=customer,
+        kind="invoice",
+        lines=[line()],
+        actor=None,
+        now=timezone.now(),
+    )
+    sign_in(page, live_server, owner["email"], owner["password"])
+    page.goto(f"{live_server.url}/admin/documents/invoice/{draft.pk}/change/")
+
+    # Click 1: the action on the draft's page; click 2: yes on what it says.
+    page.click("#document-action-finalise_and_send")
+    page.wait_for_url(f"**/documents/document/{draft.pk}/actions/finalise_and_send/")
+    text = page.locator(f"#confirm-document-{draft.pk}").inner_text()
+    page.click("#action-confirm-form input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/documents/invoice/{draft.pk}/change/")
+
+    draft.refresh_from_db()
+    assert draft.status == "to_pay"
+    assert "It will be numbered INV-" in text
+    assert customer.email in text
+    assert (
+        f"{draft.number}: finalised and being sent to the client."
+        in page.locator(".messagelist").inner_text()
+    )
+    email = ClientEmail.objects.for_company(company).get(document=draft)
+    assert (email.kind, email.recipients[0]) == ("document", customer.email)
+    assert script_errors(console_errors) == []
+
+
+def test_remind_now_from_the_invoice_page_and_the_ageing_report(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    owed = (
+        Document.objects.for_company(company)
+        .filter(kind="invoice", status="to_pay", hidden_from_portal=False)
+        .order_by("pk")
+        .first()
+    )
+    sign_in(page, live_server, owner["email"], owner["password"])
+
+    page.goto(f"{live_server.url}/admin/documents/invoice/{owed.pk}/change/")
+    page.click("#document-action-remind_now button")
+    page.wait_for_url(f"{live_server.url}/admin/documents/invoice/{owed.pk}/change/")
+    message = page.locator(".messagelist").inner_text()
+
+    page.goto(f"{live_server.url}/admin/documents/invoice/")
+    page.click("#ageing-report-link")
+    page.wait_for_url("**/admin/documents/invoice/ageing/")
+    first_link = page.locator("#ageing-report tbody td[data-bucket] a").first
+    amount = first_link.inner_text()
+    href = first_link.get_attribute("href")
+    bucket = href.split("ageing=")[1].split("&")[0]
+    currency = href.split("currency__exact=")[1]
+    expected = (
+        Document.objects.for_company(company)
+        .filter(ageing_bucket(bucket, today=timezone.localdate()), currency=currency)
+        .count()
+    )
+    first_link.click()
+    page.wait_for_url("**/admin/documents/invoice/?*")
+    listed = page.locator("#result_list tbody tr").count()
+
+    assert f"{owed.number}: a reminder is being sent to the client." in message
+    assert (
+        ClientEmail.objects.for_company(company)
+        .filter(document=owed, kind="reminder")
+        .exists()
+    )
+    assert amount and listed == expected >= 1
+    assert script_errors(console_errors) == []
+
+
+def test_a_line_picks_a_catalogue_item_by_name_and_gets_its_price_and_vat(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    services.catalogue_item_save(
+        company=company,
+        actor=None,
+        now=timezone.now(),
+        name="Reliure cuir",
+        unit="pièce",
+        unit_price=Decimal("42.50"),
+        vat_rate=Decimal("5.5"),
+    )
+    sign_in(page, live_server, owner["email"], owner["password"])
+    page.goto(
+        f"{live_server.url}/admin/documents/invoice/add/?client={first_client_id(demo)}"
+    )
+
+    options = page.locator("#catalogue-items option").evaluate_all(
+        "options => options.map(option => option.value)"
+    )
+    page.fill("#id_lines-0-description", "Reliure cuir")
+    page.wait_for_function(
+        "document.querySelector('#id_lines-0-unit_price').value === '42.50'"
+    )
+
+    assert "Reliure cuir" in options
+    assert page.locator("#id_lines-0-description").get_attribute("list") == (
+        "catalogue-items"
+    )
+    assert page.locator("#id_lines-0-vat_rate").input_value() == "5.5"
+    # The live totals follow: 42.50 + 5.5 % = 44.84.
+    page.wait_for_function(
+        "document.querySelector('#live-total').textContent.includes('44.84')"
+    )
+    assert script_errors(console_errors) == []
+
+
+def test_the_invoices_list_finds_a_client_as_its_name_is_typed(
+    demo, page, live_server, console_errors
+):
+    owner = owner_of_first_company(demo)
+    company = Company.objects.get(name=demo["companies"][0]["name"])
+    customer = Client.objects.for_company(company).get(pk=first_client_id(demo))
+    sign_in(page, live_server, owner["email"], owner["password"])
+    page.goto(f"{live_server.url}/admin/documents/invoice/")
+
+    page.fill("#client-filter-input", customer.name)
+    page.press("#client-filter-input", "Enter")
+    page.wait_for_url(f"**/admin/documents/invoice/?*client={customer.pk}*")
+    listed = page.locator("#result_list tbody tr").count()
+
+    expected = (
+        Document.objects.for_company(company)
+        .filter(client=customer, kind__in=("invoice", "credit_note"))
+        .count()
+    )
+    assert listed == expected >= 1
+    # The filter works by its own script, from a static file (CSP: no inline).
+    scripts = page.locator("script[src]").evaluate_all(
+        "scripts => scripts.map(script => script.src)"
+    )
+    assert any("client_filter" in src for src in scripts)
+    assert script_errors(console_errors) == []

@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,6 +27,13 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def reminders_written(database: Path) -> int:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute(
+            "SELECT count(*) FROM documents_clientemail WHERE kind = 'reminder'"
+        ).fetchone()[0]
 
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -87,6 +95,12 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
         while not (mail.exists() and any(mail.iterdir())):
             assert time.monotonic() < deadline, "the worker sent no e-mail"
             time.sleep(0.5)
+        # The scheduler beside them reminds the seeded overdue invoices as it
+        # starts: nobody runs a command.
+        deadline = time.monotonic() + 90
+        while not (reminders := reminders_written(tmp_path / "demo.sqlite3")):
+            assert time.monotonic() < deadline, "the scheduler reminded nothing"
+            time.sleep(0.5)
 
         demo.send_signal(signal.SIGINT)  # Ctrl-C
         demo.wait(timeout=40)
@@ -97,6 +111,7 @@ def test_demo_sets_up_a_fresh_database_prints_the_way_in_and_serves(tmp_path):
     output = "".join(lines)
 
     assert health == 200
+    assert reminders >= 1
     assert f"Back office: {base}/admin/" in output
     for role in ("owner", "admin", "manager", "reporting"):
         assert f"{role} " in output

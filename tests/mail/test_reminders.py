@@ -36,7 +36,7 @@ def reminders(document) -> list[dt.date]:
 
 
 def test_the_schedule_sends_each_reminder_on_its_day_and_once():
-    invoice = DocumentFactory(finalised=True)  # company schedule: -3, 0, 7, 30
+    invoice = DocumentFactory(finalised=True)  # company plan: -3, 0, 7, 15, 30
     days = [DUE + dt.timedelta(days=n) for n in range(-5, 35)]
 
     runs = [
@@ -47,9 +47,10 @@ def test_the_schedule_sends_each_reminder_on_its_day_and_once():
         DUE - dt.timedelta(days=3),
         DUE,
         DUE + dt.timedelta(days=7),
+        DUE + dt.timedelta(days=15),
         DUE + dt.timedelta(days=30),
     ]
-    assert sum(len(run.sent) for run in runs) == 4
+    assert sum(len(run.sent) for run in runs) == 5
 
 
 def test_a_late_run_sends_only_the_latest_reminder_due():

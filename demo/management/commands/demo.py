@@ -2,7 +2,8 @@
 
 Migrates, collects the static files, seeds the demo if it is absent and prints
 the way in; then serves through the production servers (DEBUG off, WhiteNoise)
-with a task worker beside them, exactly as a deployment runs: the pages'
+with a task worker and the scheduler (reminders) beside them, exactly as a
+deployment runs: the pages'
 server (gunicorn, config.wsgi) on the address asked for, and the live portal's
 stream server (gunicorn with a uvicorn worker, config.asgi) on a free port of
 the same host, which the pages name as their stream's origin
@@ -123,7 +124,8 @@ def production_environment(
 class Command(BaseCommand):
     help = (
         "Set the demo up, print how to get in, then serve it through the "
-        "production server (DEBUG off) with a task worker. Ctrl-C stops both."
+        "production server (DEBUG off) with a task worker and the reminders' "
+        "scheduler. Ctrl-C stops them all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -241,6 +243,22 @@ class Command(BaseCommand):
                 cwd=ROOT,
                 env=env,
             ),
+            # The scheduler: a reminders pass now (the seeded overdue invoice
+            # is reminded without anyone running a command), then every few
+            # minutes, as in docker-compose.yml.
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "run_scheduler",
+                    "--interval",
+                    "300",
+                    "--verbosity",
+                    "0",
+                ],
+                cwd=ROOT,
+                env=env,
+            ),
         ]
         stopping = False
 
@@ -257,7 +275,8 @@ class Command(BaseCommand):
                     self.style.SUCCESS(
                         f"Serving on {base}/ (production servers, DEBUG off, "
                         f"live pages' streams on {env['PORTAL_LIVE_ORIGIN']}/, "
-                        "with a task worker). Ctrl-C stops them all."
+                        "with a task worker and the reminders' scheduler). "
+                        "Ctrl-C stops them all."
                     )
                 )
             while not stopping and all(child.poll() is None for child in children):

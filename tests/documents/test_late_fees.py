@@ -1,0 +1,192 @@
+"""French late-payment law: the rate frozen at issue, interest to the cent on
+day counts and leap years, the €40 per invoice, waivers, and where it shows."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from companies import late_payment
+from companies.forms import CompanySettingsForm
+from documents import services
+from documents.late_fees import late_fees
+from mail import services as mail_services
+from payments.services import payment_record
+from tests.backoffice import messages_of, sign_in
+from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+DUE = dt.date(2026, 4, 1)  # the factory's invoices: issued 2 March, due 1 April
+
+
+def test_interest_counts_each_day_at_365ths_and_366ths_in_a_leap_year():
+    thousand = Decimal("1000.00")
+    # 31 days of 2026: 1000 × 12.15 % × 31/365 = 10.319… → 10.32
+    assert late_payment.late_interest(
+        thousand, Decimal("12.15"), dt.date(2026, 4, 1), dt.date(2026, 5, 2)
+    ) == Decimal("10.32")
+    # Across New Year into a leap year: 16/365 + 14/366 → 9.973… → 9.97
+    assert late_payment.late_interest(
+        thousand, Decimal("12.15"), dt.date(2027, 12, 15), dt.date(2028, 1, 14)
+    ) == Decimal("9.97")
+    # The whole of leap 2024 at 10 %: exactly a tenth.
+    assert late_payment.late_interest(
+        thousand, Decimal("10"), dt.date(2023, 12, 31), dt.date(2024, 12, 31)
+    ) == Decimal("100.00")
+    # Not late yet, or on the due date itself: nothing.
+    assert late_payment.late_interest(
+        thousand, Decimal("10"), dt.date(2026, 4, 1), dt.date(2026, 4, 1)
+    ) == Decimal("0.00")
+
+
+def test_the_legal_rate_is_the_ecb_s_plus_10_points_and_the_floor_3_times_legal():
+    assert late_payment.legal_penalty_rate(dt.date(2025, 3, 1)) == Decimal("13.15")
+    assert late_payment.legal_penalty_rate(dt.date(2026, 3, 2)) == Decimal("12.15")
+    assert late_payment.penalty_rate_floor(dt.date(2026, 3, 2)) == Decimal("8.28")
+    assert late_payment.penalty_rate(Decimal("5"), dt.date(2026, 3, 2)) == Decimal(
+        "8.28"
+    )
+
+
+def test_the_rate_is_frozen_on_the_invoice_at_issue():
+    legal = DocumentFactory(finalised=True)
+    agreed = DocumentFactory(
+        finalised=True, client__company__late_payment_rate=Decimal("15.00")
+    )
+    consumer = DocumentFactory(finalised=True, client__is_business=False)
+
+    assert legal.current_version.content["late_payment"] == {
+        "rate": "12.15",
+        "indemnity": "40.00",
+    }
+    assert agreed.current_version.content["late_payment"]["rate"] == "15.00"
+    assert "late_payment" not in consumer.current_version.content
+    assert late_fees(consumer, dt.date(2026, 6, 1)) is None
+
+
+def test_an_overdue_invoice_owes_interest_to_date_and_40_euros():
+    invoice = DocumentFactory(finalised=True)  # 120.00 due 1 April
+
+    fees = late_fees(invoice, dt.date(2026, 5, 1))
+
+    # 120 × 12.15 % × 30/365 = 1.198… → 1.20
+    assert (fees.days, fees.rate, fees.interest, fees.indemnity) == (
+        30,
+        Decimal("12.15"),
+        Decimal("1.20"),
+        Decimal("40.00"),
+    )
+    assert late_fees(invoice, DUE) is None  # due today: not late
+
+
+def test_a_paid_invoice_owes_no_late_fees():
+    invoice = DocumentFactory(finalised=True)
+    payment_record(
+        invoice=invoice, amount=invoice.total, method="transfer", actor=None, now=NOW
+    )
+    invoice.refresh_from_db()
+
+    assert late_fees(invoice, dt.date(2026, 5, 1)) is None
+
+
+def test_the_owner_waives_either_and_claims_them_again():
+    invoice = DocumentFactory(finalised=True)
+    day = dt.date(2026, 5, 1)
+
+    services.late_fees_waive(document=invoice, actor=None, now=NOW, interest=True)
+    invoice.refresh_from_db()
+    no_interest = late_fees(invoice, day)
+    services.late_fees_waive(document=invoice, actor=None, now=NOW, indemnity=True)
+    invoice.refresh_from_db()
+    nothing = late_fees(invoice, day)
+    again = services.late_fees_waive(
+        document=invoice, actor=None, now=NOW, interest=False, indemnity=False
+    )
+    invoice.refresh_from_db()
+
+    assert (no_interest.interest, no_interest.indemnity) == (
+        Decimal("0.00"),
+        Decimal("40.00"),
+    )
+    assert (nothing.claimed, nothing.interest_waived, nothing.indemnity_waived) == (
+        False,
+        True,
+        True,
+    )
+    assert again is True
+    assert late_fees(invoice, day).interest == Decimal("1.20")
+
+
+def test_a_draft_has_no_late_fees_to_waive():
+    draft = DocumentFactory()
+
+    with pytest.raises(services.LateFeesRefused):
+        services.late_fees_waive(document=draft, actor=None, now=NOW, interest=True)
+
+
+def test_the_company_form_refuses_a_rate_under_the_legal_floor():
+    company = CompanyFactory()
+    form = CompanySettingsForm(instance=company)
+    data = {**form.initial, "late_payment_rate": "5"}
+    data = {key: ("" if value is None else value) for key, value in data.items()}
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)):
+        bound = CompanySettingsForm(data, instance=company)
+        bound.is_valid()
+
+    assert "late_payment_rate" in bound.errors
+    assert "8.28" in bound.errors["late_payment_rate"][0]
+
+
+def test_the_back_office_shows_them_and_waives_the_interest(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    invoice = DocumentFactory(client__company=company, finalised=True)
+
+    with time_machine.travel(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)):
+        page = client.get(f"/admin/documents/invoice/{invoice.pk}/change/")
+        response = client.post(
+            f"/admin/documents/document/{invoice.pk}/actions/waive_interest/"
+        )
+
+    html = page.content.decode()
+    assert 'id="late-fees"' in html
+    assert "interest to date: €1.20" in html and "€40.00" in html
+    assert messages_of(response) == ["INV-2026-0001: late-payment interest waived."]
+    invoice.refresh_from_db()
+    assert invoice.late_interest_waived is True
+
+
+def test_the_portal_and_the_reminder_say_what_is_owed_with_interest(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    invoice = DocumentFactory(finalised=True)
+    token = invoice.client.portal_token
+
+    with time_machine.travel(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)):
+        page = client.get(f"/p/{token}/documents/{invoice.pk}/")
+        with django_capture_on_commit_callbacks(execute=True):
+            mail_services.reminder_send_now(
+                document=invoice,
+                actor=None,
+                now=dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC),
+            )
+
+    html = page.content.decode()
+    assert 'id="late-interest"' in html and "€1.20" in html
+    assert 'id="recovery-indemnity"' in html
+    (message,) = mailoutbox
+    assert "Late-payment interest to date: €1.20" in message.body
+    assert "Fixed recovery indemnity: €40.00" in message.body
+
+
+def test_a_consumer_s_invoice_shows_no_late_fees(client):
+    customer = ClientFactory(is_business=False)
+    invoice = DocumentFactory(client=customer, finalised=True)
+
+    with time_machine.travel(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)):
+        page = client.get(f"/p/{customer.portal_token}/documents/{invoice.pk}/")
+
+    assert 'id="late-fees"' not in page.content.decode()
