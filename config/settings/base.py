@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "mail",
     "signing",
     "payments",
+    "transmission",
     "backoffice",
     "portal",
     "demo",
