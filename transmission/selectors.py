@@ -3,6 +3,7 @@
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Company
 from documents.models import Document
 from transmission.models import Flow, LifecycleStatus
 
@@ -28,10 +29,13 @@ CLIENT_WORDS: dict[str, Promise] = {
 }
 
 
-def lifecycle_of(document: Document) -> list[LifecycleStatus]:
-    """The document's lifecycle statuses, oldest first."""
+def lifecycle_of(
+    document: Document, *, company: Company | None = None
+) -> list[LifecycleStatus]:
+    """The document's lifecycle statuses, oldest first (`company`: the
+    document's, when the caller has it loaded already)."""
     return list(
-        LifecycleStatus.objects.for_company(document.company)
+        LifecycleStatus.objects.for_company(company or document.company)
         .filter(document=document)
         .order_by("at", "pk")
     )
@@ -46,5 +50,8 @@ def invoice_flow_of(document: Document) -> Flow | None:
     )
 
 
-def client_words(status: LifecycleStatus) -> str:
-    return str(CLIENT_WORDS.get(status.code, status.get_code_display()))
+def client_words(code: str) -> str:
+    """A status in the client's words (the active language)."""
+    return str(
+        CLIENT_WORDS.get(code, dict(LifecycleStatus.Code.choices).get(code, code))
+    )
