@@ -14,14 +14,25 @@ from transmission.models import PlatformConnection
 
 logger = logging.getLogger(__name__)
 
+POLL_AFTER_SUBMIT_SECONDS = (10, 60)
+
 
 @task()
 def flow_submit(flow_pk: int) -> str:
     """Deposit one flow; queued again later after a passing failure."""
-    retry_at = worker.flow_submit(flow_pk=flow_pk, now=timezone.now())
+    now = timezone.now()
+    retry_at = worker.flow_submit(flow_pk=flow_pk, now=now)
     if retry_at is not None:
         flow_submit_enqueue(flow_id=flow_pk, run_after=retry_at)
         return "retry"
+    # Ask for the acknowledgement and the first statuses soon (webhooks may
+    # not reach us); `manage.py einvoicing_poll` keeps asking after that.
+    connection_pk = worker.connection_pk_of_flow(flow_pk)
+    if connection_pk is not None and platform_poll.get_backend().supports_defer:
+        for seconds in POLL_AFTER_SUBMIT_SECONDS:
+            platform_poll.using(run_after=now + dt.timedelta(seconds=seconds)).enqueue(
+                connection_pk
+            )
     return "done"
 
 

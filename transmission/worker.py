@@ -228,3 +228,25 @@ def _instant(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
+
+
+def connection_pk_of_flow(flow_pk: int) -> int | None:
+    """The connection a submitted flow went through, if it went."""
+    # unscoped: a task's own flow, by its key
+    flow = Flow.objects.select_related("document__company").get(pk=flow_pk)
+    if flow.state != Flow.State.SUBMITTED:
+        return None
+    connection = connection_of(flow.document.company)
+    return connection.pk if connection is not None else None
+
+
+def flows_due(*, now: dt.datetime) -> list[int]:
+    """Queued flows whose next attempt is due (the immediate task backend
+    cannot wait, so `einvoicing_poll` sends them)."""
+    return list(
+        # unscoped: every company's flows, for the scheduler
+        Flow.objects.filter(state=Flow.State.QUEUED)
+        .exclude(next_attempt_at__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

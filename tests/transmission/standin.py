@@ -204,7 +204,7 @@ class StandIn:
     fail_next: list[int] = field(default_factory=list)  # statuses to answer
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
-    _clock: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _last: dt.datetime | None = None
 
     # ── what tests call ──
     def expire_tokens(self) -> None:
@@ -280,13 +280,12 @@ class StandIn:
 
     # ── the platform's inside ──
     def _now(self) -> str:
-        # Strictly increasing instants, so updatedAfter pagination is exact.
-        base = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-        return (
-            (base + dt.timedelta(seconds=next(self._clock)))
-            .isoformat()
-            .replace("+00:00", "Z")
-        )
+        # The real time, strictly increasing, so updatedAfter is exact.
+        now = dt.datetime.now(dt.UTC)
+        if self._last is not None and now <= self._last:
+            now = self._last + dt.timedelta(microseconds=1)
+        self._last = now
+        return now.isoformat().replace("+00:00", "Z")
 
     def _new_flow(
         self, info: dict, data: bytes, *, flow_type: str, direction: str
