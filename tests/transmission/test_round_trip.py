@@ -317,3 +317,20 @@ def test_b2c_and_foreign_buyers_are_not_sent(
 
     assert Flow.objects.for_company(company).count() == 0
     assert standin.requests == []
+
+
+def test_a_fatal_rule_blocks_sending_and_names_its_rule(
+    standin, company, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The official validators said no (as BR-FR-12 would for a missing BT-49).
+    from einvoicing import validation
+
+    finding = validation.Finding("BR-FR-12", "fatal", "BT-49 missing", "BR-FR")
+    monkeypatch.setattr(worker.validation, "validate", lambda xml: [finding])
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = _issue(company)
+
+    flow = Flow.objects.for_company(company).get(document=invoice)
+    assert (flow.state, flow.flow_id) == ("failed", "")
+    assert "BR-FR-12" in flow.last_error
+    assert standin.posts("/v1/flows") == []
