@@ -183,15 +183,22 @@ class PlatformClient:
             raise _error_of(response, "getFlow")
         return response.content
 
-    def directory_siren(self, siren: str) -> dict[str, Any]:
-        """GET /v1/siren/code-insee:{siren} (Directory Service)."""
-        url = self.credentials.directory_url.rstrip("/") + (
-            f"/v1/siren/code-insee:{requests.utils.quote(siren)}"
-        )
-        response = self._call("directory", "GET", url)
+    def directory_lines(self, siren: str) -> list[dict[str, Any]]:
+        """POST /v1/directory-line/search (Directory Service): the lines of a
+        SIREN, with their legal unit, facility and routing code."""
+        url = self.credentials.directory_url.rstrip("/") + "/v1/directory-line/search"
+        body = {
+            "filters": {"siren": {"op": "strict", "value": siren}},
+            "include": ["siren", "siret", "routingCode"],
+            "limit": 100,
+        }
+        response = self._call("directory", "POST", url, json=body)
+        if response.status_code == 404:
+            return []
         if response.status_code != 200:
             raise _error_of(response, "directory")
-        return self._json(response, "directory")
+        results = self._json(response, "directory").get("results") or []
+        return [line for line in results if isinstance(line, dict)]
 
     @staticmethod
     def _json(response: requests.Response, what: str) -> dict[str, Any]:

@@ -212,3 +212,46 @@ class LifecycleStatus(CompanyOwned, AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.document}"
+
+
+class DirectoryStatus(models.TextChoices):
+    """A buyer's line in the Directory Service (directoryLineStatus)."""
+
+    ENABLED = "enabled", _("Receives e-invoices")
+    UPCOMING = "upcoming", _("Will receive e-invoices soon")
+    DISABLED = "disabled", _("No platform chosen")
+    NOT_FOUND = "not_found", _("Not in the directory")
+
+
+class DirectoryEntry(CompanyOwned):
+    """What the Directory Service said of a client (by its SIREN), kept on the
+    client with the date it was checked: where its e-invoices go (BT-49,
+    scheme 0225), and what a public buyer requires."""
+
+    Status = DirectoryStatus
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.CASCADE, related_name="directory_entry"
+    )
+    siren = models.CharField(max_length=9)
+    status = models.CharField(max_length=10, choices=DirectoryStatus.choices)
+    addressing_identifier = models.CharField(max_length=125, blank=True)
+    routing_identifier = models.CharField(max_length=100, blank=True)
+    platform_type = models.CharField(max_length=3, blank=True)
+    public_buyer = models.BooleanField(default=False)
+    requires_commitment = models.BooleanField(default=False)
+    requires_service_code = models.BooleanField(default=False)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("directory entry")
+        verbose_name_plural = _("directory entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DirectoryStatus.values),
+                name="directory_entry_status_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.siren}: {self.status}"

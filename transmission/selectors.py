@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from documents.models import Document
-from transmission.models import Flow, LifecycleStatus
+from transmission.models import DirectoryEntry, Flow, LifecycleStatus
 
 # What a client reads in the portal: the buyer's side, in plain words.
 CLIENT_WORDS: dict[str, Promise] = {
@@ -54,4 +54,13 @@ def client_words(code: str) -> str:
     """A status in the client's words (the active language)."""
     return str(
         CLIENT_WORDS.get(code, dict(LifecycleStatus.Code.choices).get(code, code))
+    )
+
+
+def directory_entry_of(document: Document) -> DirectoryEntry | None:
+    """What the directory said of the document's client, when it was asked."""
+    return (
+        DirectoryEntry.objects.for_company(document.company)
+        .filter(client_id=document.client_id)
+        .first()
     )

@@ -16,8 +16,8 @@ from documents.models import document_storage
 from einvoicing import validation
 from einvoicing.facturx import xml_from_pdf
 from printing.store import version_pdf_ensure
-from transmission import cdar
-from transmission.afnor import PlatformError
+from transmission import cdar, directory
+from transmission.afnor import PlatformClient, PlatformError
 from transmission.lifecycle import cdar_record
 from transmission.models import Flow, LifecycleStatus, PlatformConnection
 from transmission.services import client_of, connection_of
@@ -28,6 +28,28 @@ logger = logging.getLogger(__name__)
 # Seconds before the next attempt after the 1st, 2nd… failure; then given up.
 RETRY_DELAYS = (30, 120, 600, 1800, 7200)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+
+def _directory_gate(flow: Flow, platform: PlatformClient, now: dt.datetime) -> None:
+    """Look the buyer up in the directory (kept on the client) before its
+    invoice goes; a public buyer's flow is B2G.
+
+    :raises PlatformError: the buyer cannot receive it (the message says why).
+    """
+    document = flow.document
+    client = document.client
+    if not client.siren:
+        return
+    entry = directory.client_directory_check(client=client, platform=platform, now=now)
+    version = document.versions.get(number=1)
+    problem = directory.sending_problem(entry, version.content)
+    if problem is not None:
+        raise problem
+    rule = "B2G" if entry.public_buyer else "B2B"
+    if flow.processing_rule != rule:
+        flow.processing_rule = rule
+        # unscoped: the flow's own row
+        Flow.objects.filter(pk=flow.pk).update(processing_rule=rule)
 
 
 def fingerprint(data: bytes) -> str:
@@ -75,6 +97,8 @@ def flow_submit(*, flow_pk: int, now: dt.datetime) -> dt.datetime | None:
     try:
         if connection is None:
             raise PlatformError(_("No platform connection."), retryable=False)
+        if flow.kind == Flow.Kind.INVOICE and connection.directory_url:
+            _directory_gate(flow, client_of(connection), now)
         name, data, content_type, syntax = _file_of(flow)
         sha256 = fingerprint(data)
         flow_info = {

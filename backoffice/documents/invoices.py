@@ -179,6 +179,23 @@ class InvoiceAdmin(DocumentKindAdmin):
                     f" ({detail})" if detail else "",
                 )
             )
+        entry = lifecycle_selectors.directory_entry_of(document)
+        if entry is not None:
+            rows.append(
+                format_html(
+                    '<li id="directory-entry" data-directory="{}">{}</li>',
+                    entry.status,
+                    _("Directory: %(status)s (%(address)s), checked %(at)s")
+                    % {
+                        "status": entry.get_status_display(),
+                        "address": entry.addressing_identifier or entry.siren,
+                        "at": date_format(
+                            timezone.localtime(entry.checked_at),
+                            "SHORT_DATETIME_FORMAT",
+                        ),
+                    },
+                )
+            )
         for item in lifecycle_selectors.lifecycle_of(document):
             extra = " ".join(
                 filter(

@@ -114,6 +114,9 @@ def _check(spec: dict, schema: dict, value: Any, where: str) -> None:
         # The spec's ReasonCode is `oneOf: [ReasonCodeEnum, string]`, which
         # every enumerated code matches twice: read as the anyOf it means.
         if not (e.validator == "oneOf" and "ReasonCodeEnum" in str(e.validator_value))
+        # directoryLineStatus says maxLength 7 and lists "Disabled" and
+        # "Upcoming" (8): the enumerated values win.
+        and not (e.validator == "maxLength" and e.instance in e.schema.get("enum", []))
     ]
     if errors:
         raise SpecViolation(f"{where}: {'; '.join(errors)}")
@@ -198,7 +201,10 @@ class StandIn:
     default_scenario: str = "nominal"
     accepted_numbers: set[str] = field(default_factory=set)
     received_statuses: list[dict] = field(default_factory=list)  # our CDARs
-    directory: dict[str, dict] = field(default_factory=dict)
+    # Directory lines by SIREN; a SIREN not listed has one enabled line at
+    # its SIREN (addressing identifier = the SIREN) unless this is off.
+    directory: dict[str, list[dict]] = field(default_factory=dict)
+    directory_default_enabled: bool = True
     callback_url: str = ""
     signing_key: str = SIGNING_KEY
     fail_next: list[int] = field(default_factory=list)  # statuses to answer
@@ -514,11 +520,8 @@ class StandIn:
                 },
                 data,
             )
-        if name == "getCompanyBySiren":
-            siren = path_params["siren"]
-            if siren not in self.directory:
-                return _json(404, {"errorCode": "NOT_FOUND"})
-            return _json(200, self.directory[siren])
+        if name == "searchDirectoryLine":
+            return self._directory_search(spec, body)
         raise SpecViolation(f"{name}: not served by the stand-in")
 
     def _create_flow(self, headers: dict, body: bytes):
@@ -569,6 +572,52 @@ class StandIn:
         if "sha256" not in answer:
             answer["sha256"] = hashlib.sha256(data).hexdigest()
         return _json(202, answer)
+
+    def directory_line(
+        self, siren: str, status: str = "Enabled", *, public: bool = False, **b2g: bool
+    ) -> dict:
+        """A directory line as the Directory Service returns it."""
+        line: dict[str, Any] = {
+            "addressingIdentifier": siren,
+            "platformType": "WK",
+            "directoryLineStatus": status,
+            "siren": siren,
+            "legalUnit": {
+                "siren": siren,
+                "businessName": f"Company {siren}",
+                "entityType": "Public" if public else "PrivateVatRegistered",
+            },
+        }
+        if b2g:
+            line["siret"] = siren + "00011"
+            line["facility"] = {
+                "siret": siren + "00011",
+                "siren": siren,
+                "b2gAdditionalData": b2g,
+            }
+        return line
+
+    def _directory_search(self, spec: dict, body: bytes):
+        params = json.loads(body)
+        _check(
+            spec,
+            {"$ref": "#/components/schemas/searchDirectoryLine"},
+            params,
+            "searchDirectoryLine",
+        )
+        siren = ((params.get("filters") or {}).get("siren") or {}).get("value", "")
+        if siren in self.directory:
+            lines = self.directory[siren]
+        elif self.directory_default_enabled:
+            lines = [self.directory_line(siren)]
+        else:
+            lines = []
+        if not lines:
+            return _json(404, {"errorCode": "NOT_FOUND", "errorMessage": "No line"})
+        return _json(
+            200,
+            {"search": params, "totalNumberOfResults": len(lines), "results": lines},
+        )
 
     def _search(self, spec: dict, body: bytes):
         try:
