@@ -6,8 +6,10 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
+from companies.errors import ActionRefused
 from companies.models import Company
 from documents.models import Document
 from transmission import cdar
@@ -137,3 +139,59 @@ def cdar_record(
         vat_rate=status.vat_rate,
         flow_id=flow_id,
     )
+
+
+class RefusalRefused(ActionRefused):
+    """A client's refusal that cannot be recorded; the message is for people."""
+
+
+REFUSAL_MAX_LENGTH = 2000
+
+
+def client_refusal_of(document: Document) -> LifecycleStatus | None:
+    return (
+        LifecycleStatus.objects.for_company(document.company)
+        .filter(document=document, code="210", source=LifecycleStatus.Source.CLIENT)
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def invoice_refuse_by_client(
+    *, invoice: Document, reason: str, now: dt.datetime
+) -> LifecycleStatus:
+    """The client refuses an invoice in its portal, saying why: recorded in
+    the invoice's lifecycle as ours (source: the client), never sent to the
+    platform; the owner is e-mailed. It stands until the owner answers (a
+    credit note).
+
+    :raises RefusalRefused: not an open invoice, refused already, or no reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise RefusalRefused(_("Say why you refuse this invoice."))
+    if len(reason) > REFUSAL_MAX_LENGTH:
+        raise RefusalRefused(
+            _("A reason has at most %(limit)s characters.")
+            % {"limit": REFUSAL_MAX_LENGTH}
+        )
+    with transaction.atomic():
+        # unscoped: re-read under lock, the caller scoped this invoice
+        locked = Document.objects.select_for_update().get(pk=invoice.pk)
+        if locked.kind != Document.Kind.INVOICE or locked.status not in (
+            Document.Status.TO_PAY,
+            Document.Status.PARTIALLY_PAID,
+        ):
+            raise RefusalRefused(_("Only an invoice still to pay can be refused."))
+        if client_refusal_of(locked) is not None:
+            raise RefusalRefused(_("You have refused this invoice already."))
+        recorded = lifecycle_record(
+            document=locked,
+            code="210",
+            source=LifecycleStatus.Source.CLIENT,
+            at=now,
+            now=now,
+            reason=reason,
+        )
+        assert recorded is not None  # no flow id: never a duplicate
+    return recorded

@@ -165,7 +165,12 @@ def portal_document_history(
             ],
             # The e-invoicing reform's statuses (none for a quote).
             "lifecycle": [
-                {"code": item.code, "at": item.at, "reason": item.reason}
+                {
+                    "code": item.code,
+                    "at": item.at,
+                    "reason": item.reason,
+                    "source": item.source,
+                }
                 for item in lifecycle_of(document, company=client.company)
             ]
             if document.kind != Document.Kind.QUOTE

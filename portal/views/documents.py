@@ -138,6 +138,16 @@ def _document_page(
             }
             for item in history["lifecycle"]
         ],
+        # An invoice still to pay may be refused once, with a reason.
+        "refuse_url": reverse("portal:invoice_refuse", kwargs=ids)
+        if document.kind == Document.Kind.INVOICE
+        and not superseded
+        and document.status in status.OPEN_INVOICE_STATUSES
+        and not any(
+            item["code"] == "210" and item["source"] == "client"
+            for item in history["lifecycle"]
+        )
+        else "",
     }
     if document.kind == document.Kind.QUOTE:
         context |= quote_answer_context(
