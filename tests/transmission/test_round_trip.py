@@ -12,6 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from payments import services as payment_services
+from tests.backoffice import sign_in
 from tests.factories import (
     NOW,
     ClientFactory,
@@ -334,3 +335,32 @@ def test_a_fatal_rule_blocks_sending_and_names_its_rule(
     assert (flow.state, flow.flow_id) == ("failed", "")
     assert "BR-FR-12" in flow.last_error
     assert standin.posts("/v1/flows") == []
+
+
+def test_the_owner_sends_a_failed_invoice_again(
+    standin, company, client, django_capture_on_commit_callbacks
+):
+    standin.fail_next = [400]  # refused for good the first time
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = _issue(company)
+    flow = Flow.objects.for_company(company).get(document=invoice)
+    assert flow.state == "failed"
+    sign_in(client, company)
+    page = client.get(f"/admin/documents/invoice/{invoice.pk}/change/").content
+    assert b"Send to the e-invoicing platform again" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(
+                "admin:documents_document_action", args=[invoice.pk, "platform_again"]
+            )
+        )
+
+    assert response.status_code == 302
+    flow.refresh_from_db()
+    assert (flow.state, flow.attempts) == ("submitted", 1)
+    assert (
+        len(standin.invoice_flows())
+        + len([f for f in standin.flows.values() if f["flowDirection"] == "Out"])
+        >= 1
+    )
