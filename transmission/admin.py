@@ -36,6 +36,7 @@ class PlatformConnectionAdmin(CompanyScopedAdmin):
     )
     list_display = ("flow_url", "client_id", "enabled")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    owners_only = True
     ordering = ("-pk",)
 
     # Credentials to send invoices in the company's name: owners only.
