@@ -1,7 +1,8 @@
 """Reads of the e-invoice lifecycle for the back office and the portal."""
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from companies.models import Company
 from documents.models import Document
@@ -9,23 +10,23 @@ from transmission.models import DirectoryEntry, Flow, LifecycleStatus
 
 # What a client reads in the portal: the buyer's side, in plain words.
 CLIENT_WORDS: dict[str, Promise] = {
-    "200": _("Sent through the e-invoicing platform"),
-    "201": _("Sent through the e-invoicing platform"),
-    "202": _("Received by your e-invoicing platform"),
-    "203": _("Delivered to you"),
-    "204": _("Being processed by you"),
-    "205": _("Approved by you"),
-    "206": _("Partly approved by you"),
-    "207": _("Disputed by you"),
-    "208": _("On hold"),
-    "209": _("Completed"),
-    "210": _("Refused by you"),
-    "211": _("Payment sent"),
-    "212": _("Payment received"),
-    "213": _("Rejected by the e-invoicing platform"),
-    "220": _("Canceled"),
-    "221": _("Could not be delivered (routing error)"),
-    "501": _("Not accepted by the e-invoicing platform"),
+    "200": gettext_lazy("Sent through the e-invoicing platform"),
+    "201": gettext_lazy("Sent through the e-invoicing platform"),
+    "202": gettext_lazy("Received by your e-invoicing platform"),
+    "203": gettext_lazy("Delivered to you"),
+    "204": gettext_lazy("Being processed by you"),
+    "205": gettext_lazy("Approved by you"),
+    "206": gettext_lazy("Partly approved by you"),
+    "207": gettext_lazy("Disputed by you"),
+    "208": gettext_lazy("On hold"),
+    "209": gettext_lazy("Completed"),
+    "210": gettext_lazy("Refused by you"),
+    "211": gettext_lazy("Payment sent"),
+    "212": gettext_lazy("Payment received"),
+    "213": gettext_lazy("Rejected by the e-invoicing platform"),
+    "220": gettext_lazy("Canceled"),
+    "221": gettext_lazy("Could not be delivered (routing error)"),
+    "501": gettext_lazy("Not accepted by the e-invoicing platform"),
 }
 
 
@@ -64,3 +65,30 @@ def directory_entry_of(document: Document) -> DirectoryEntry | None:
         .filter(client_id=document.client_id)
         .first()
     )
+
+
+def recent_alerts(company: Company, limit: int) -> list[LifecycleStatus]:
+    """The latest statuses that ask for the owner (207, 210, 213, 501)."""
+    return list(
+        LifecycleStatus.objects.for_company(company)
+        .filter(code__in=LifecycleStatus.ALERTING)
+        .select_related("document__client")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def alert_text(status: LifecycleStatus) -> str:
+    """One line for the dashboard, in the active language."""
+    values = {
+        "client": status.document.client.name,
+        "number": status.document.number,
+        "status": status.get_code_display(),
+        "reason": status.reason,
+    }
+    if status.source == LifecycleStatus.Source.CLIENT:
+        if status.reason:
+            return _("%(client)s refused %(number)s: %(reason)s") % values
+        return _("%(client)s refused %(number)s") % values
+    if status.reason:
+        return _("%(number)s: %(status)s (e-invoicing platform): %(reason)s") % values
+    return _("%(number)s: %(status)s (e-invoicing platform)") % values

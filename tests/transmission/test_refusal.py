@@ -138,3 +138,17 @@ def test_a_member_s_preview_cannot_refuse(client):
 
     assert response.status_code == 403
     assert _statuses(invoice) == []
+
+
+def test_the_refusal_shows_on_the_owner_s_dashboard(client):
+    invoice = _invoice()
+    lifecycle.invoice_refuse_by_client(invoice=invoice, reason="Wrong hours", now=NOW)
+    sign_in(client, invoice.company)
+
+    page = client.get("/admin/").content.decode()
+
+    line = re.search(r'<li class="activity-lifecycle-210">(.*?)</li>', page, re.S)
+    assert line is not None
+    assert f"{invoice.client.name} refused {invoice.number}: Wrong hours" in line.group(
+        1
+    )
