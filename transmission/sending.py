@@ -72,7 +72,7 @@ def flow_retry(*, flow: Flow) -> None:
         flow_submit_on_commit(flow)
 
 
-def _paid_amounts(version: DocumentVersion) -> list[tuple[Decimal, Decimal]]:
+def paid_amounts(version: DocumentVersion) -> list[tuple[Decimal, Decimal]]:
     """The amount cashed per VAT rate (VAT included), highest rate first."""
     content = version.content
     return sorted(
@@ -94,7 +94,7 @@ def invoice_paid_record(*, document: Document, now: dt.datetime) -> None:
     version = document.versions.order_by("number").first()
     if version is None:
         return
-    amounts = _paid_amounts(version)
+    amounts = paid_amounts(version)
     total = sum((amount for amount, _rate in amounts), Decimal(0))
     rates = {rate for _amount, rate in amounts}
     if (

@@ -152,3 +152,25 @@ def test_the_refusal_shows_on_the_owner_s_dashboard(client):
     assert f"{invoice.client.name} refused {invoice.number}: Wrong hours" in line.group(
         1
     )
+
+
+def test_cashed_invoices_are_exported_per_vat_rate():
+    import io
+
+    from django.core.management import call_command
+
+    from tests.factories import line
+
+    invoice = _invoice(
+        lines=[line("Design", "1", "100.00"), line("Books", "2", "10.00", "5.5")]
+    )
+    invoice_mark_paid(invoice=invoice, actor=None, now=NOW)
+    out = io.StringIO()
+
+    call_command("einvoicing_payments_export", str(invoice.company_id), stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "date,invoice,issue_date,buyer_siren,currency,amount,vat_rate",
+        f"2026-03-02,{invoice.number},2026-03-02,{invoice.client.siren},EUR,120.00,20.00",
+        f"2026-03-02,{invoice.number},2026-03-02,{invoice.client.siren},EUR,21.10,5.50",
+    ]
