@@ -183,6 +183,19 @@ class PlatformClient:
             raise _error_of(response, "getFlow")
         return response.content
 
+    def webhook_create(self, *, callback_url: str) -> dict[str, Any]:
+        """POST /v1/webhooks (createWebhook): every flow's events to
+        `callback_url`; the answer holds the webhook's id and signing key."""
+        response = self._call(
+            "createWebhook",
+            "POST",
+            self._flow("/v1/webhooks"),
+            json={"callbackUrl": callback_url},
+        )
+        if response.status_code != 201:
+            raise _error_of(response, "createWebhook")
+        return self._json(response, "createWebhook")
+
     def directory_lines(self, siren: str) -> list[dict[str, Any]]:
         """POST /v1/directory-line/search (Directory Service): the lines of a
         SIREN, with their legal unit, facility and routing code."""

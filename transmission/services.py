@@ -164,3 +164,26 @@ def webhook_connection(
         if hmac.compare_digest(expected, signature):
             return connection
     raise WebhookRefused("bad signature")
+
+
+def platform_webhook_register(
+    *, connection: PlatformConnection, callback_url: str, now: dt.datetime
+) -> PlatformConnection:
+    """Subscribe `callback_url` to the platform's events and keep the
+    signing key it returns (encrypted), replacing the one stored.
+
+    :raises PlatformError: the platform refused or could not be reached.
+    :raises ConnectionRefused: its signing key is not one.
+    """
+    answer = client_of(connection).webhook_create(callback_url=callback_url)
+    key = str(answer.get("signingKey", ""))
+    webhook_key_bytes(key)
+    with transaction.atomic():
+        connection = (
+            PlatformConnection.objects.for_company(connection.company)
+            .select_for_update()
+            .get(pk=connection.pk)
+        )
+        connection.webhook_secret_encrypted = secret_encrypt(key)
+        connection.save(update_fields=["webhook_secret_encrypted", "updated_at"])
+    return connection

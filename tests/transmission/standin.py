@@ -520,6 +520,24 @@ class StandIn:
                 },
                 data,
             )
+        if name == "createWebhook":
+            params = json.loads(body)
+            _check(
+                spec,
+                {"$ref": "#/components/schemas/WebhookParams"},
+                params,
+                "createWebhook",
+            )
+            self.callback_url = params["callbackUrl"]
+            self.signing_key = base64.b64encode(uuid.uuid4().bytes * 2).decode()
+            return _json(
+                201,
+                {
+                    "webhookId": str(uuid.uuid4()),
+                    "signingKey": self.signing_key,
+                    "createdAt": self._now(),
+                },
+            )
         if name == "searchDirectoryLine":
             return self._directory_search(spec, body)
         raise SpecViolation(f"{name}: not served by the stand-in")

@@ -4,6 +4,7 @@ webhook; a payment sends 212."""
 
 import datetime as dt
 import hashlib
+import io
 import json
 from decimal import Decimal
 
@@ -364,3 +365,31 @@ def test_the_owner_sends_a_failed_invoice_again(
         + len([f for f in standin.flows.values() if f["flowDirection"] == "Out"])
         >= 1
     )
+
+
+def test_the_webhook_is_registered_and_its_new_key_kept(
+    standin, company, client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    call_command("einvoicing_webhook_register", str(company.pk), stdout=io.StringIO())
+
+    assert standin.callback_url == "https://portal.example.com/einvoicing/webhook/"
+    connection = services.connection_of(company)
+    from transmission.secrets import secret_decrypt
+
+    assert secret_decrypt(connection.webhook_secret_encrypted) == standin.signing_key
+    standin.callback_url = ""  # deliveries are replayed below, not posted
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = _issue(company)
+    standin.process()
+    for body, headers in standin.deliveries:
+        response = client.post(
+            reverse("transmission:webhook"),
+            body,
+            content_type="application/json",
+            headers={k: v for k, v in headers.items() if k != "Content-Type"},
+        )
+        assert response.status_code == 200
+    assert _codes(invoice) == ["200", "202", "203", "204", "205"]
