@@ -63,3 +63,28 @@ def test_both_sides_read_the_lifecycle_in_words(demo, page, new_page, live_serve
     expect(rows).to_have_count(3)
     expect(rows.nth(2)).to_contain_text("En litige")
     expect(rows.nth(2)).to_contain_text("Quantité livrée inférieure")
+
+
+def test_the_client_refuses_an_invoice_on_a_phone(demo, new_page, live_server):
+    cafe = demo_client(demo, ATELIER, CAFE)
+    # unscoped: the demo's invoices, by their ids from the demo's summary
+    invoice = Document.objects.filter(
+        pk__in=[d["id"] for d in visible(cafe, "invoice")],
+        kind="invoice",
+        status__in=("to_pay", "partially_paid"),
+    ).order_by("pk")[0]
+    phone = new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}{cafe['portal_url']}documents/{invoice.pk}/")
+
+    phone.locator("#refuse-link").click()
+    expect(phone.locator("#refuse-title")).to_contain_text(invoice.number)
+    assert_no_axe_violations(phone, "the refusal form")
+    # No reason, no refusal: the browser asks for it before sending.
+    expect(phone.locator("#id_reason")).to_have_attribute("required", "")
+    phone.fill("#id_reason", "Les heures facturées ne sont pas celles convenues.")
+    phone.locator("#refuse-submit").click()
+
+    section = phone.locator("#einvoice-lifecycle")
+    expect(section.locator(".history__label")).to_have_text(["Refusée par vous"])
+    expect(section).to_contain_text("Les heures facturées")
+    expect(phone.locator("#refuse-link")).to_have_count(0)
