@@ -26,3 +26,18 @@ def secret_decrypt(stored: str) -> str:
 
 
 __all__ = ["SecretUnreadable", "secret_decrypt", "secret_encrypt"]
+
+
+def secret_reencrypt(stored: str) -> str:
+    """The same secret under the first key of PORTAL_TOKEN_KEYS.
+
+    :raises SecretUnreadable: no key decrypts it.
+    """
+    if not stored:
+        return ""
+    try:
+        return cipher().rotate(stored.encode()).decode()
+    except Exception as exc:
+        raise SecretUnreadable(
+            "No key of PORTAL_TOKEN_KEYS decrypts this platform secret."
+        ) from exc

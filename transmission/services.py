@@ -21,7 +21,12 @@ from companies.identifiers import FRANCE
 from companies.models import Actor, Company
 from transmission.afnor import Credentials, PlatformClient
 from transmission.models import PlatformConnection
-from transmission.secrets import secret_decrypt, secret_encrypt
+from transmission.secrets import (
+    SecretUnreadable,
+    secret_decrypt,
+    secret_encrypt,
+    secret_reencrypt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -187,3 +192,24 @@ def platform_webhook_register(
         connection.webhook_secret_encrypted = secret_encrypt(key)
         connection.save(update_fields=["webhook_secret_encrypted", "updated_at"])
     return connection
+
+
+def platform_secrets_reencrypt() -> tuple[int, list[int]]:
+    """Encrypt every platform secret again under the first key (a key
+    rotation); returns how many connections and those no key opens."""
+    done, unreadable = 0, []
+    # unscoped: every company's connection, for the key rotation
+    for connection in PlatformConnection.objects.order_by("pk"):
+        try:
+            client_secret = secret_reencrypt(connection.client_secret_encrypted)
+            webhook_secret = secret_reencrypt(connection.webhook_secret_encrypted)
+            # unscoped: the connection's own row, by its key
+            PlatformConnection.objects.filter(pk=connection.pk).update(
+                client_secret_encrypted=client_secret,
+                webhook_secret_encrypted=webhook_secret,
+            )
+        except SecretUnreadable:
+            unreadable.append(connection.company_id)
+            continue
+        done += 1
+    return done, unreadable

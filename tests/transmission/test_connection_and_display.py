@@ -164,3 +164,29 @@ def test_the_client_reads_it_in_english_too(client):
         re.S,
     )
     assert labels == ["Sent through the e-invoicing platform", "Refused by you"]
+
+
+def test_platform_secrets_follow_a_key_rotation(settings):
+    import io
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    company = CompanyFactory()
+    services.platform_connection_save(
+        company=company,
+        now=NOW,
+        actor=None,
+        enabled=True,
+        **{k: v for k, v in FORM.items() if k != "enabled"},
+    )
+    old = list(settings.PORTAL_TOKEN_KEYS)
+    new_key = Fernet.generate_key().decode()
+    settings.PORTAL_TOKEN_KEYS = [new_key, *old]
+
+    call_command("platform_secrets_rotate", stdout=io.StringIO())
+
+    settings.PORTAL_TOKEN_KEYS = [new_key]  # the old key removed
+    connection = PlatformConnection.objects.for_company(company).get()
+    assert secret_decrypt(connection.client_secret_encrypted) == CLIENT_SECRET
+    assert secret_decrypt(connection.webhook_secret_encrypted) == SIGNING_KEY
