@@ -123,6 +123,10 @@ def cdar_record(
     :raises cdar.CdarUnreadable: not a CDAR.
     """
     status = cdar.cdar_read(data)
+    if status.seller_siren and status.seller_siren != company.registration_number:
+        # Another seller's (an account shared by several companies).
+        logger.info("CDAR %s is another seller's", flow_id)
+        return None
     document = _document_for(company, status)
     if document is None:
         logger.warning("CDAR %s names no invoice of company %s", flow_id, company.pk)

@@ -199,7 +199,7 @@ class StandIn:
     outbox: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
     scenarios: dict[str, str] = field(default_factory=dict)  # by trackingId
     default_scenario: str = "nominal"
-    accepted_numbers: set[str] = field(default_factory=set)
+    accepted_numbers: set[tuple[str, str]] = field(default_factory=set)
     received_statuses: list[dict] = field(default_factory=list)  # our CDARs
     # Directory lines by SIREN; a SIREN not listed has one enabled line at
     # its SIREN (addressing identifier = the SIREN) unless this is off.
@@ -401,10 +401,11 @@ class StandIn:
             "ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID",
             namespaces=ns,
         )
-        if number in self.accepted_numbers:
+        # A number is unique per seller: the same one again is a duplicate.
+        if (siren, number) in self.accepted_numbers:
             steps = [("213", "DOUBLON", "Facture déjà reçue")]
         else:
-            self.accepted_numbers.add(number)
+            self.accepted_numbers.add((siren, number))
             steps = SCENARIOS[
                 self.scenarios.get(flow.get("trackingId", ""), self.default_scenario)
             ]
