@@ -29,6 +29,7 @@ from documents.selectors import balance
 from documents.status import ClientStatus
 from mail.notifications import activity_text
 from payments.models import Payment
+from transmission import selectors as lifecycle_selectors
 
 # What the feed shows: what clients did (as e-mailed to owners and admins),
 # whoever recorded a payment, and documents sent to clients.
@@ -122,14 +123,15 @@ def receivables_figures(company: Company, today: dt.date) -> dict[str, dict]:
 
 
 def recent_activity(company: Company) -> list[dict]:
-    """The latest activity on the company's documents, newest first: one query."""
+    """The latest activity on the company's documents and the lifecycle
+    statuses that ask for the owner, newest first: two queries."""
     events = (
         DocumentEvent.objects.for_company(company)
         .filter(kind__in=ACTIVITY_KINDS)
         .select_related("document__client")
         .order_by("-at", "-pk")[:ACTIVITY_LENGTH]
     )
-    return [
+    feed: list[dict[str, Any]] = [
         {
             "at": event.at,
             "when": moment_text(event.at),
@@ -138,6 +140,22 @@ def recent_activity(company: Company) -> list[dict]:
             "url": reverse("admin:documents_document_change", args=[event.document_id]),
         }
         for event in events
+    ]
+    # What asks for the owner in an invoice's e-invoice lifecycle (a refusal,
+    # the client's or the buyer's platform's, a dispute, a rejection): one
+    # more query, in the same feed.
+    alerts: list[dict[str, Any]] = [
+        {
+            "at": item.at,
+            "when": moment_text(item.at),
+            "kind": f"lifecycle-{item.code}",
+            "text": lifecycle_selectors.alert_text(item),
+            "url": reverse("admin:documents_document_change", args=[item.document_id]),
+        }
+        for item in lifecycle_selectors.recent_alerts(company, ACTIVITY_LENGTH)
+    ]
+    return sorted(feed + alerts, key=lambda entry: entry["at"], reverse=True)[
+        :ACTIVITY_LENGTH
     ]
 
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("p/checkout/", include("portal.return_urls")),
     path("p/", include("portal.urls")),
     path("payments/", include("payments.urls")),
+    path("einvoicing/", include("transmission.urls")),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME:

@@ -40,6 +40,7 @@ from payments.models import StripeAccount
 from payments.services import invoice_mark_paid, payment_record
 from printing.store import version_pdf_ensure
 from signing import services as signing_services
+from transmission import services as transmission_services
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ def seed(*, now: dt.datetime | None = None) -> bool:
     With STRIPE_SECRET_KEY set, each add-on company is also connected to a
     Stripe account (made through the Accounts API), so the demo takes card
     payments; without it, or when Stripe cannot be reached, it takes transfers.
+    With EINVOICING_FLOW_URL set, each French company is connected to that
+    approved platform (EINVOICING_* settings) before its documents are issued,
+    so its B2B invoices are submitted by the worker.
     The documents it sends are e-mailed through the configured backend: the
     demo command gives it a folder of files (var/demo/mail/), debug mode the
     console, the tests their outbox.
@@ -119,6 +123,9 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
                 member.email, PASSWORD, full_name=member.full_name
             )
         Membership.objects.create(user=user, company=company, role=member.role)
+    # With EINVOICING_FLOW_URL set (a stand-in or a real platform's sandbox),
+    # a French company sends its e-invoices there from its first one.
+    transmission_services.platform_connection_from_environment(company=company, now=now)
     if spec.brand is not None:
         primary, accent, logo_file = spec.brand
         branding_services.brand_kit_save(

@@ -56,6 +56,8 @@ def _write(
     if kind in NOTIFYING_KINDS and actor is None:
         for written in hooks.client_event_written:
             written(event)
+    for hook in hooks.event_written:
+        hook(event)
     return event
 
 

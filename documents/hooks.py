@@ -9,7 +9,9 @@ is registered here, once, by each app's `AppConfig.ready()`:
 - `content_completions`: einvoicing adds the mentions it prints, in the
   document's language, to the content a version freezes (stored as printed);
 - `issue_checks`: einvoicing refuses content that cannot make a valid
-  e-invoice, before a number is allocated.
+  e-invoice, before a number is allocated;
+- `event_written`: every event of a document's history as it is written
+  (transmission sends the "Encaissée" status when an invoice is paid).
 
 Each hook is called inside the service's transaction: work with outside
 effects is put off with `transaction.on_commit` by the hook itself.
@@ -26,6 +28,7 @@ client_event_written: list[Callable[[DocumentEvent], None]] = []
 content_completions: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
 # (a version's content as `snapshot` freezes it, the error type to raise)
 issue_checks: list[Callable[[dict[str, Any], type[Exception]], None]] = []
+event_written: list[Callable[[DocumentEvent], None]] = []
 
 
 def register(hooks: list[Any], function: Callable[..., Any]) -> None:

@@ -183,6 +183,16 @@ class QuoteDeclineForm(QuoteAnswerForm):
         return super().service_arguments() | {"reason": self.cleaned_data["reason"]}
 
 
+class InvoiceRefuseForm(forms.Form):
+    """Refusing an invoice: the reason is required (the business must know)."""
+
+    reason = forms.CharField(
+        label=_("Why do you refuse this invoice?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class TransferDeclarationForm(forms.Form):
     """ "I have paid by transfer", with the day of the transfer if the client
     wants to say."""

@@ -35,6 +35,11 @@ urlpatterns = [
         name="quote_accept",
     ),
     path(
+        "<str:token>/documents/<int:document_id>/refuse/",
+        views.invoice_refuse,
+        name="invoice_refuse",
+    ),
+    path(
         "<str:token>/documents/<int:document_id>/decline/",
         views.quote_decline_online,
         name="quote_decline",

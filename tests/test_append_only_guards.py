@@ -27,6 +27,9 @@ documents_0004 = import_module("documents.migrations.0004_append_only")
 documents_0006 = import_module("documents.migrations.0006_signature_append_only")
 companies_0003 = import_module("companies.migrations.0003_audit_append_only")
 payments_0003 = import_module("payments.migrations.0003_stripe_event_append_only")
+transmission_0002 = import_module(
+    "transmission.migrations.0002_platform_lifecycle_append_only"
+)
 
 # Each append-only table's guard, as its migrations install it.
 GUARDS: dict[str, dict[str, Any]] = {
@@ -56,6 +59,10 @@ GUARDS: dict[str, dict[str, Any]] = {
         "table": payments_0003.TABLE,
         "columns": payments_0003.COLUMNS,
         "keys": (("id",), ("event_id",)),
+    },
+    transmission_0002.TABLE: {
+        "table": transmission_0002.TABLE,
+        "columns": transmission_0002.COLUMNS,
     },
 }
 

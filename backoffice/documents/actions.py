@@ -24,6 +24,8 @@ from documents.models import Document
 from mail import services as mail_services
 from payments import services as payment_services
 from signing import services as signing_services
+from transmission import selectors as transmission_selectors
+from transmission import sending
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,19 @@ def _convert(document: Document, actor: Any, now: dt.datetime) -> Document:
     return services.quote_convert_to_invoice(quote=document, actor=actor, now=now)
 
 
+def _platform_failed(document: Document) -> bool:
+    flow = transmission_selectors.invoice_flow_of(document)
+    return flow is not None and flow.state == "failed"
+
+
+def _platform_again(document: Document, actor: Any, now: dt.datetime) -> bool:
+    flow = transmission_selectors.invoice_flow_of(document)
+    if flow is None or flow.state != "failed":
+        return False
+    sending.flow_retry(flow=flow)
+    return True
+
+
 def _convertible(document: Document) -> bool:
     # The reverse accessor reads through the quote, already scoped.
     return status.is_convertible(document) and not hasattr(
@@ -222,6 +237,14 @@ DOCUMENT_ACTIONS = {
             offered=services.is_correctable,
             run=_correct,
             follow=True,
+        ),
+        DocumentAction(
+            name="platform_again",
+            label=_("Send to the e-invoicing platform again"),
+            done=_("%(document)s: being sent to the e-invoicing platform again."),
+            unchanged=_("%(document)s is not waiting to be sent again."),
+            offered=_platform_failed,
+            run=_platform_again,
         ),
         DocumentAction(
             name="delete_draft",

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from documents import status
 from documents.late_fees import late_fees
 from documents.models import Document, Invoice
 from documents.selectors import AGEING_BUCKETS, ageing, ageing_bucket
+from transmission import selectors as lifecycle_selectors
 
 
 class InvoiceKindFilter(admin.SimpleListFilter):
@@ -240,9 +242,16 @@ class InvoiceAdmin(DocumentKindAdmin):
             return "—"
         return money_display(document.amount_due, document.currency)
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Document | None = None
+    ) -> tuple[str, ...]:
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "einvoice_lifecycle")
+
     def kind_fields(self, obj: Document) -> list[str]:
+        lifecycle = [] if obj.is_draft else ["einvoice_lifecycle"]
         if obj.kind == Document.Kind.CREDIT_NOTE:
-            return ["credited_invoice", "operation_category"]
+            return ["credited_invoice", "operation_category", *lifecycle]
         deposit = ["deposit_quote"] if obj.is_deposit else []
         return [
             "due_date",
@@ -257,7 +266,75 @@ class InvoiceAdmin(DocumentKindAdmin):
             "balance_display",
             "late_fees_display",
             "conversion_link",
+            *lifecycle,
         ]
+
+    @admin.display(description=_("e-invoice lifecycle"))
+    def einvoice_lifecycle(self, document: Document) -> str:
+        """The platform's acknowledgement and each lifecycle status, with its
+        reason and amount, oldest first."""
+        flow = lifecycle_selectors.invoice_flow_of(document)
+        rows = []
+        if flow is not None:
+            sending = flow.get_state_display()
+            if flow.state == "submitted":
+                sending = f"{sending} — {flow.get_ack_status_display()}"
+            detail = flow.ack_reason or flow.last_error
+            rows.append(
+                format_html(
+                    '<li id="platform-flow" data-state="{}" data-ack="{}">{}{}</li>',
+                    flow.state,
+                    flow.ack_status,
+                    sending,
+                    f" ({detail})" if detail else "",
+                )
+            )
+        entry = lifecycle_selectors.directory_entry_of(document)
+        if entry is not None:
+            rows.append(
+                format_html(
+                    '<li id="directory-entry" data-directory="{}">{}</li>',
+                    entry.status,
+                    _("Directory: %(status)s (%(address)s), checked %(at)s")
+                    % {
+                        "status": entry.get_status_display(),
+                        "address": entry.addressing_identifier or entry.siren,
+                        "at": date_format(
+                            timezone.localtime(entry.checked_at),
+                            "SHORT_DATETIME_FORMAT",
+                        ),
+                    },
+                )
+            )
+        for item in lifecycle_selectors.lifecycle_of(document):
+            extra = " ".join(
+                filter(
+                    None,
+                    [
+                        item.reason_code,
+                        item.reason,
+                        money_display(item.amount, document.currency)
+                        if item.amount is not None
+                        else "",
+                    ],
+                )
+            )
+            rows.append(
+                format_html(
+                    '<li data-lifecycle="{}">{} — {} ({}){}</li>',
+                    item.code,
+                    date_format(timezone.localtime(item.at), "SHORT_DATETIME_FORMAT"),
+                    item.get_code_display(),
+                    item.get_source_display(),
+                    f" : {extra}" if extra else "",
+                )
+            )
+        if not rows:
+            return str(_("Not sent to an e-invoicing platform."))
+        return format_html(
+            '<ul id="einvoice-lifecycle">{}</ul>',
+            format_html_join("", "{}", ((r,) for r in rows)),
+        )
 
     @admin.display(description=_("payment terms"))
     def payment_terms_shown(self, document: Document) -> str:

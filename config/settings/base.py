@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "signing",
     "payments",
     "accounting",
+    "transmission",
     "backoffice",
     "portal",
     "demo",

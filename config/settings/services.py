@@ -60,3 +60,20 @@ STRIPE_CHECKOUT_ORIGIN = env.str(
 SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="")
 SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="")
 SIGNING_KEY_PASSPHRASE = env.str("SIGNING_KEY_PASSPHRASE", default="")
+
+# An approved e-invoicing platform (AFNOR XP Z12-013 Flow and Directory
+# Services): each company connects its own in the back office; these apply to
+# the French companies of the demo (`manage.py demo`, `seed_demo`) and to tests.
+EINVOICING_FLOW_URL = env.str("EINVOICING_FLOW_URL", default="")
+EINVOICING_DIRECTORY_URL = env.str("EINVOICING_DIRECTORY_URL", default="")
+EINVOICING_TOKEN_URL = env.str("EINVOICING_TOKEN_URL", default="")
+EINVOICING_CLIENT_ID = env.str("EINVOICING_CLIENT_ID", default="")
+EINVOICING_CLIENT_SECRET = env.str("EINVOICING_CLIENT_SECRET", default="")
+EINVOICING_WEBHOOK_SECRET = env.str("EINVOICING_WEBHOOK_SECRET", default="")
+# A webhook older (or newer) than this, by its Afnor-Signature-Timestamp, is
+# refused: a replayed delivery cannot be recorded.
+EINVOICING_WEBHOOK_TOLERANCE_SECONDS = env.int(
+    "EINVOICING_WEBHOOK_TOLERANCE_SECONDS", default=300
+)
+# Seconds the platform's HTTP calls may take (connect, read).
+EINVOICING_TIMEOUT_SECONDS = env.float("EINVOICING_TIMEOUT_SECONDS", default=20)

@@ -30,6 +30,7 @@ from portal.selectors import (
     portal_documents,
     revision_key,
 )
+from transmission.selectors import lifecycle_of
 
 
 def portal_related_documents(
@@ -131,8 +132,9 @@ def portal_document_events(
 def portal_document_history(
     *, client: Client, document: Document
 ) -> dict[str, list[dict[str, Any]]]:
-    """The document's versions (newest first) and its history as the client may
-    see it (oldest first), as plain values: two queries, then cached.
+    """The document's versions (newest first), its history as the client may
+    see it and its e-invoice lifecycle (oldest first), as plain values: three
+    queries, then cached.
 
     Every version and every event a client sees is written by a service that
     bumps the client's portal revision in the same transaction.
@@ -161,6 +163,18 @@ def portal_document_history(
                 }
                 for event in portal_document_events(client=client, document=document)
             ],
+            # The e-invoicing reform's statuses (none for a quote).
+            "lifecycle": [
+                {
+                    "code": item.code,
+                    "at": item.at,
+                    "reason": item.reason,
+                    "source": item.source,
+                }
+                for item in lifecycle_of(document, company=client.company)
+            ]
+            if document.kind != Document.Kind.QUOTE
+            else [],
         }
         cache.set(key, history, REVISION_CACHE_SECONDS)
     return history

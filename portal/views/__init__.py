@@ -25,6 +25,7 @@ from portal.views.quotes import (
     quote_sign,
     quote_signed_pdf,
 )
+from portal.views.refusal import invoice_refuse
 
 __all__ = [
     "brand_icon",
@@ -34,6 +35,7 @@ __all__ = [
     "document_version_pdf",
     "document_version_xml",
     "invoice_list",
+    "invoice_refuse",
     "invoice_pay",
     "invoices_pay",
     "language_set",

@@ -18,6 +18,7 @@ from portal.views.invoice_payment import invoice_payment_context
 from portal.views.page import cached_page, list_url, page_context
 from portal.views.quotes import quote_answer_context
 from printing import downloads
+from transmission import selectors as lifecycle_selectors
 
 # What get_kind_display() shows, without its per-call hashing of every choice.
 EVENT_LABELS = dict(DocumentEvent.Kind.choices)
@@ -131,6 +132,25 @@ def _document_page(
         "versions": versions,
         "events": events,
         "list_url": list_url(token, document.kind),
+        # The e-invoicing reform's statuses, in the client's words.
+        "lifecycle": [
+            {
+                **item,
+                "label": lifecycle_selectors.client_words(item["code"]),
+                "at_iso": timezone.localtime(item["at"]).isoformat(),
+            }
+            for item in history["lifecycle"]
+        ],
+        # An invoice still to pay may be refused once, with a reason.
+        "refuse_url": reverse("portal:invoice_refuse", kwargs=ids)
+        if document.kind == Document.Kind.INVOICE
+        and not superseded
+        and document.status in status.OPEN_INVOICE_STATUSES
+        and not any(
+            item["code"] == "210" and item["source"] == "client"
+            for item in history["lifecycle"]
+        )
+        else "",
     }
     if document.kind == document.Kind.QUOTE:
         context |= quote_answer_context(

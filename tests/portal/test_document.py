@@ -15,9 +15,11 @@ from tests.portal.helpers import hide, invoice, quote, url
 pytestmark = pytest.mark.django_db
 
 # client, document + current version, brand, versions, events, Stripe account,
-# open transfer declaration, related documents (credit notes, quote, deposits)
-DOCUMENT_QUERIES = 8
-# Brand, versions and events are cached until the client's portal revision moves.
+# open transfer declaration, related documents (credit notes, quote, deposits),
+# e-invoice lifecycle statuses
+DOCUMENT_QUERIES = 9
+# Brand, versions, events and lifecycle are cached until the client's portal
+# revision moves.
 WARM_DOCUMENT_QUERIES = 2  # client, document + current version
 LATER = NOW + dt.timedelta(days=3)
 

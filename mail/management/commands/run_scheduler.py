@@ -1,8 +1,9 @@
 """The scheduler: one process per deployment that runs the periodic passes.
 
-A pass (the reminders that have come due, the e-mails whose retry is due) runs
-as the process starts, then every `--interval` seconds; stored PDFs are
-checked and put back (`pdf_repair`) every `--repair-every` passes. Each pass is
+A pass (the reminders that have come due, the e-mails whose retry is due, the
+e-invoicing platforms' flows and statuses) runs as the process starts, then
+every `--interval` seconds; stored PDFs are checked and put back
+(`pdf_repair`) every `--repair-every` passes. Each pass is
 idempotent (see mail.services.reminders), so a second scheduler, or a restart
 in the middle of a pass, sends nothing twice. A pass that fails is logged and
 the next one runs on time: one bad night of the database does not stop the
@@ -89,6 +90,15 @@ class Command(BaseCommand):
                 call_command("pdf_repair", verbosity=0)
         except Exception:
             logger.exception("Scheduler pass failed; the next one runs on time.")
+        finally:
+            self.connections_refresh()
+        try:
+            # The e-invoicing platforms' due flows and statuses: a command of
+            # the app above mail, run by name as the deployment's other
+            # periodic commands are.
+            call_command("einvoicing_poll", verbosity=0)
+        except Exception:
+            logger.exception("E-invoicing poll failed; the next pass retries.")
         finally:
             self.connections_refresh()
 

@@ -1,0 +1,97 @@
+"""The e-invoicing platform page of the back office: owners only."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+from companies.admin_site import CompanyScopedAdmin, adopt_saved, back_office
+from companies.middleware import active_company, member, request_membership
+from companies.models import Membership
+from transmission import services
+from transmission.forms import PlatformConnectionForm
+from transmission.models import PlatformConnection
+
+
+def member_is_owner(request: HttpRequest) -> bool:
+    membership = request_membership(request)
+    return membership is not None and membership.role == Membership.Role.OWNER
+
+
+@admin.register(PlatformConnection, site=back_office)
+class PlatformConnectionAdmin(CompanyScopedAdmin):
+    form = PlatformConnectionForm
+    fields = (
+        "flow_url",
+        "directory_url",
+        "token_url",
+        "client_id",
+        "client_secret",
+        "webhook_secret",
+        "enabled",
+    )
+    list_display = ("flow_url", "client_id", "enabled")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    owners_only = True
+    ordering = ("-pk",)
+
+    # Credentials to send invoices in the company's name: owners only.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return member_is_owner(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_owner(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_owner(request) and not self.get_queryset(request).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_owner(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """One connection at most: straight to it, or to adding it."""
+        if self.has_view_or_change_permission(request):
+            connection = self.get_queryset(request).first()
+            if connection is not None:
+                return HttpResponseRedirect(
+                    reverse(
+                        "admin:transmission_platformconnection_change",
+                        args=[connection.pk],
+                    )
+                )
+            if self.has_add_permission(request):
+                return HttpResponseRedirect(
+                    reverse("admin:transmission_platformconnection_add")
+                )
+        return super().changelist_view(request, extra_context)
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: PlatformConnection,
+        form: ModelForm,
+        change: bool,
+    ) -> None:
+        data: dict[str, Any] = form.cleaned_data
+        connection = services.platform_connection_save(
+            company=active_company(request),
+            flow_url=data["flow_url"],
+            directory_url=data.get("directory_url", ""),
+            token_url=data["token_url"],
+            client_id=data["client_id"],
+            client_secret=data.get("client_secret", ""),
+            webhook_secret=data.get("webhook_secret", ""),
+            enabled=bool(data.get("enabled")),
+            actor=member(request),
+            now=timezone.now(),
+        )
+        adopt_saved(obj, connection)
