@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from clients.portal_link import new_key
 from companies.models import Company
 from documents.models import Document
 
@@ -161,3 +163,11 @@ def test_with_stripe_each_add_on_company_gets_an_account_through_the_api(setting
     assert sorted(accounts[:2]) == sorted(stripe.accounts)
     assert len(stripe.posts("/v1/accounts")) == 2
     assert again == summary
+
+
+def test_a_database_seeded_under_another_key_is_explained_not_a_traceback(settings):
+    seed_json()
+    settings.PORTAL_TOKEN_KEYS = [new_key()]  # var/demo's key file replaced
+
+    with pytest.raises(CommandError, match="delete db.sqlite3"):
+        seed_json()

@@ -3,10 +3,11 @@ import json
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from clients.portal_link import PortalLinkUnreadable
 from demo import seed
 
 
@@ -36,7 +37,19 @@ class Command(BaseCommand):
                 call_command("migrate", interactive=False, verbosity=0)
             created = seed.seed()
         if options["json"]:
-            self.stdout.write(json.dumps(seed.summary(), ensure_ascii=False))
+            try:
+                summary = seed.summary()
+            except PortalLinkUnreadable as exc:
+                # The database outlived the key file it was seeded with (var/demo
+                # removed, or another DEMO_DATA_DIR): say so, not a traceback.
+                raise CommandError(
+                    "The database's portal links were encrypted under another "
+                    "key than this demo's (its key file in DEMO_DATA_DIR, "
+                    "default var/demo/, was removed or changed). Put that "
+                    "portal_token_keys file back, or delete db.sqlite3 to seed "
+                    "the demo afresh."
+                ) from exc
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
         self.stdout.write(
             "Demo data created." if created else "Demo data already there."
