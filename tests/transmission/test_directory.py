@@ -136,6 +136,9 @@ def test_a_public_buyer_with_its_service_code_goes_with_bt10(
     pdf = deposit.body[deposit.body.index(b"%PDF") :]
     _name, xml = get_facturx_xml_from_pdf(pdf, check_xsd=False)
     root = etree.fromstring(xml)
-    ram = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    ram = (
+        "urn:un:unece:uncefact:data:standard:"
+        "ReusableAggregateBusinessInformationEntity:100"
+    )
     assert root.findtext(f".//{{{ram}}}BuyerReference") == "SERV-042"
     assert validation.fatal(validation.validate(xml)) == []
