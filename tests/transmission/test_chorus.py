@@ -260,3 +260,33 @@ def test_the_scheduled_poll_asks_chorus_pro(
     for _ in range(3):
         call_command("einvoicing_poll", verbosity=0)
     assert _codes(invoice) == ["200", "203"]
+
+
+CHORUS_URL = "/admin/transmission/chorusconnection/"
+CHORUS_FORM = {
+    "api_url": "https://sandbox-api.piste.gouv.fr",
+    "token_url": "https://sandbox-oauth.piste.gouv.fr/api/oauth/token",
+    "client_id": "piste-app",
+    "client_secret": chorus_standin.CLIENT_SECRET,
+    "login": chorus_standin.LOGIN,
+    "password": chorus_standin.PASSWORD,
+    "enabled": "on",
+}
+
+
+def test_an_owner_connects_chorus_pro_in_the_back_office(client):
+    from tests.backoffice import sign_in
+
+    company = CompanyFactory()
+    sign_in(client, company)
+    missing = client.post(CHORUS_URL + "add/", {**CHORUS_FORM, "password": ""})
+    assert missing.status_code == 200
+    assert not ChorusConnection.objects.for_company(company).exists()
+
+    assert client.post(CHORUS_URL + "add/", CHORUS_FORM).status_code == 302
+    connection = ChorusConnection.objects.for_company(company).get()
+    assert connection.login == chorus_standin.LOGIN
+    assert chorus_standin.PASSWORD not in connection.password_encrypted
+    page = client.get(CHORUS_URL + f"{connection.pk}/change/").content.decode()
+    assert chorus_standin.PASSWORD not in page
+    assert chorus_standin.CLIENT_SECRET not in page
