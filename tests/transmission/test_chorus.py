@@ -290,3 +290,27 @@ def test_an_owner_connects_chorus_pro_in_the_back_office(client):
     page = client.get(CHORUS_URL + f"{connection.pk}/change/").content.decode()
     assert chorus_standin.PASSWORD not in page
     assert chorus_standin.CLIENT_SECRET not in page
+
+
+def test_the_owner_enters_a_public_buyers_service_code_on_the_client(client):
+    from tests.backoffice import sign_in
+    from tests.backoffice.test_clients import CLIENT_POST
+
+    company = CompanyFactory()
+    sign_in(client, company)
+    customer = ClientFactory(company=company)
+    page = f"/admin/clients/client/{customer.pk}/change/"
+
+    bad = client.post(
+        page, {**CLIENT_POST, "is_public_buyer": "on", "service_code": "A\nB"}
+    )
+    assert bad.status_code == 200
+    customer.refresh_from_db()
+    assert (customer.is_public_buyer, customer.service_code) == (False, "")
+
+    good = client.post(
+        page, {**CLIENT_POST, "is_public_buyer": "on", "service_code": "SERV-7"}
+    )
+    assert good.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.is_public_buyer, customer.service_code) == (True, "SERV-7")
