@@ -69,7 +69,7 @@ def test_the_connection_is_encrypted_at_rest(company):
 
 
 def test_a_public_buyers_invoice_is_deposited_and_its_statuses_come_back(
-    chorus, company, django_capture_on_commit_callbacks
+    chorus, company, django_capture_on_commit_callbacks, client
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invoice = DocumentFactory(client=_public_buyer(company), finalised=True)
@@ -110,6 +110,12 @@ def test_a_public_buyers_invoice_is_deposited_and_its_statuses_come_back(
     )
     # MANDATEE then MISE_EN_PAIEMENT: one 211 Paiement transmis.
     assert _codes(invoice) == ["200", "203", "205", "211"]
+    from tests.backoffice import sign_in
+
+    sign_in(client, company)
+    page = client.get(f"/admin/documents/invoice/{invoice.pk}/change/")
+    html = page.content.decode()
+    assert 'data-ack="ok" data-channel="chorus">Chorus Pro: ' in html
     # Finished (211): Chorus Pro is not asked about it any more.
     reads = len(chorus.posts("/consulter/historique"))
     _poll(company)
