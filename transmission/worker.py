@@ -326,6 +326,16 @@ def connection_pk_of_flow(flow_pk: int) -> int | None:
     return connection.pk if connection is not None else None
 
 
+def chorus_connection_pk_of_flow(flow_pk: int) -> int | None:
+    """The Chorus Pro connection a submitted flow went through, if it went."""
+    # unscoped: a task's own flow, by its key
+    flow = Flow.objects.select_related("document__company").get(pk=flow_pk)
+    if flow.state != Flow.State.SUBMITTED or flow.channel != Flow.Channel.CHORUS:
+        return None
+    chorus = chorus_connection_of(flow.document.company)
+    return chorus.pk if chorus is not None else None
+
+
 def flows_due(*, now: dt.datetime) -> list[int]:
     """Queued flows whose next attempt is due (the immediate task backend
     cannot wait, so `einvoicing_poll` sends them)."""

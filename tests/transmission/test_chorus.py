@@ -18,7 +18,7 @@ from tests.factories import (
     MembershipFactory,
 )
 from tests.transmission import chorus_standin
-from transmission import chorus_worker, services, worker
+from transmission import chorus_worker, services, tasks, worker
 from transmission.models import ChorusConnection, Flow, LifecycleStatus
 
 pytestmark = pytest.mark.django_db
@@ -235,8 +235,13 @@ def test_a_public_buyer_without_a_platform_route_goes_to_chorus_pro(
     )
     assert standin.posts("/v1/flows") == []
     assert len(chorus.posts("/deposer/flux")) == 1
-    # The AFNOR acknowledgement lookup skips Chorus Pro flows.
+    # The AFNOR acknowledgement lookup skips Chorus Pro flows; the Chorus Pro
+    # poll after submission finds its connection.
     assert worker.connection_pk_of_flow(flow.pk) is None
+    chorus_pk = ChorusConnection.objects.for_company(company).get().pk
+    assert worker.chorus_connection_pk_of_flow(flow.pk) == chorus_pk
+    assert tasks.chorus_poll.call(chorus_pk) == 0  # the deposit: IN_RECU
+    assert len(chorus.posts("/consulterCRDetaille")) == 1
 
 
 def test_a_public_buyer_with_a_platform_route_stays_on_the_platform(
