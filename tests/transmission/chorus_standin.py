@@ -296,3 +296,21 @@ def configure(settings: Any, base_url: str) -> None:
     settings.CHORUS_CLIENT_SECRET = CLIENT_SECRET
     settings.CHORUS_LOGIN = LOGIN
     settings.CHORUS_PASSWORD = PASSWORD
+
+
+def main() -> None:
+    """Run it alone (for the demo): python -m tests.transmission.chorus_standin PORT."""
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8766
+    state = ChorusStandIn(base_url=f"http://127.0.0.1:{port}")
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state))
+    print(
+        f"stand-in Chorus Pro on {state.base_url} (token: /api/oauth/token, "
+        f"client {CLIENT_ID}/{CLIENT_SECRET}, technical account {LOGIN}/{PASSWORD})"
+    )
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
