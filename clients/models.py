@@ -70,6 +70,25 @@ class Client(CompanyOwned, Timestamped):
             "SIREN in the French directory (scheme 0225), else its e-mail."
         ),
     )
+    # A French public buyer (State, local authority, hospital…): its invoices
+    # go through Chorus Pro when its directory line names no platform.
+    is_public_buyer = models.BooleanField(
+        _("public buyer"),
+        default=False,
+        help_text=_("A French public body, invoiced through Chorus Pro."),
+    )
+    # BT-10 (BuyerReference): the public buyer's "code service". Kept on the
+    # client (a public buyer gives one per service it buys for; a client per
+    # service is how owners already split them) and frozen into each invoice.
+    service_code = models.CharField(
+        _("service code"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_(
+            "The public buyer's service code (code service), when it asks for one."
+        ),
+    )
     country = models.CharField(
         _("country"),
         max_length=2,

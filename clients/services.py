@@ -55,6 +55,8 @@ CLIENT_EDITABLE_FIELDS = (
     "siren",
     "vat_number",
     "electronic_address",
+    "is_public_buyer",
+    "service_code",
     "locale",
     "reminders_enabled",
     "payment_terms_days",

@@ -126,6 +126,7 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
     # With EINVOICING_FLOW_URL set (a stand-in or a real platform's sandbox),
     # a French company sends its e-invoices there from its first one.
     transmission_services.platform_connection_from_environment(company=company, now=now)
+    transmission_services.chorus_connection_from_environment(company=company, now=now)
     if spec.brand is not None:
         primary, accent, logo_file = spec.brand
         branding_services.brand_kit_save(

@@ -13,8 +13,8 @@ from companies.admin_site import CompanyScopedAdmin, adopt_saved, back_office
 from companies.middleware import active_company, member, request_membership
 from companies.models import Membership
 from transmission import services
-from transmission.forms import PlatformConnectionForm
-from transmission.models import PlatformConnection
+from transmission.forms import ChorusConnectionForm, PlatformConnectionForm
+from transmission.models import ChorusConnection, PlatformConnection
 
 
 def member_is_owner(request: HttpRequest) -> bool:
@@ -90,6 +90,64 @@ class PlatformConnectionAdmin(CompanyScopedAdmin):
             client_id=data["client_id"],
             client_secret=data.get("client_secret", ""),
             webhook_secret=data.get("webhook_secret", ""),
+            enabled=bool(data.get("enabled")),
+            actor=member(request),
+            now=timezone.now(),
+        )
+        adopt_saved(obj, connection)
+
+
+@admin.register(ChorusConnection, site=back_office)
+class ChorusConnectionAdmin(CompanyScopedAdmin):
+    """Chorus Pro for public buyers no approved platform reaches: owners only,
+    one per company (the same rules as the platform's page)."""
+
+    form = ChorusConnectionForm
+    fields = (
+        "api_url",
+        "token_url",
+        "client_id",
+        "client_secret",
+        "login",
+        "password",
+        "enabled",
+    )
+    list_display = ("login", "api_url", "enabled")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    owners_only = True
+    ordering = ("-pk",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return member_is_owner(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_owner(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_owner(request) and not self.get_queryset(request).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_owner(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: ChorusConnection,
+        form: ModelForm,
+        change: bool,
+    ) -> None:
+        data: dict[str, Any] = form.cleaned_data
+        connection = services.chorus_connection_save(
+            company=active_company(request),
+            api_url=data["api_url"],
+            token_url=data["token_url"],
+            client_id=data["client_id"],
+            client_secret=data.get("client_secret", ""),
+            login=data["login"],
+            password=data.get("password", ""),
             enabled=bool(data.get("enabled")),
             actor=member(request),
             now=timezone.now(),

@@ -115,11 +115,13 @@ def sending_problem(
             ),
             retryable=False,
         )
-    if entry.requires_service_code:
+    if entry.requires_service_code and not (content.get("client") or {}).get(
+        "service_code"
+    ):
         return PlatformError(
             _(
-                "This public buyer requires a service code (BT-10), which invoices "
-                "cannot carry yet: send it through Chorus Pro by hand."
+                "This public buyer requires its service code (BT-10): enter it on "
+                "the client, then correct the invoice."
             ),
             retryable=False,
         )

@@ -45,6 +45,49 @@ class PlatformConnection(CompanyOwned, Timestamped):
         return self.flow_url
 
 
+class ChorusConnection(CompanyOwned, Timestamped):
+    """Chorus Pro through PISTE, for public buyers no approved platform
+    reaches: the PISTE application's OAuth2 client credentials, and the
+    Chorus Pro technical account sent as `cpro-account` on every call. The
+    client secret and the account's password are stored encrypted like the
+    platform's (`transmission.secrets`)."""
+
+    api_url = models.URLField(
+        _("PISTE API URL"),
+        help_text=_("https://api.piste.gouv.fr (its sandbox for tests)."),
+    )
+    token_url = models.URLField(
+        _("PISTE token URL"),
+        help_text=_("https://oauth.piste.gouv.fr/api/oauth/token"),
+    )
+    client_id = models.CharField(_("client id"), max_length=200)
+    client_secret_encrypted = models.TextField(editable=False)
+    login = models.CharField(_("technical account login"), max_length=200)
+    password_encrypted = models.TextField(editable=False)
+    enabled = models.BooleanField(
+        _("send public buyers' invoices through it"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("Chorus Pro connection")
+        verbose_name_plural = _("Chorus Pro connection")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], name="chorus_connection_one_per_company"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Chorus Pro ({self.login})"
+
+
+class Channel(models.TextChoices):
+    """Where an invoice flow goes."""
+
+    PLATFORM = "platform", _("Approved platform")
+    CHORUS = "chorus", _("Chorus Pro")
+
+
 class Ack(models.TextChoices):
     """The Flow Service's acknowledgement of a flow (FlowAckStatus)."""
 
@@ -71,11 +114,19 @@ class Flow(CompanyOwned, Timestamped):
 
     Ack = Ack
     State = FlowState
+    Channel = Channel
 
     document = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="platform_flows"
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Chorus Pro for a public buyer no approved platform reaches; its flow_id
+    # is then Chorus Pro's numeroFluxDepot.
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.PLATFORM
+    )
+    # Chorus Pro's identifiantFactureCPP, once the deposit is integrated.
+    chorus_invoice_id = models.CharField(max_length=32, blank=True)
     # The status a STATUS flow carries (212), "" for an invoice.
     status_code = models.CharField(max_length=3, blank=True)
     # What the flow says: sent as `trackingId`, `processingRule`, `sha256`.
@@ -110,6 +161,10 @@ class Flow(CompanyOwned, Timestamped):
             models.CheckConstraint(
                 condition=Q(state__in=FlowState.values),
                 name="platform_flow_state_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values),
+                name="platform_flow_channel_known",
             ),
             models.CheckConstraint(
                 condition=Q(ack_status__in=Ack.values),

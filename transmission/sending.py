@@ -15,7 +15,12 @@ from companies.identifiers import FRANCE
 from documents.models import Document, DocumentVersion
 from transmission import cdar
 from transmission.lifecycle import lifecycle_record
-from transmission.models import Flow, LifecycleStatus, PlatformConnection
+from transmission.models import (
+    ChorusConnection,
+    Flow,
+    LifecycleStatus,
+    PlatformConnection,
+)
 from transmission.tasks import flow_submit_enqueue
 
 logger = logging.getLogger(__name__)
@@ -24,34 +29,54 @@ logger = logging.getLogger(__name__)
 INVOICE_TYPE_CODES = {Document.Kind.INVOICE: "380", Document.Kind.CREDIT_NOTE: "381"}
 
 
-def goes_to_platform(document: Document) -> bool:
-    """An issued invoice or credit note of a French seller to a French
-    business, while the seller has an enabled platform connection. B2C and
-    foreign buyers stay as before (e-mail and portal)."""
+def channel_of(document: Document) -> str | None:
+    """Where an issued invoice or credit note goes, None when it stays as
+    before (e-mail and portal): an invoice of a French seller to a French
+    business or public buyer goes to the seller's approved platform when it
+    has one; to a public buyer (the client is marked public), to Chorus Pro
+    when the seller has no platform but a Chorus Pro connection. The worker
+    moves a platform flow to Chorus Pro when the directory shows the public
+    buyer has no platform route (`worker._directory_gate`). B2C and foreign
+    buyers stay as before."""
     client, company = document.client, document.company
-    return (
-        document.kind in (Document.Kind.INVOICE, Document.Kind.CREDIT_NOTE)
-        and company.country == FRANCE
-        and client.is_business
-        and client.country == FRANCE
-        and PlatformConnection.objects.for_company(company)
-        .filter(enabled=True)
-        .exists()
-    )
+    if (
+        document.kind not in (Document.Kind.INVOICE, Document.Kind.CREDIT_NOTE)
+        or company.country != FRANCE
+        or client.country != FRANCE
+        or not (client.is_business or client.is_public_buyer)
+    ):
+        return None
+    if PlatformConnection.objects.for_company(company).filter(enabled=True).exists():
+        return Flow.Channel.PLATFORM
+    if (
+        client.is_public_buyer
+        and ChorusConnection.objects.for_company(company).filter(enabled=True).exists()
+    ):
+        return Flow.Channel.CHORUS
+    return None
+
+
+def goes_to_platform(document: Document) -> bool:
+    return channel_of(document) is not None
 
 
 def invoice_flow_queue(*, version: DocumentVersion) -> Flow | None:
-    """Queue an invoice or credit note just issued for the platform (inside
-    the finalising transaction; the worker sends it after commit)."""
+    """Queue an invoice or credit note just issued for the platform or Chorus
+    Pro (inside the finalising transaction; the worker sends it after
+    commit)."""
     document = version.document
-    if version.number != 1 or not goes_to_platform(document):
+    if version.number != 1:
+        return None
+    channel = channel_of(document)
+    if channel is None:
         return None
     flow = Flow.objects.create(
         company_id=document.company_id,
         document=document,
         kind=Flow.Kind.INVOICE,
+        channel=channel,
         tracking_id=document.number or "",
-        processing_rule="B2B",
+        processing_rule="B2G" if channel == Flow.Channel.CHORUS else "B2B",
     )
     flow_submit_on_commit(flow)
     return flow
@@ -112,9 +137,12 @@ def invoice_paid_record(*, document: Document, now: dt.datetime) -> None:
         amount=total,
         vat_rate=rates.pop() if len(rates) == 1 else None,
     )
+    # Chorus Pro takes no status from the supplier: 212 goes to platforms.
     sent = (
         Flow.objects.for_company(document.company)
-        .filter(document=document, kind=Flow.Kind.INVOICE)
+        .filter(
+            document=document, kind=Flow.Kind.INVOICE, channel=Flow.Channel.PLATFORM
+        )
         .exclude(state=Flow.State.FAILED)
         .first()
     )

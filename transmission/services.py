@@ -20,7 +20,8 @@ from companies.errors import ActionRefused
 from companies.identifiers import FRANCE
 from companies.models import Actor, Company
 from transmission.afnor import Credentials, PlatformClient
-from transmission.models import PlatformConnection
+from transmission.chorus import ChorusClient, ChorusCredentials
+from transmission.models import ChorusConnection, PlatformConnection
 from transmission.secrets import (
     SecretUnreadable,
     secret_decrypt,
@@ -104,6 +105,88 @@ def platform_connection_from_environment(
         enabled=True,
         actor=None,
         now=now,
+    )
+
+
+def chorus_connection_of(company: Company) -> ChorusConnection | None:
+    """The company's Chorus Pro connection, when it sends through it."""
+    return ChorusConnection.objects.for_company(company).filter(enabled=True).first()
+
+
+@transaction.atomic
+def chorus_connection_save(
+    *,
+    company: Company,
+    api_url: str,
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    login: str,
+    password: str,
+    enabled: bool,
+    actor: Actor,
+    now: dt.datetime,
+) -> ChorusConnection:
+    """Create or change the company's Chorus Pro connection (PISTE client
+    credentials and technical account); a secret left empty keeps the stored
+    one.
+
+    :raises ConnectionRefused: a new connection without its client secret or
+        its technical account's password.
+    """
+    connection = (
+        ChorusConnection.objects.for_company(company).select_for_update().first()
+    )
+    if connection is None:
+        if not client_secret or not password:
+            raise ConnectionRefused(
+                _("Enter the PISTE client secret and the technical account password.")
+            )
+        connection = ChorusConnection(company=company)
+    if client_secret:
+        connection.client_secret_encrypted = secret_encrypt(client_secret)
+    if password:
+        connection.password_encrypted = secret_encrypt(password)
+    connection.api_url = api_url
+    connection.token_url = token_url
+    connection.client_id = client_id
+    connection.login = login
+    connection.enabled = enabled
+    connection.save()
+    return connection
+
+
+def chorus_connection_from_environment(
+    *, company: Company, now: dt.datetime
+) -> ChorusConnection | None:
+    """The CHORUS_* settings as the Chorus Pro connection of a French company
+    (the demo's, tests'); nothing when CHORUS_API_URL is not set."""
+    if not settings.CHORUS_API_URL or company.country != FRANCE:
+        return None
+    return chorus_connection_save(
+        company=company,
+        api_url=settings.CHORUS_API_URL,
+        token_url=settings.CHORUS_TOKEN_URL,
+        client_id=settings.CHORUS_CLIENT_ID,
+        client_secret=settings.CHORUS_CLIENT_SECRET,
+        login=settings.CHORUS_LOGIN,
+        password=settings.CHORUS_PASSWORD,
+        enabled=True,
+        actor=None,
+        now=now,
+    )
+
+
+def chorus_client_of(connection: ChorusConnection) -> ChorusClient:
+    return ChorusClient(
+        ChorusCredentials(
+            api_url=connection.api_url,
+            token_url=connection.token_url,
+            client_id=connection.client_id,
+            client_secret=secret_decrypt(connection.client_secret_encrypted),
+            login=connection.login,
+            password=secret_decrypt(connection.password_encrypted),
+        )
     )
 
 
@@ -210,6 +293,20 @@ def platform_secrets_reencrypt() -> tuple[int, list[int]]:
             )
         except SecretUnreadable:
             unreadable.append(connection.company_id)
+            continue
+        done += 1
+    # unscoped: every company's Chorus Pro connection, for the key rotation
+    for chorus in ChorusConnection.objects.order_by("pk"):
+        try:
+            # unscoped: the connection's own row, by its key
+            ChorusConnection.objects.filter(pk=chorus.pk).update(
+                client_secret_encrypted=secret_reencrypt(
+                    chorus.client_secret_encrypted
+                ),
+                password_encrypted=secret_reencrypt(chorus.password_encrypted),
+            )
+        except SecretUnreadable:
+            unreadable.append(chorus.company_id)
             continue
         done += 1
     return done, unreadable

@@ -8,13 +8,15 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from transmission import worker
+from transmission import chorus_worker, worker
 from transmission.afnor import PlatformError
-from transmission.models import PlatformConnection
+from transmission.models import ChorusConnection, PlatformConnection
 
 logger = logging.getLogger(__name__)
 
 POLL_AFTER_SUBMIT_SECONDS = (10, 60)
+# Chorus Pro integrates a deposit in minutes, not seconds.
+CHORUS_POLL_AFTER_SUBMIT_SECONDS = (120, 900)
 
 
 @task()
@@ -32,6 +34,12 @@ def flow_submit(flow_pk: int) -> str:
         for seconds in POLL_AFTER_SUBMIT_SECONDS:
             platform_poll.using(run_after=now + dt.timedelta(seconds=seconds)).enqueue(
                 connection_pk
+            )
+    chorus_pk = worker.chorus_connection_pk_of_flow(flow_pk)
+    if chorus_pk is not None and chorus_poll.get_backend().supports_defer:
+        for seconds in CHORUS_POLL_AFTER_SUBMIT_SECONDS:
+            chorus_poll.using(run_after=now + dt.timedelta(seconds=seconds)).enqueue(
+                chorus_pk
             )
     return "done"
 
@@ -73,4 +81,19 @@ def platform_poll(connection_pk: int) -> int:
         return worker.platform_poll(connection=connection, now=timezone.now())
     except PlatformError as exc:
         logger.warning("Platform poll of connection %s failed: %s", connection_pk, exc)
+        return 0
+
+
+@task()
+def chorus_poll(connection_pk: int) -> int:
+    # unscoped: a task receives only the id of a connection
+    connection = ChorusConnection.objects.select_related("company").get(
+        pk=connection_pk
+    )
+    try:
+        return chorus_worker.chorus_poll(connection=connection, now=timezone.now())
+    except PlatformError as exc:
+        logger.warning(
+            "Chorus Pro poll of connection %s failed: %s", connection_pk, exc
+        )
         return 0

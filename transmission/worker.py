@@ -16,11 +16,16 @@ from documents.models import document_storage
 from einvoicing import validation
 from einvoicing.facturx import xml_from_pdf
 from printing.store import version_pdf_ensure
-from transmission import cdar, directory
+from transmission import cdar, chorus_worker, directory
 from transmission.afnor import PlatformClient, PlatformError
 from transmission.lifecycle import cdar_record
-from transmission.models import Flow, LifecycleStatus, PlatformConnection
-from transmission.services import client_of, connection_of
+from transmission.models import (
+    DirectoryEntry,
+    Flow,
+    LifecycleStatus,
+    PlatformConnection,
+)
+from transmission.services import chorus_connection_of, client_of, connection_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +35,19 @@ RETRY_DELAYS = (30, 120, 600, 1800, 7200)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
+def _to_chorus(flow: Flow) -> None:
+    """A public buyer no platform reaches: the flow goes to Chorus Pro."""
+    flow.channel, flow.processing_rule = Flow.Channel.CHORUS, "B2G"
+    # unscoped: the flow's own row
+    Flow.objects.filter(pk=flow.pk).update(
+        channel=Flow.Channel.CHORUS, processing_rule="B2G"
+    )
+
+
 def _directory_gate(flow: Flow, platform: PlatformClient, now: dt.datetime) -> None:
     """Look the buyer up in the directory (kept on the client) before its
-    invoice goes; a public buyer's flow is B2G.
+    invoice goes; a public buyer's flow is B2G, and goes to Chorus Pro when
+    its line names no platform and the seller has a Chorus Pro connection.
 
     :raises PlatformError: the buyer cannot receive it (the message says why).
     """
@@ -41,6 +56,13 @@ def _directory_gate(flow: Flow, platform: PlatformClient, now: dt.datetime) -> N
     if not client.siren:
         return
     entry = directory.client_directory_check(client=client, platform=platform, now=now)
+    if (
+        entry.status != DirectoryEntry.Status.ENABLED
+        and (entry.public_buyer or client.is_public_buyer)
+        and chorus_connection_of(document.company) is not None
+    ):
+        _to_chorus(flow)
+        return
     version = document.versions.get(number=1)
     problem = directory.sending_problem(entry, version.content)
     if problem is not None:
@@ -57,7 +79,7 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_of(flow: Flow) -> tuple[str, bytes, str, str]:
+def file_of(flow: Flow) -> tuple[str, bytes, str, str]:
     """(file name, bytes, content type, flowSyntax) of what the flow deposits.
 
     :raises PlatformError: the e-invoice breaks an official rule (fatal):
@@ -93,13 +115,27 @@ def flow_submit(*, flow_pk: int, now: dt.datetime) -> dt.datetime | None:
     flow = Flow.objects.select_related("document__company").get(pk=flow_pk)
     if flow.state != Flow.State.QUEUED:
         return None  # sent already (a task delivered twice)
-    connection = connection_of(flow.document.company)
+    company = flow.document.company
+    connection = connection_of(company)
     try:
+        if flow.channel == Flow.Channel.PLATFORM:
+            if connection is None:
+                raise PlatformError(_("No platform connection."), retryable=False)
+            if flow.kind == Flow.Kind.INVOICE and connection.directory_url:
+                _directory_gate(flow, client_of(connection), now)
+            elif (
+                flow.kind == Flow.Kind.INVOICE
+                and flow.document.client.is_public_buyer
+                and chorus_connection_of(company) is not None
+            ):
+                # No directory to show a platform route: Chorus Pro, which
+                # every French public buyer receives through.
+                _to_chorus(flow)
+        if flow.kind == Flow.Kind.INVOICE and flow.channel == Flow.Channel.CHORUS:
+            return _chorus_submit(flow, now)
         if connection is None:
             raise PlatformError(_("No platform connection."), retryable=False)
-        if flow.kind == Flow.Kind.INVOICE and connection.directory_url:
-            _directory_gate(flow, client_of(connection), now)
-        name, data, content_type, syntax = _file_of(flow)
+        name, data, content_type, syntax = file_of(flow)
         sha256 = fingerprint(data)
         flow_info = {
             "trackingId": flow.tracking_id,
@@ -121,6 +157,32 @@ def flow_submit(*, flow_pk: int, now: dt.datetime) -> dt.datetime | None:
         flow.state = Flow.State.SUBMITTED
         flow.sha256 = sha256
         flow.flow_id = str(answer.get("flowId", ""))[:64]
+        flow.submitted_at = now
+        flow.attempts += 1
+        flow.next_attempt_at = None
+        flow.last_error = ""
+        flow.ack_status = Flow.Ack.PENDING
+        flow.save()
+    return None
+
+
+def _chorus_submit(flow: Flow, now: dt.datetime) -> dt.datetime | None:
+    """Deposit an invoice flow on Chorus Pro (the same official checks as a
+    platform's first); its numeroFluxDepot is kept as the flow id."""
+    try:
+        chorus = chorus_connection_of(flow.document.company)
+        if chorus is None:
+            raise PlatformError(_("No Chorus Pro connection."), retryable=False)
+        name, data, _type, _syntax = file_of(flow)
+        number = chorus_worker.chorus_deposit(connection=chorus, name=name, data=data)
+    except PlatformError as exc:
+        return _flow_failed(flow, exc, now)
+    with transaction.atomic():
+        # unscoped: re-read under lock
+        flow = Flow.objects.select_for_update().get(pk=flow.pk)
+        flow.state = Flow.State.SUBMITTED
+        flow.sha256 = fingerprint(data)
+        flow.flow_id = number
         flow.submitted_at = now
         flow.attempts += 1
         flow.next_attempt_at = None
@@ -258,10 +320,20 @@ def connection_pk_of_flow(flow_pk: int) -> int | None:
     """The connection a submitted flow went through, if it went."""
     # unscoped: a task's own flow, by its key
     flow = Flow.objects.select_related("document__company").get(pk=flow_pk)
-    if flow.state != Flow.State.SUBMITTED:
+    if flow.state != Flow.State.SUBMITTED or flow.channel != Flow.Channel.PLATFORM:
         return None
     connection = connection_of(flow.document.company)
     return connection.pk if connection is not None else None
+
+
+def chorus_connection_pk_of_flow(flow_pk: int) -> int | None:
+    """The Chorus Pro connection a submitted flow went through, if it went."""
+    # unscoped: a task's own flow, by its key
+    flow = Flow.objects.select_related("document__company").get(pk=flow_pk)
+    if flow.state != Flow.State.SUBMITTED or flow.channel != Flow.Channel.CHORUS:
+        return None
+    chorus = chorus_connection_of(flow.document.company)
+    return chorus.pk if chorus is not None else None
 
 
 def flows_due(*, now: dt.datetime) -> list[int]:

@@ -280,11 +280,15 @@ class InvoiceAdmin(DocumentKindAdmin):
             if flow.state == "submitted":
                 sending = f"{sending} — {flow.get_ack_status_display()}"
             detail = flow.ack_reason or flow.last_error
+            # Where it went: the approved platform, or Chorus Pro.
+            sending = f"{flow.get_channel_display()}: {sending}"
             rows.append(
                 format_html(
-                    '<li id="platform-flow" data-state="{}" data-ack="{}">{}{}</li>',
+                    '<li id="platform-flow" data-state="{}" data-ack="{}" '
+                    'data-channel="{}">{}{}</li>',
                     flow.state,
                     flow.ack_status,
+                    flow.channel,
                     sending,
                     f" ({detail})" if detail else "",
                 )

@@ -70,6 +70,14 @@ EINVOICING_TOKEN_URL = env.str("EINVOICING_TOKEN_URL", default="")
 EINVOICING_CLIENT_ID = env.str("EINVOICING_CLIENT_ID", default="")
 EINVOICING_CLIENT_SECRET = env.str("EINVOICING_CLIENT_SECRET", default="")
 EINVOICING_WEBHOOK_SECRET = env.str("EINVOICING_WEBHOOK_SECRET", default="")
+# Chorus Pro through PISTE, for public buyers no approved platform reaches
+# (applied to the demo's French companies, like the EINVOICING_* ones).
+CHORUS_API_URL = env.str("CHORUS_API_URL", default="")
+CHORUS_TOKEN_URL = env.str("CHORUS_TOKEN_URL", default="")
+CHORUS_CLIENT_ID = env.str("CHORUS_CLIENT_ID", default="")
+CHORUS_CLIENT_SECRET = env.str("CHORUS_CLIENT_SECRET", default="")
+CHORUS_LOGIN = env.str("CHORUS_LOGIN", default="")
+CHORUS_PASSWORD = env.str("CHORUS_PASSWORD", default="")
 # A webhook older (or newer) than this, by its Afnor-Signature-Timestamp, is
 # refused: a replayed delivery cannot be recorded.
 EINVOICING_WEBHOOK_TOLERANCE_SECONDS = env.int(

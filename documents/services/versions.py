@@ -120,6 +120,8 @@ def snapshot(document: Document, totals: Totals) -> dict[str, object]:
             "is_business": client.is_business,
             "siren": client.siren,
             "vat_number": client.vat_number,
+            "is_public_buyer": client.is_public_buyer,
+            "service_code": client.service_code,
             "electronic_address": _electronic_address(
                 override=client.electronic_address,
                 siren=client.siren,

@@ -159,6 +159,11 @@ def _references(content: dict) -> dict:
         references["BT-12"] = quote["number"]
     if content.get("purchase_order"):
         references["BT-13"] = content["purchase_order"]
+    # A public buyer's service code travels as BuyerReference (BT-10): Chorus
+    # Pro and the directory's B2G lines route on it.
+    service_code = (content.get("client") or {}).get("service_code")
+    if service_code:
+        references["BT-10"] = service_code
     return references
 
 

@@ -54,7 +54,7 @@ def test_an_enabled_buyer_is_kept_on_the_client_and_sent(
         ("none", "failed", "not_found", "has no e-invoicing platform"),
         ("upcoming", "queued", "upcoming", "not active yet"),
         ("other address", "failed", "enabled", "the invoice says"),
-        ("service code", "failed", "enabled", "service code (BT-10)"),
+        ("service code", "failed", "enabled", "its service code (BT-10)"),
         ("commitment", "failed", "enabled", "commitment number (BT-13)"),
     ],
 )
@@ -104,3 +104,41 @@ def test_a_public_buyer_with_its_commitment_number_goes_as_b2g(
     assert (flow.state, flow.processing_rule) == ("submitted", "B2G")
     (sent,) = [f for f in standin.flows.values() if f["flowDirection"] == "Out"]
     assert sent["processingRule"] == "B2G"
+
+
+def test_a_public_buyer_with_its_service_code_goes_with_bt10(
+    standin, company, django_capture_on_commit_callbacks
+):
+    """The service code entered on the client travels as BuyerReference (BT-10);
+    the official validators pass (the worker checks them before sending)."""
+    from facturx import get_facturx_xml_from_pdf
+    from lxml import etree
+
+    from einvoicing import validation
+
+    siren = ClientFactory.build().siren
+    standin.directory[siren] = [
+        standin.directory_line(siren, public=True, serviceCodeStatus=True)
+    ]
+    client = ClientFactory(
+        company=company, siren=siren, is_public_buyer=True, service_code="SERV-042"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = DocumentFactory(client=client, finalised=True)
+
+    flow = Flow.objects.for_company(company).get(document=invoice)
+    assert (flow.state, flow.processing_rule, flow.last_error) == (
+        "submitted",
+        "B2G",
+        "",
+    )
+    (deposit,) = standin.posts("/v1/flows")
+    pdf = deposit.body[deposit.body.index(b"%PDF") :]
+    _name, xml = get_facturx_xml_from_pdf(pdf, check_xsd=False)
+    root = etree.fromstring(xml)
+    ram = (
+        "urn:un:unece:uncefact:data:standard:"
+        "ReusableAggregateBusinessInformationEntity:100"
+    )
+    assert root.findtext(f".//{{{ram}}}BuyerReference") == "SERV-042"
+    assert validation.fatal(validation.validate(xml)) == []

@@ -1,0 +1,316 @@
+"""A stand-in for Chorus Pro behind PISTE, on loopback, for the real
+`requests` client (`transmission.chorus`) to talk to over HTTP.
+
+It checks what the real one checks: the OAuth2 client credentials at the
+token URL (form, scope openid), a live bearer token (401 otherwise), the
+technical account in `cpro-account` (base64 of "login:password"; 403
+otherwise), the deposit's exact fields, and that `fichierFlux` is the base64
+of a PDF carrying a Factur-X XML. Its answers have the shape the public
+clients read (see `transmission/chorus.py`), and they move over polls: the
+deposit report goes from IN_RECU to IN_INTEGRE (or IN_REJETE), the
+invoice's history gains one status per `consulter/historique`.
+"""
+
+import base64
+import binascii
+import itertools
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+CLIENT_ID = "piste-app"
+CLIENT_SECRET = "piste-secret"
+LOGIN = "TECH_1_atelier@cpro.fr"
+PASSWORD = "p4ss-w0rd"
+
+# The statuses each scenario goes through, one more per history read.
+SCENARIOS: dict[str, list[tuple[str, str]]] = {
+    "nominal": [
+        ("DEPOSEE", ""),
+        ("MISE_A_DISPOSITION", ""),
+        ("SERVICE_FAIT", ""),
+        ("MANDATEE", ""),
+        ("MISE_EN_PAIEMENT", ""),
+    ],
+    "rejected": [("DEPOSEE", ""), ("REJETEE", "Code service inconnu")],
+    "suspended": [
+        ("DEPOSEE", ""),
+        ("MISE_A_DISPOSITION", ""),
+        ("SUSPENDUE", "Bon de commande manquant"),
+    ],
+}
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class ChorusStandIn:
+    base_url: str = ""
+    token_lifetime: int = 3600
+    tokens: dict[str, float] = field(default_factory=dict)
+    requests: list[Recorded] = field(default_factory=list)
+    # By numeroFluxDepot: the deposit, its report reads, its invoice.
+    deposits: dict[str, dict] = field(default_factory=dict)
+    scenarios: dict[str, str] = field(default_factory=dict)  # by invoice number
+    default_scenario: str = "nominal"
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            self.tokens = {token: 0.0 for token in self.tokens}
+
+    def posts(self, path: str) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith(path)]
+
+    # ── HTTP ──
+    def handle(self, path: str, headers: dict, body: bytes) -> tuple[int, dict]:
+        with self.lock:
+            self.requests.append(Recorded(path, headers, body))
+            if path == "/api/oauth/token":
+                return self._token(body)
+            if not path.startswith("/cpro/"):
+                return 404, {"codeRetour": 404, "libelle": "Not found"}
+            auth = headers.get("Authorization", "")
+            token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
+            if not token or self.tokens.get(token, 0.0) <= time.time():
+                return 401, {"codeRetour": 401, "libelle": "Invalid token"}
+            account = base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
+            if headers.get("cpro-account") != account:
+                return 403, {"codeRetour": 403, "libelle": "Compte technique invalide"}
+            try:
+                request = json.loads(body)
+            except ValueError:
+                return 400, {"codeRetour": 400, "libelle": "JSON attendu"}
+            route = {
+                "/cpro/factures/v1/deposer/flux": self._deposit,
+                "/cpro/transverses/v1/consulterCRDetaille": self._report,
+                "/cpro/factures/v1/rechercher/fournisseur": self._search,
+                "/cpro/factures/v1/consulter/historique": self._history,
+            }.get(path)
+            if route is None:
+                return 404, {"codeRetour": 404, "libelle": "Not found"}
+            return route(request)
+
+    def _token(self, body: bytes) -> tuple[int, dict]:
+        form = dict(parse_qsl(body.decode()))
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        if (form.get("client_id"), form.get("client_secret")) != (
+            CLIENT_ID,
+            CLIENT_SECRET,
+        ):
+            return 400, {"error": "invalid_client"}
+        if form.get("scope") != "openid":
+            return 400, {"error": "invalid_scope"}
+        token = uuid.uuid4().hex
+        self.tokens[token] = time.time() + self.token_lifetime
+        return 200, {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.token_lifetime,
+            "scope": "openid",
+        }
+
+    def _deposit(self, request: dict) -> tuple[int, dict]:
+        from facturx import get_facturx_xml_from_pdf
+        from lxml import etree
+
+        expected = {"fichierFlux", "nomFichier", "syntaxeFlux", "avecSignature"}
+        if set(request) - {"idUtilisateurCourant"} != expected:
+            return 400, {"codeRetour": 20001, "libelle": f"Champs: {sorted(request)}"}
+        if request["syntaxeFlux"] != "IN_DP_E2_CII_FACTURX":
+            return 400, {"codeRetour": 20002, "libelle": "syntaxeFlux inconnue"}
+        if request["avecSignature"] is not False:
+            return 400, {"codeRetour": 20003, "libelle": "avecSignature: booléen"}
+        try:
+            pdf = base64.b64decode(request["fichierFlux"], validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            return 400, {"codeRetour": 20004, "libelle": "fichierFlux: base64"}
+        number, errors = "", []
+        try:
+            _name, xml = get_facturx_xml_from_pdf(pdf, check_xsd=False)
+            root = etree.fromstring(xml)
+            number = root.findtext("{*}ExchangedDocument/{*}ID") or ""
+        except Exception:  # not a Factur-X PDF: refused in the report
+            errors.append("Le fichier n'est pas une facture Factur-X")
+        deposit_number = f"CPP00111170000000{next(self._ids):07d}"
+        self.deposits[deposit_number] = {
+            "name": request["nomFichier"],
+            "pdf": pdf,
+            "number": number,
+            "errors": errors,
+            "report_reads": 0,
+            "invoice_id": 0,
+            "history_reads": 0,
+            "scenario": self.scenarios.get(number, self.default_scenario),
+        }
+        return 200, {
+            "codeRetour": 0,
+            "libelle": "GCU_MSG_01_000",
+            "numeroFluxDepot": deposit_number,
+            "dateDepot": time.strftime("%Y-%m-%d"),
+            "syntaxeFlux": "IN_DP_E2_CII_FACTURX",
+        }
+
+    def _report(self, request: dict) -> tuple[int, dict]:
+        deposit = self.deposits.get(str(request.get("numeroFluxDepot")))
+        if deposit is None:
+            return 200, {"codeRetour": 20001, "libelle": "Flux introuvable."}
+        deposit["report_reads"] += 1
+        state = "IN_RECU"
+        if deposit["report_reads"] > 1:
+            state = "IN_REJETE" if deposit["errors"] else "IN_INTEGRE"
+            if not deposit["errors"] and not deposit["invoice_id"]:
+                deposit["invoice_id"] = 8316000 + next(self._ids)
+        return 200, {
+            "codeRetour": 0,
+            "libelle": "GCU_MSG_01_000",
+            "nomFichier": deposit["name"],
+            "etatCourantDepotFlux": state,
+            "dateHeureEtatCourantFlux": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "listeErreurDP": [
+                {
+                    "identifiantFournisseur": "",
+                    "identifiantDestinataire": "",
+                    "numeroDP": deposit["number"],
+                    "libelleErreurDP": error,
+                }
+                for error in deposit["errors"]
+            ]
+            if state == "IN_REJETE"
+            else [],
+        }
+
+    def _search(self, request: dict) -> tuple[int, dict]:
+        deposit = self.deposits.get(str(request.get("numeroFluxDepot")))
+        found = []
+        if deposit is not None and deposit["invoice_id"]:
+            found.append(
+                {
+                    "identifiantFactureCPP": deposit["invoice_id"],
+                    "numeroFacture": deposit["number"],
+                    "statut": "DEPOSEE",
+                }
+            )
+        return 200, {"codeRetour": 0, "libelle": "", "listeFactures": found}
+
+    def _history(self, request: dict) -> tuple[int, dict]:
+        for deposit in self.deposits.values():
+            if deposit["invoice_id"] and deposit["invoice_id"] == request.get(
+                "idFacture"
+            ):
+                break
+        else:
+            return 200, {"codeRetour": 20001, "libelle": "Facture introuvable."}
+        steps = SCENARIOS[deposit["scenario"]]
+        deposit["history_reads"] = min(deposit["history_reads"] + 1, len(steps))
+        shown = steps[: deposit["history_reads"]]
+        rows = [
+            {
+                "histoStatutId": deposit["invoice_id"] * 100 + index,
+                "histoStatutCode": code,
+                "histoStatutDatePassage": f"2026-10-0{index + 1} 10:0{index}",
+                "histoStatutCommentaire": comment,
+            }
+            for index, (code, comment) in enumerate(shown)
+        ]
+        return 200, {
+            "codeRetour": 0,
+            "libelle": "GCU_MSG_01_000",
+            "idFacture": deposit["invoice_id"],
+            "numeroFacture": deposit["number"],
+            "modeDepot": "DEPOT_PDF_API",
+            "statutCourantCode": shown[-1][0],
+            # Newest first, as Chorus Pro lists them.
+            "historiquesDesStatuts": {
+                "histoStatut": list(reversed(rows)),
+                "nbResultatsParPageHistoStatut": 100,
+                "pageCouranteHistoStatut": 1,
+                "pagesHistoStatut": 1,
+                "totalHistoStatut": len(rows),
+            },
+        }
+
+
+def make_handler(state: ChorusStandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, answer = state.handle(
+                urlsplit(self.path).path, dict(self.headers.items()), body
+            )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+class ChorusStandInServer:
+    def __init__(self) -> None:
+        self.state = ChorusStandIn()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state))
+        self.httpd.daemon_threads = True
+        host, port = self.httpd.server_address[:2]
+        self.state.base_url = f"http://{host}:{port}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> "ChorusStandInServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def configure(settings: Any, base_url: str) -> None:
+    settings.CHORUS_API_URL = base_url
+    settings.CHORUS_TOKEN_URL = f"{base_url}/api/oauth/token"
+    settings.CHORUS_CLIENT_ID = CLIENT_ID
+    settings.CHORUS_CLIENT_SECRET = CLIENT_SECRET
+    settings.CHORUS_LOGIN = LOGIN
+    settings.CHORUS_PASSWORD = PASSWORD
+
+
+def main() -> None:
+    """Run it alone (for the demo): python -m tests.transmission.chorus_standin PORT."""
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8766
+    state = ChorusStandIn(base_url=f"http://127.0.0.1:{port}")
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state))
+    print(
+        f"stand-in Chorus Pro on {state.base_url} (token: /api/oauth/token, "
+        f"client {CLIENT_ID}/{CLIENT_SECRET}, technical account {LOGIN}/{PASSWORD})"
+    )
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
