@@ -6,6 +6,7 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
@@ -13,7 +14,7 @@ from companies.errors import ActionRefused
 from companies.models import Company
 from documents.models import Document
 from transmission import cdar
-from transmission.models import LifecycleStatus
+from transmission.models import PRODUCT_ONLY_CODES, LifecycleStatus
 from transmission.notify import lifecycle_owner_notify_enqueue
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ def lifecycle_record(
     """
     if code not in LifecycleStatus.Code.values:
         raise ValueError(f"Unknown lifecycle status {code!r}")
+    if code in PRODUCT_ONLY_CODES and source == LifecycleStatus.Source.PLATFORM:
+        # A platform speaks XP Z12-012 only: "reopened" is ours.
+        raise ValueError(f"Not a platform status: {code!r}")
     with transaction.atomic():
         # Serialise statuses of one invoice: lock its row.
         # unscoped: re-read under lock, the caller scoped this document
@@ -153,11 +157,27 @@ REFUSAL_MAX_LENGTH = 2000
 
 
 def client_refusal_of(document: Document) -> LifecycleStatus | None:
-    return (
+    """The client's refusal that stands: the latest, unless the business
+    reopened the invoice since (then None, and the client may refuse again)."""
+    latest = (
         LifecycleStatus.objects.for_company(document.company)
-        .filter(document=document, code="210", source=LifecycleStatus.Source.CLIENT)
+        .filter(
+            Q(code=LifecycleStatus.Code.REFUSED, source=LifecycleStatus.Source.CLIENT)
+            | Q(code=LifecycleStatus.Code.REOPENED)
+        )
+        .filter(document=document)
         .order_by("-at", "-pk")
         .first()
+    )
+    if latest is None or latest.code == LifecycleStatus.Code.REOPENED:
+        return None
+    return latest
+
+
+def _open_invoice(document: Document) -> bool:
+    return document.kind == Document.Kind.INVOICE and document.status in (
+        Document.Status.TO_PAY,
+        Document.Status.PARTIALLY_PAID,
     )
 
 
@@ -167,7 +187,8 @@ def invoice_refuse_by_client(
     """The client refuses an invoice in its portal, saying why: recorded in
     the invoice's lifecycle as ours (source: the client), never sent to the
     platform; the owner is e-mailed. It stands until the owner answers (a
-    credit note).
+    credit note, or `invoice_reopen_after_refusal`); refused again after a
+    reopening, the history keeps both.
 
     :raises RefusalRefused: not an open invoice, refused already, or no reason.
     """
@@ -182,10 +203,7 @@ def invoice_refuse_by_client(
     with transaction.atomic():
         # unscoped: re-read under lock, the caller scoped this invoice
         locked = Document.objects.select_for_update().get(pk=invoice.pk)
-        if locked.kind != Document.Kind.INVOICE or locked.status not in (
-            Document.Status.TO_PAY,
-            Document.Status.PARTIALLY_PAID,
-        ):
+        if not _open_invoice(locked):
             raise RefusalRefused(_("Only an invoice still to pay can be refused."))
         if client_refusal_of(locked) is not None:
             raise RefusalRefused(_("You have refused this invoice already."))
@@ -196,6 +214,50 @@ def invoice_refuse_by_client(
             at=now,
             now=now,
             reason=reason,
+        )
+        assert recorded is not None  # no flow id: never a duplicate
+    return recorded
+
+
+class ReopenRefused(ActionRefused):
+    """An invoice the business cannot reopen; the message is for people."""
+
+
+def is_reopenable(document: Document) -> bool:
+    """An open invoice whose client's refusal stands (offered on its page)."""
+    return _open_invoice(document) and client_refusal_of(document) is not None
+
+
+def invoice_reopen_after_refusal(
+    *, invoice: Document, now: dt.datetime
+) -> LifecycleStatus:
+    """The business answers its client's refusal by reopening the invoice as
+    it stands (it was right after all): recorded in the lifecycle as the
+    business's ("reopened", ours, never sent to the platform), after the
+    refusal, which the history keeps. The invoice no longer reads refused and
+    the client may refuse it again, with a new reason.
+
+    :raises ReopenRefused: no refusal stands, or the invoice is no longer open
+        (paid, or canceled by a credit note: the other answer).
+    """
+    with transaction.atomic():
+        # unscoped: re-read under lock, the caller scoped this invoice
+        locked = Document.objects.select_for_update().get(pk=invoice.pk)
+        refusal = client_refusal_of(locked)
+        if refusal is None:
+            raise ReopenRefused(_("The client has not refused this invoice."))
+        if not _open_invoice(locked):
+            raise ReopenRefused(
+                _("Only an invoice still to pay can be reopened: it is %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        recorded = lifecycle_record(
+            document=locked,
+            code=LifecycleStatus.Code.REOPENED,
+            source=LifecycleStatus.Source.COMPANY,
+            # Never before the refusal it answers: the history reads in order.
+            at=max(now, refusal.at),
+            now=now,
         )
         assert recorded is not None  # no flow id: never a duplicate
     return recorded

@@ -206,12 +206,21 @@ class StatusCode(models.TextChoices):
     CANCELED = "220", _("Canceled (Annulée)")
     ROUTING_ERROR = "221", _("Routing error (Erreur de routage)")
     INADMISSIBLE = "501", _("Inadmissible (Irrecevable)")
+    # Ours, not XP Z12-012's (whose codes are all three digits): the business
+    # answers a client's refusal by reopening the invoice. Never sent to the
+    # platform, never accepted from it (`lifecycle.lifecycle_record`).
+    REOPENED = "reopened", _("Reopened by the business")
+
+
+# The codes of this product alone, outside XP Z12-012.
+PRODUCT_ONLY_CODES = frozenset({StatusCode.REOPENED.value})
 
 
 class StatusSource(models.TextChoices):
     PLATFORM = "platform", _("The platform")
     PRODUCT = "product", _("This product")
     CLIENT = "client", _("The client")
+    COMPANY = "company", _("The business")
 
 
 class LifecycleStatus(CompanyOwned, AppendOnly):
@@ -228,7 +237,7 @@ class LifecycleStatus(CompanyOwned, AppendOnly):
     document = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="lifecycle_statuses"
     )
-    code = models.CharField(_("status"), max_length=3, choices=StatusCode.choices)
+    code = models.CharField(_("status"), max_length=8, choices=StatusCode.choices)
     reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     amount = models.DecimalField(

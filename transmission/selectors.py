@@ -51,8 +51,13 @@ def invoice_flow_of(document: Document) -> Flow | None:
     )
 
 
-def client_words(code: str) -> str:
-    """A status in the client's words (the active language)."""
+def client_words(code: str, *, company_name: str = "") -> str:
+    """A status in the client's words (the active language); `company_name`:
+    who answers the client (the business that reopened its invoice)."""
+    if code == LifecycleStatus.Code.REOPENED:
+        return _("Reopened by %(company)s: it is to pay again") % {
+            "company": company_name or _("the business")
+        }
     return str(
         CLIENT_WORDS.get(code, dict(LifecycleStatus.Code.choices).get(code, code))
     )

@@ -24,6 +24,7 @@ from documents.models import Document
 from mail import services as mail_services
 from payments import services as payment_services
 from signing import services as signing_services
+from transmission import lifecycle as transmission_lifecycle
 from transmission import selectors as transmission_selectors
 from transmission import sending
 
@@ -158,6 +159,12 @@ def _platform_again(document: Document, actor: Any, now: dt.datetime) -> bool:
     return True
 
 
+def _reopen(document: Document, actor: Any, now: dt.datetime) -> Any:
+    return transmission_lifecycle.invoice_reopen_after_refusal(
+        invoice=document, now=now
+    )
+
+
 def _convertible(document: Document) -> bool:
     # The reverse accessor reads through the quote, already scoped.
     return status.is_convertible(document) and not hasattr(
@@ -237,6 +244,17 @@ DOCUMENT_ACTIONS = {
             offered=services.is_correctable,
             run=_correct,
             follow=True,
+        ),
+        DocumentAction(
+            name="reopen",
+            label=_("Reopen after the client's refusal"),
+            done=_(
+                "%(document)s: reopened; the client sees it is to pay again and "
+                "may refuse it again."
+            ),
+            asks_first=True,
+            offered=transmission_lifecycle.is_reopenable,
+            run=_reopen,
         ),
         DocumentAction(
             name="platform_again",

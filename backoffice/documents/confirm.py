@@ -211,6 +211,23 @@ def consequences(
             ),
             Consequence(_("This cannot be undone.")),
         ]
+    if action.name == "reopen":
+        return [
+            Consequence(
+                _(
+                    "The client's refusal is answered: the invoice stands as "
+                    "issued, to pay by %(client)s, who is told so in its portal "
+                    "and may refuse it again. The refusal stays in its history."
+                )
+                % {"client": document.client.name}
+            ),
+            Consequence(
+                _(
+                    "If the invoice was wrong, use “Correct this invoice” instead: "
+                    "a credit note and a corrected invoice."
+                )
+            ),
+        ]
     if action.name == "delete_draft":
         return [
             Consequence(

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.documents.base import DocumentKindAdmin
 from backoffice.documents.inlines import money_display
+from backoffice.documents.payments_export import payments_export_page
 from companies.admin_site import back_office
 from companies.money import active_locale, format_rate
 from companies.payment_terms import payment_terms_for
@@ -196,8 +197,16 @@ class InvoiceAdmin(DocumentKindAdmin):
                 self.admin_site.admin_view(self.invoice_ageing),
                 name="documents_invoice_ageing",
             ),
+            path(
+                "payments-export/",
+                self.admin_site.admin_view(self.payments_export),
+                name="documents_invoice_payments_export",
+            ),
             *super().get_urls(),
         ]
+
+    def payments_export(self, request: HttpRequest) -> HttpResponse:
+        return payments_export_page(self, request)
 
     def invoice_ageing(self, request: HttpRequest) -> TemplateResponse:
         """Who owes what since when: what is owed per currency by days past

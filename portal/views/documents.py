@@ -98,6 +98,16 @@ def _document_page(
         for event in history["events"]
     ]
     superseded = version.number != latest_number
+    # The latest of the client's refusals and the business's reopenings.
+    refusal_answer = next(
+        (
+            item["code"]
+            for item in reversed(history["lifecycle"])
+            if item["code"] == "reopened"
+            or (item["code"] == "210" and item["source"] == "client")
+        ),
+        "",
+    )
     context |= {
         "document": document,
         "document_url": document_url,
@@ -136,20 +146,23 @@ def _document_page(
         "lifecycle": [
             {
                 **item,
-                "label": lifecycle_selectors.client_words(item["code"]),
+                "label": lifecycle_selectors.client_words(
+                    item["code"], company_name=client.company.name
+                ),
                 "at_iso": timezone.localtime(item["at"]).isoformat(),
             }
             for item in history["lifecycle"]
         ],
-        # An invoice still to pay may be refused once, with a reason.
+        # The business reopened the invoice after the client's refusal (the
+        # latest of the two): said above the invoice, until refused again.
+        "reopened": refusal_answer == "reopened",
+        # An invoice still to pay may be refused, with a reason, unless its
+        # refusal stands (refused again after the business reopened it).
         "refuse_url": reverse("portal:invoice_refuse", kwargs=ids)
         if document.kind == Document.Kind.INVOICE
         and not superseded
         and document.status in status.OPEN_INVOICE_STATUSES
-        and not any(
-            item["code"] == "210" and item["source"] == "client"
-            for item in history["lifecycle"]
-        )
+        and refusal_answer != "210"
         else "",
     }
     if document.kind == document.Kind.QUOTE:
