@@ -119,13 +119,8 @@ def _company(spec: CompanySpec, now: dt.datetime) -> Company:
     for member in spec.members:
         user = User.objects.filter(email=member.email).first()
         if user is None:
-            # Each member reads the back office in their company's language
-            # (the one seen first, for a member of two), whatever the browser.
             user = User.objects.create_user(
-                member.email,
-                PASSWORD,
-                full_name=member.full_name,
-                language=spec.locale,
+                member.email, PASSWORD, full_name=member.full_name
             )
         Membership.objects.create(user=user, company=company, role=member.role)
     # With EINVOICING_FLOW_URL set (a stand-in or a real platform's sandbox),
