@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from companies import services
 from companies.admin_site import ActiveCompanyAdmin, CompanyScopedAdmin, back_office
 from companies.forms import CompanySettingsForm
-from companies.middleware import member
+from companies.middleware import member, request_company
 from companies.models import AuditEvent, Company, Membership
 
 
@@ -59,6 +59,18 @@ class CompanyAdmin(ActiveCompanyAdmin):
     )
     readonly_fields = ("has_receivables_addon",)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not obj.has_receivables_addon:
+            # The add-on's line speaks of the clients' portal: a company
+            # without it has none, and reads no word of one.
+            return [
+                (name, options)
+                for name, options in fieldsets
+                if "has_receivables_addon" not in options["fields"]
+            ]
+        return fieldsets
+
     def save_model(
         self, request: HttpRequest, obj: Company, form: ModelForm, change: bool
     ) -> None:
@@ -83,12 +95,43 @@ class MembershipAdmin(ActiveCompanyAdmin):
         return False
 
 
+PORTAL_KINDS = frozenset(
+    {
+        AuditEvent.Kind.PORTAL_LINK_ROTATED,
+        AuditEvent.Kind.PORTAL_LINK_DISABLED,
+        AuditEvent.Kind.PORTAL_LINK_ENABLED,
+    }
+)
+
+
+class PortalAwareKindFilter(admin.ChoicesFieldListFilter):
+    """The kinds of activity, without the portal's for a company with no portal."""
+
+    def __init__(
+        self, field: Any, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(field, request, *args, **kwargs)
+        company = request_company(request)
+        self.without_portal = company is not None and not company.has_receivables_addon
+
+    def choices(self, changelist: Any) -> Any:
+        hidden = {
+            str(label)
+            for kind, label in AuditEvent.Kind.choices
+            if kind in PORTAL_KINDS
+        }
+        for choice in super().choices(changelist):
+            if self.without_portal and str(choice["display"]) in hidden:
+                continue
+            yield choice
+
+
 @admin.register(AuditEvent, site=back_office)
 class AuditEventAdmin(CompanyScopedAdmin):
     """Who changed the company's settings, its brand or a client's portal link."""
 
     list_display = ("at", "kind", "subject_name", "actor_name")
-    list_filter = ("kind",)
+    list_filter = (("kind", PortalAwareKindFilter),)
     ordering = ("-at", "-pk")
     fields = ("at", "kind", "subject_name", "actor_name", "changed_fields")
     readonly_fields = fields

@@ -14,10 +14,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
-from companies.admin_home import manager_home, recent_actions
+from companies.admin_home import company_contacts, manager_home, recent_actions
 from companies.errors import ActionRefused
 from companies.middleware import (
     ACTIVE_COMPANY_SESSION_KEY,
@@ -335,6 +337,30 @@ class _TenantAdmin(RoleRights, ScopedChoices, admin.ModelAdmin):
         """Narrow or annotate the already company-scoped queryset."""
         return queryset
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        # Django's "Change %s" gives "Modification de entreprise" in French
+        # (no elision, no article); ours put the name after a colon, which
+        # reads right whatever its gender or first letter. A title a page
+        # set itself is kept.
+        name = self.opts.verbose_name
+        ours = {
+            gettext("Add %s") % name: _("Add %(name)s"),
+            gettext("Change %s") % name: _("Change %(name)s"),
+            gettext("View %s") % name: _("View %(name)s"),
+        }
+        title = ours.get(str(context.get("title")))
+        if title is not None:
+            context["title"] = title % {"name": name}
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def changeform_view(
         self,
         request: HttpRequest,
@@ -385,3 +411,20 @@ class ActiveCompanyAdmin(_TenantAdmin):
 # SimpleAdminConfig does not autodiscover: register every app's back-office pages
 # once the site and its base classes above exist.
 autodiscover_modules("admin")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A back-office page the member may not open: said inside the back office,
+    with their role, what it allows and whom to ask (a deep link a reporting
+    member follows must not end on a bare "403 Forbidden"). Elsewhere (the
+    portal, signed out), Django's own answer."""
+    membership = request_membership(request)
+    if membership is None or not request.path_info.startswith(reverse("admin:index")):
+        return defaults.permission_denied(request, exception)
+    context = {
+        **back_office.each_context(request),
+        "title": _("This page is not open to your role"),
+        "membership": membership,
+        "contacts": company_contacts(membership.company),
+    }
+    return TemplateResponse(request, "admin/403.html", context, status=403)

@@ -2,8 +2,11 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import translation
 
 from companies.models import Company, Membership, User
 from companies.selectors import active_membership
@@ -61,3 +64,44 @@ def member(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
+
+
+# English dates and amounts follow the company's side of the Atlantic: a
+# day-month-year "5 Mar 2026" (en-GB, as the UK and the rest of Europe write
+# English) everywhere but for a company in the United States ("Mar 5, 2026").
+US_ENGLISH_COUNTRIES = frozenset({"US"})
+
+
+def back_office_language(*, chosen: str, browser: str, company: Company | None) -> str:
+    """The language (and so the formats) of a member's back-office page: the one
+    on their profile, else their browser's; English as the company writes it."""
+    language = chosen or browser
+    if language == "en":
+        return "en" if company and company.country in US_ENGLISH_COUNTRIES else "en-gb"
+    return language
+
+
+class MemberLanguageMiddleware:
+    """Speak the member's language on every back-office page.
+
+    Runs after `LocaleMiddleware` (the browser's language, which the portal's
+    own rule then replaces by the client's) and `ActiveCompanyMiddleware`;
+    touches only the back office's paths, so a member who opens a client's
+    portal link still sees it in the client's language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if isinstance(request.user, User) and request.path_info.startswith(
+            reverse("admin:index")
+        ):
+            language = back_office_language(
+                chosen=request.user.language,
+                browser=translation.get_language() or settings.LANGUAGE_CODE,
+                company=request_company(request),
+            )
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

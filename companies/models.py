@@ -97,6 +97,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         ),
     )
     date_joined = models.DateTimeField(_("joined at"), default=timezone.now)
+    # The back office speaks it for this member whatever the company's or the
+    # browser's language; blank until they choose (the browser's then).
+    language = models.CharField(
+        _("back-office language"),
+        max_length=2,
+        choices=Locale.choices,
+        blank=True,
+        default="",
+        help_text=_("Blank: your browser's language."),
+    )
 
     objects = UserManager()
 
@@ -107,6 +117,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__in=Locale.values),
+                name="user_language_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -1,4 +1,5 @@
-"""The member's own profile page in the back office: their e-mail preferences."""
+"""The member's own profile page in the back office: their language and e-mail
+preferences."""
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +16,7 @@ from companies.models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("notify_client_activity",)
+        fields = ("language", "notify_client_activity")
 
 
 def profile_view(request: HttpRequest, site_context: dict) -> HttpResponse:
@@ -25,6 +26,7 @@ def profile_view(request: HttpRequest, site_context: dict) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(
             user=user,
+            language=form.cleaned_data["language"],
             notify_client_activity=form.cleaned_data["notify_client_activity"],
         )
         messages.success(request, _("Your preferences are saved."))

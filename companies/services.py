@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.db import models, transaction
 
 from companies import audit
-from companies.models import Actor, Company, User
+from companies.models import Actor, Company, Locale, User
 
 # What members may change; the add-on flag belongs to billing.
 COMPANY_EDITABLE_FIELDS = (
@@ -77,11 +77,22 @@ def company_update(
 
 
 @transaction.atomic
-def user_preferences_update(*, user: User, notify_client_activity: bool) -> User:
-    """Change a member's own preferences (e-mails about client activity)."""
+def user_preferences_update(
+    *, user: User, notify_client_activity: bool, language: str | None = None
+) -> User:
+    """Change a member's own preferences: e-mails about client activity and,
+    when given, the back office's language ("" for the browser's)."""
     # unscoped: a user is not company-owned; the member changes their own row
     user = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
     if user.notify_client_activity != notify_client_activity:
         user.notify_client_activity = notify_client_activity
-        user.save(update_fields=["notify_client_activity"])
+        changed.append("notify_client_activity")
+    if language is not None and user.language != language:
+        if language and language not in Locale.values:
+            raise ValueError(f"Unknown language {language!r}")
+        user.language = language
+        changed.append("language")
+    if changed:
+        user.save(update_fields=changed)
     return user

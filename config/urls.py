@@ -22,6 +22,8 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 handler404 = "portal.views.errors.page_not_found"
 # A quote's answer too large to read gets its form back with the error.
 handler400 = "portal.views.errors.bad_request"
+# A back-office page a member's role does not open: said in the back office.
+handler403 = "companies.admin_site.permission_denied"
 
 urlpatterns = [
     # Someone typing the bare address is a member looking for the back office;

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.forms import AmountField, CurrencyField
 from companies.money import is_known_currency
-from documents.models import VAT_RATES, Document, DocumentLine
+from documents.models import VAT_RATES, Document, DocumentLine, vat_rate_choices
 from documents.services.drafts import HEADER_FIELDS, header_errors
 from documents.totals import (
     MAX_LINES,
@@ -97,7 +97,7 @@ class DocumentLineForm(forms.ModelForm):
     # a browser would then post the first rate instead.
     vat_rate = forms.TypedChoiceField(
         label=_("VAT rate"),
-        choices=[(str(rate), f"{rate} %") for rate in VAT_RATES],
+        choices=lambda: [(str(rate), label) for rate, label in vat_rate_choices()],
         coerce=Decimal,
         initial=_rate_choice(DocumentLine._meta.get_field("vat_rate").default),
     )

@@ -393,6 +393,6 @@ def bulk_action(action: DocumentAction) -> Callable[..., HttpResponse | None]:
         return None
 
     run_selected.__name__ = action.name
-    return admin.action(description=str(action.label), permissions=["change"])(
-        run_selected
-    )
+    # The label itself, lazy: read in the member's language on each page.
+    label: Any = action.label
+    return admin.action(description=label, permissions=["change"])(run_selected)

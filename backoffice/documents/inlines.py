@@ -82,10 +82,26 @@ class DocumentLineInline(CompanyScopedInline):
 
 class DocumentVersionInline(ReadOnlyInline):
     model = DocumentVersion
-    fields = ("number", "created_at", "created_by", "version_total", "pdf_link")
+    # Display columns, not the model's fields: their headers are translated
+    # (the frozen version's fields carry no verbose names of their own).
+    fields = ("version_number", "made_at", "made_by", "version_total", "pdf_link")
     readonly_fields = fields
     ordering = ("number",)
     verbose_name_plural = _("versions")
+
+    @admin.display(description=_("version"))
+    def version_number(self, version: DocumentVersion) -> int:
+        return version.number
+
+    @admin.display(description=_("made at"))
+    def made_at(self, version: DocumentVersion) -> str:
+        return formats.date_format(
+            timezone.localtime(version.created_at), "DATETIME_FORMAT"
+        )
+
+    @admin.display(description=_("by"))
+    def made_by(self, version: DocumentVersion) -> str:
+        return str(version.created_by or _("the system"))
 
     @admin.display(description=_("total"))
     def version_total(self, version: DocumentVersion) -> str:

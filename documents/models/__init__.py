@@ -28,7 +28,6 @@ from documents.models.document import (  # noqa: E402
     CREDIT_NOTE_STATUSES,
     INVOICE_STATUSES,
     QUOTE_STATUSES,
-    VAT_RATE_CHOICES,
     VAT_RATES,
     Document,
     DocumentKind,
@@ -40,6 +39,7 @@ from documents.models.document import (  # noqa: E402
     Quote,
     VatExemption,
     amount_due_expression,
+    vat_rate_choices,
 )
 from documents.models.emails import (  # noqa: E402
     ClientEmail,
@@ -86,7 +86,7 @@ __all__ = [
     "SHA256_HEX",
     "SignatureMethod",
     "VAT_RATES",
-    "VAT_RATE_CHOICES",
+    "vat_rate_choices",
     "VatExemption",
     "VersionPdfRender",
     "amount_due_expression",

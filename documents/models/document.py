@@ -8,13 +8,20 @@ from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyOwned, CompanyQuerySet, Timestamped
-from companies.money import MoneyField
+from companies.money import MoneyField, active_locale, format_rate
 from companies.validators import NOTES_MAX_LENGTH, single_line
 
 # The VAT rates a line may carry (France: standard, intermediate, reduced,
 # super-reduced, and zero for exempt or reverse-charged supplies).
 VAT_RATES = (Decimal("0"), Decimal("2.1"), Decimal("5.5"), Decimal("10"), Decimal("20"))
-VAT_RATE_CHOICES = [(rate, f"{rate} %") for rate in VAT_RATES]
+
+
+def vat_rate_choices() -> list[tuple[Decimal, str]]:
+    """The rates, labelled in the reader's language when they are read
+    ("5,5 %" in French, "5.5%" in English): a callable, so migrations keep
+    no label and each request gets its own."""
+    locale = active_locale()
+    return [(rate, format_rate(rate, locale)) for rate in VAT_RATES]
 
 
 class DocumentKind(models.TextChoices):

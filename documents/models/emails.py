@@ -87,4 +87,13 @@ class ClientEmail(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.client_id} ({self.status})"
+        # Read by a member (the admin's links and messages): names, not ids.
+        about = self.document if self.document_id else self.client
+        return str(
+            _("%(kind)s: %(about)s (%(status)s)")
+            % {
+                "kind": self.get_kind_display(),
+                "about": about,
+                "status": self.get_status_display(),
+            }
+        )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import CompanyOwned
 from companies.money import MoneyField
 from companies.validators import single_line
-from documents.models.document import VAT_RATE_CHOICES, VAT_RATES, Document
+from documents.models.document import VAT_RATES, Document, vat_rate_choices
 
 
 class DocumentLine(CompanyOwned):
@@ -30,7 +30,7 @@ class DocumentLine(CompanyOwned):
         _("VAT rate"),
         max_digits=4,
         decimal_places=1,
-        choices=VAT_RATE_CHOICES,
+        choices=vat_rate_choices,
         default=Decimal("20"),
     )
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from companies.append_only import AppendOnly
 from companies.models import CompanyOwned
@@ -48,7 +49,10 @@ class DocumentVersion(CompanyOwned, AppendOnly):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document} v{self.number}"
+        return str(
+            _("%(document)s, version %(number)s")
+            % {"document": self.document, "number": self.number}
+        )
 
 
 class VersionPdfRender(CompanyOwned):
@@ -69,4 +73,8 @@ class VersionPdfRender(CompanyOwned):
         verbose_name_plural = _("PDF renderings")
 
     def __str__(self) -> str:
-        return f"{self.version}: {self.attempts} attempt(s)"
+        return ngettext(
+            "%(version)s: %(attempts)s attempt",
+            "%(version)s: %(attempts)s attempts",
+            self.attempts,
+        ) % {"version": self.version, "attempts": self.attempts}

@@ -10,7 +10,8 @@ the whole backlog at once.
 A reminder stops when the invoice is paid, canceled or its payment is
 processing (`status.awaiting_client`), when the client said it paid by transfer
 in the last `TRANSFER_GRACE_BUSINESS_DAYS` business days (the money is on its
-way), and when someone reminded it by hand ("Remind now") on or after the day
+way), when the client refused the invoice (lifecycle status 210), and when
+someone reminded it by hand ("Remind now") on or after the day
 of the step: that reminder counts as the step.
 """
 
@@ -139,6 +140,11 @@ def _reminder_write(
         return None
 
 
+# The lifecycle code of a refusal (transmission's StatusCode.REFUSED, which this
+# layer reads through the document's relation, never by importing it).
+CLIENT_REFUSED = "210"
+
+
 def _candidates(
     company: Company, today: dt.date
 ) -> list[tuple[Document, dt.date, bool]]:
@@ -159,6 +165,10 @@ def _candidates(
             kind=Document.Kind.INVOICE,
             due_date__gte=today - dt.timedelta(days=max(offsets)),
             due_date__lte=today - dt.timedelta(days=min(offsets)),
+        ).exclude(
+            # The client refused the invoice (e-invoicing status 210, final):
+            # it is not owed, so never chased.
+            lifecycle_statuses__code=CLIENT_REFUSED,
         )
         steps: list[tuple[Document, dt.date]] = []
         for invoice in invoices:

@@ -134,14 +134,22 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   function render(rows, excl, deducted, total, digits, code) {
-    document.getElementById("live-total-excl").textContent = format(excl, digits, code);
+    // With deposits, the lines' total comes first, then the deposits taken
+    // off and what remains: the VAT is on that remainder. Showing the net as
+    // "Total excl. VAT" above a deposit row read as deducting it twice.
+    document.getElementById("live-total-excl").textContent = format(excl + deducted, digits, code);
     document.getElementById("live-total").textContent = format(total, digits, code);
     const body = document.getElementById("live-totals-rows");
     for (const old of body.querySelectorAll(".live-vat-row")) {
       old.remove();
     }
     const totalRow = body.querySelector(".live-total-row");
-    const extra = deducted ? [[panel.dataset.deductedLabel, format(-deducted, digits, code)]] : [];
+    const extra = deducted
+      ? [
+          [panel.dataset.deductedLabel, format(-deducted, digits, code)],
+          [panel.dataset.netLabel, format(excl, digits, code)],
+        ]
+      : [];
     for (const [label, amount] of [...extra, ...rows]) {
       const row = document.createElement("tr");
       row.className = "live-vat-row";

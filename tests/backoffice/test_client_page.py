@@ -98,7 +98,7 @@ def test_the_total_owed_per_currency_in_the_member_s_language(client):
     assert [
         (row["currency"], row["owed"], row["overdue"], row["processing"])
         for row in english.context["client_summary"]["balance"]
-    ] == [("EUR", "€230.00", "€120.00", "€120.00"), ("USD", "$120.00", "", "")]
+    ] == [("EUR", "€230.00", "€120.00", "€120.00"), ("USD", "US$120.00", "", "")]
     assert [row["owed"] for row in french.context["client_summary"]["balance"]] == [
         "230,00\xa0€",
         "120,00\xa0$US",

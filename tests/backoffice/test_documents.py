@@ -251,7 +251,7 @@ def test_change_page_preselects_each_line_s_vat_rate(client):
 
     html = client.get(change_url(document)).content.decode()
 
-    assert '<option value="5.5" selected>5.5 %</option>' in html
+    assert '<option value="5.5" selected>5.5%</option>' in html
 
 
 def test_changing_a_draft_changes_it_in_place(client):

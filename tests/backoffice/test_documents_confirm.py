@@ -54,7 +54,7 @@ def test_finalise_says_which_number_it_will_give_and_changes_nothing(client):
         [
             f"It will be numbered INV-{year}-0002, the next number of the year: "
             "numbers follow each other and are never reused.",
-            "It is due on Apr 1, 2026.",
+            "It is due on 1 Apr 2026.",
             "Café des Arts will see it in its portal at once.",
             "Nobody is e-mailed yet: send it afterwards with “Send to client”. "
             "A later change of its content becomes a new version.",

@@ -93,7 +93,7 @@ def test_sending_again_asks_with_the_date_of_the_last_send(client):
     confirm = client.get(action_url(invoice, "send"))
 
     items = confirm.context["items"][0]["consequences"]
-    assert items[0].text == "Already sent on Mar 2, 2026: send it again?"
+    assert items[0].text == "Already sent on 2 Mar 2026: send it again?"
     assert ClientEmail.objects.for_company(company).count() == 1
 
 

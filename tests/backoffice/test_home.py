@@ -104,11 +104,11 @@ def test_the_dashboard_sums_each_currency_of_the_active_company_only(client):
 
     assert figures_of(response) == {
         # 120.00 + 350.00 in EUR, 1000.00 in USD; four open invoices.
-        "outstanding": (["€470.00", "$1,000.00"], 3),
-        "overdue": (["€120.00", "$1,000.00"], 2),
+        "outstanding": (["€470.00", "US$1,000.00"], 3),
+        "overdue": (["€120.00", "US$1,000.00"], 2),
         "processing": (["€48.00"], 1),
-        "received": (["€1,450.00", "$200.00"], 3),
-        "quotes": (["€2,400.00", "$12.00"], 2),
+        "received": (["€1,450.00", "US$200.00"], 3),
+        "quotes": (["€2,400.00", "US$12.00"], 2),
     }
     page = response.content.decode()
     assert "Someone Else" not in page

@@ -15,6 +15,7 @@ from mail import services as mail_services
 from payments.services import card_payment_fail, card_payment_settle, payment_record
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory
 from tests.portal.helpers import hide
+from transmission.models import LifecycleStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +210,21 @@ def test_two_runs_at_once_on_postgres_send_each_reminder_once(settings):
     assert sum(len(run.sent) for run in results) == 20
     for invoice in invoices:
         assert reminders(invoice) == [DUE]
+
+
+def test_an_invoice_the_client_refused_gets_none():
+    refused = DocumentFactory(finalised=True)
+    owed = DocumentFactory(finalised=True, client__company=refused.company)
+    LifecycleStatus.objects.create(
+        company=refused.company,
+        document=refused,
+        code=LifecycleStatus.Code.REFUSED,
+        source=LifecycleStatus.Source.CLIENT,
+        at=NOW,
+        recorded_at=NOW,
+    )
+
+    mail_services.reminders_send(now=at(DUE))
+
+    assert reminders(refused) == []
+    assert reminders(owed) == [DUE]

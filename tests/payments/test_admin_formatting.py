@@ -54,7 +54,7 @@ def payment(client):
 @pytest.mark.parametrize(
     ("language", "amount", "refunded", "received"),
     [
-        ("en", "€2,123.28", "€1,000.50", "Mar 3, 2026, 2:05\u202fPM"),
+        ("en", "€2,123.28", "€1,000.50", "3 Mar 2026, 14:05"),
         ("fr", "2\u202f123,28\u00a0€", "1\u202f000,50\u00a0€", "3 mars 2026, 14:05"),
     ],
 )
@@ -118,5 +118,5 @@ def test_declared_transfers_show_the_amount_and_days_formatted(client):
         HTTP_ACCEPT_LANGUAGE="en",
     ).content.decode()
 
-    assert "Mar 3, 2026, 2:05\u202fPM" in results(page)
-    assert "€2,123.28 Mar 2, 2026" in results(page)
+    assert "3 Mar 2026, 14:05" in results(page)
+    assert "€2,123.28 2 Mar 2026" in results(page)
