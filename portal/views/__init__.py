@@ -26,6 +26,7 @@ from portal.views.quotes import (
     quote_signed_pdf,
 )
 from portal.views.refusal import invoice_refuse
+from portal.views.statement import statement_page, statement_pdf
 
 __all__ = [
     "brand_icon",
@@ -47,6 +48,8 @@ __all__ = [
     "quote_list",
     "receipt_pdf",
     "quote_sign",
+    "statement_page",
+    "statement_pdf",
     "quote_signed_pdf",
     "transfer_declare",
 ]
