@@ -12,6 +12,9 @@ urlpatterns = [
     path(
         "<str:token>/invoices/statement.pdf", views.statement_pdf, name="statement_pdf"
     ),
+    path(
+        "<str:token>/invoices/documents.zip", views.documents_zip, name="documents_zip"
+    ),
     path("<str:token>/quotes/", views.quote_list, name="quotes"),
     path(
         "<str:token>/documents/<int:document_id>/",

@@ -13,6 +13,7 @@ ageing (six).
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from documents import status
-from documents.models import Document
+from documents.models import Document, DocumentVersion
 from documents.selectors import CurrencyAgeing, ageing, balance
 from payments.models import Payment, Refund
 from portal.selectors import portal_documents
@@ -248,4 +249,20 @@ def _with_balance(entry: StatementEntry, running: Decimal) -> StatementEntry:
         method=entry.method,
         sort_key=entry.sort_key,
         balance=running,
+    )
+
+
+def portal_latest_versions(*, client: Client) -> Iterator[DocumentVersion]:
+    """The latest version of every document the client's portal shows, oldest
+    document first, read in chunks (a client may have thousands)."""
+    return (
+        DocumentVersion.objects.for_company(client.company)
+        .filter(
+            pk__in=portal_documents(client=client)
+            .filter(current_version__isnull=False)
+            .values("current_version")
+        )
+        .select_related("document")
+        .order_by("document__issue_date", "document_id")
+        .iterator(chunk_size=200)
     )

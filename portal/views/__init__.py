@@ -26,7 +26,7 @@ from portal.views.quotes import (
     quote_signed_pdf,
 )
 from portal.views.refusal import invoice_refuse
-from portal.views.statement import statement_page, statement_pdf
+from portal.views.statement import documents_zip, statement_page, statement_pdf
 
 __all__ = [
     "brand_icon",
@@ -35,6 +35,7 @@ __all__ = [
     "document_version_detail",
     "document_version_pdf",
     "document_version_xml",
+    "documents_zip",
     "invoice_list",
     "invoice_refuse",
     "invoice_pay",

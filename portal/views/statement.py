@@ -2,10 +2,11 @@
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,9 +22,11 @@ from portal.selectors.statement import (
     INVOICE,
     PAYMENT,
     Statement,
+    portal_latest_versions,
     portal_statement,
 )
 from portal.views.page import list_url, page_context
+from printing.archive import ArchiveNote, documents_zip_stream
 from printing.downloads import PRIVATE_HEADERS
 from printing.statement_pdf import StatementText, statement_pdf_render
 
@@ -184,6 +187,46 @@ def statement_pdf(request: HttpRequest, token: str) -> HttpResponse:
     )
     response = HttpResponse(statement_pdf_render(text=text), "application/pdf")
     filename = f"statement-{statement.end.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _archive_note(language: str) -> Callable[[], ArchiveNote]:
+    def words() -> ArchiveNote:
+        # Called while the response is sent, after the view's language is gone.
+        with translation.override(language):
+            return ArchiveNote(
+                file_name=translation.gettext("NOT-INCLUDED.txt"),
+                heading=translation.gettext(
+                    "These files are not in this ZIP yet. Download it again in "
+                    "a few minutes, or each document from its page."
+                ),
+                not_printed=translation.gettext(
+                    "%(file)s: being prepared, not printed yet."
+                ),
+                unavailable=translation.gettext("%(file)s: temporarily unavailable."),
+            )
+
+    return words
+
+
+@login_not_required
+@require_safe
+def documents_zip(request: HttpRequest, token: str) -> StreamingHttpResponse:
+    """Every visible document's latest PDF and Factur-X XML in one ZIP,
+    streamed; nothing is printed here (a PDF being prepared is named in a
+    note inside the ZIP)."""
+    visit = portal_visit(request, token)
+    response = StreamingHttpResponse(
+        documents_zip_stream(
+            portal_latest_versions(client=visit.client),
+            note=_archive_note(visit.language),
+        ),
+        content_type="application/zip",
+    )
+    filename = f"documents-{timezone.localdate().isoformat()}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
