@@ -264,6 +264,11 @@ def _not_ready(
             status=503,
         )
         response["Refresh"] = str(RETRY_AFTER_SECONDS)
+        # What a portal tells on its own branded page (portal.error_pages).
+        response.pdf_not_ready = {  # type: ignore[attr-defined]
+            "missing": missing,
+            "filename": filename,
+        }
     else:
         response = HttpResponse(
             "The PDF is temporarily unavailable.\n"
