@@ -28,6 +28,7 @@ from portal.selectors.statement import (
 from portal.views.page import list_url, page_context
 from printing.archive import ArchiveNote, documents_zip_stream
 from printing.downloads import PRIVATE_HEADERS
+from printing.engine import RenderTimeout
 from printing.statement_pdf import StatementText, statement_pdf_render
 
 
@@ -134,13 +135,13 @@ def _statement_of(
     return form, statement
 
 
-@login_not_required
-@require_safe
-def statement_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The statement of account for a period (by default, the open items); a
-    bad period is the form again with its errors (400)."""
-    visit = portal_visit(request, token)
-    form, statement = _statement_of(request, visit)
+def _page(
+    request: HttpRequest,
+    visit: PortalVisit,
+    form: StatementPeriodForm,
+    statement: Statement | None,
+    status: int,
+) -> HttpResponse:
     locale = translation.to_locale(translation.get_language())
     context = page_context(
         visit,
@@ -152,12 +153,17 @@ def statement_page(request: HttpRequest, token: str) -> HttpResponse:
         pdf_url=reverse("portal:statement_pdf", kwargs={"token": visit.token})
         + (f"?{request.GET.urlencode()}" if request.GET else ""),
     )
-    return render(
-        request,
-        "portal/statement.html",
-        context,
-        status=200 if statement else 400,
-    )
+    return render(request, "portal/statement.html", context, status=status)
+
+
+@login_not_required
+@require_safe
+def statement_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The statement of account for a period (by default, the open items); a
+    bad period is the form again with its errors (400)."""
+    visit = portal_visit(request, token)
+    form, statement = _statement_of(request, visit)
+    return _page(request, visit, form, statement, 200 if statement else 400)
 
 
 @login_not_required
@@ -168,7 +174,7 @@ def statement_pdf(request: HttpRequest, token: str) -> HttpResponse:
     visit = portal_visit(request, token)
     form, statement = _statement_of(request, visit)
     if statement is None:
-        return statement_page(request, token)
+        return _page(request, visit, form, statement, 400)
     locale = translation.to_locale(translation.get_language())
     now = timezone.now()
     client = visit.client
@@ -185,7 +191,20 @@ def statement_pdf(request: HttpRequest, token: str) -> HttpResponse:
             f"statement:{client.pk}:{statement.start}:{statement.end}:{now}".encode()
         ).hexdigest()[:32],
     )
-    response = HttpResponse(statement_pdf_render(text=text), "application/pdf")
+    try:
+        data = statement_pdf_render(text=text)
+    except RenderTimeout:
+        # Too many movements to print within the limit: the page says so and
+        # keeps the period, to be shortened.
+        form.add_error(
+            None,
+            translation.gettext(
+                "This period has too many movements to print at once: "
+                "choose a shorter one."
+            ),
+        )
+        return _page(request, visit, form, statement, 503)
+    response = HttpResponse(data, "application/pdf")
     filename = f"statement-{statement.end.isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     for header, value in PRIVATE_HEADERS.items():

@@ -225,3 +225,15 @@ def test_the_queries_do_not_grow_with_the_documents(client, today):
                 paid(document, "5.00")
 
     assert _queries(client, few) == _queries(client, many)
+
+
+def test_a_period_too_long_to_print_says_so_on_the_page(client, owing, settings):
+    # A limit no render meets: the real engine runs out of time.
+    settings.PDF_RENDER_TIME_LIMIT_SECONDS = 0.001
+
+    response = client.get(url("statement_pdf", owing), {"start": "2000-01-01"})
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert 'id="statement-errors"' in html
+    assert "trop d’opérations" in html
