@@ -204,3 +204,34 @@ class TransferDeclarationForm(forms.Form):
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter the date as shown: year, month, day.")},
     )
+
+
+class StatementPeriodForm(forms.Form):
+    """The period of a statement of account (GET); both ends optional: none
+    gives the open items, a missing start the whole history, a missing end
+    today."""
+
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                _("The start of the period must come before its end."),
+                code="period_reversed",
+            )
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day is not None and day.year < 1900:
+                self.add_error(name, _("Enter a date after 1900."))
+        return cleaned

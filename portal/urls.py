@@ -8,6 +8,13 @@ urlpatterns = [
     path("<str:token>/", views.invoice_list, name="home"),
     path("<str:token>/invoices/", views.invoice_list, name="invoices"),
     path("<str:token>/invoices/pay/", views.invoices_pay, name="invoices_pay"),
+    path("<str:token>/invoices/statement/", views.statement_page, name="statement"),
+    path(
+        "<str:token>/invoices/statement.pdf", views.statement_pdf, name="statement_pdf"
+    ),
+    path(
+        "<str:token>/invoices/documents.zip", views.documents_zip, name="documents_zip"
+    ),
     path("<str:token>/quotes/", views.quote_list, name="quotes"),
     path(
         "<str:token>/documents/<int:document_id>/",

@@ -202,6 +202,15 @@ def _not_modified(request: HttpRequest, sha256: str) -> HttpResponse | None:
     return None
 
 
+def verified_stored_file(name: str, sha256: str) -> tempfile.SpooledTemporaryFile:
+    """A stored PDF's bytes, verified (`_verified_file`), for another reader
+    (`printing.archive`).
+
+    :raises StoredPdfUnavailable: missing, too large, or not the stored bytes.
+    """
+    return _verified_file(name, sha256)
+
+
 def _verified_file(name: str, sha256: str) -> tempfile.SpooledTemporaryFile:
     """The stored bytes, read in full through SHA-256, rewound, ready to send.
 
@@ -255,6 +264,11 @@ def _not_ready(
             status=503,
         )
         response["Refresh"] = str(RETRY_AFTER_SECONDS)
+        # What a portal tells on its own branded page (portal.error_pages).
+        response.pdf_not_ready = {  # type: ignore[attr-defined]
+            "missing": missing,
+            "filename": filename,
+        }
     else:
         response = HttpResponse(
             "The PDF is temporarily unavailable.\n"

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # of its own; the policy outside both.
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "portal.middleware.PortalHeadersMiddleware",
+    # Inside a link that opens a portal, its errors on the portal's own page.
+    "portal.error_pages.PortalErrorPagesMiddleware",
     "portal.middleware.PortalMissLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

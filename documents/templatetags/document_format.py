@@ -70,6 +70,17 @@ def moment_format(value: object) -> str:
 
 
 @register.filter
+def moment_zoned(value: object) -> str:
+    """{{ event.at|moment_zoned }} → 27 nov. 2026, 14:05 CET: with its zone,
+    for a reader who may live in another one (a client abroad)."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    zone = timezone.get_current_timezone()
+    moment = money.format_moment(value, _locale(), zone)
+    return f"{moment} {value.astimezone(zone).strftime('%Z')}".strip()
+
+
+@register.filter
 def number_format(value: object) -> str:
     """{{ line.quantity|number_format }} → 1 234,5 / 1,234.5"""
     number = _decimal(value)

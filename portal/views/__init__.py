@@ -26,6 +26,7 @@ from portal.views.quotes import (
     quote_signed_pdf,
 )
 from portal.views.refusal import invoice_refuse
+from portal.views.statement import documents_zip, statement_page, statement_pdf
 
 __all__ = [
     "brand_icon",
@@ -34,6 +35,7 @@ __all__ = [
     "document_version_detail",
     "document_version_pdf",
     "document_version_xml",
+    "documents_zip",
     "invoice_list",
     "invoice_refuse",
     "invoice_pay",
@@ -47,6 +49,8 @@ __all__ = [
     "quote_list",
     "receipt_pdf",
     "quote_sign",
+    "statement_page",
+    "statement_pdf",
     "quote_signed_pdf",
     "transfer_declare",
 ]

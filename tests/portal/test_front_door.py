@@ -184,11 +184,23 @@ def test_the_language_form_of_a_cached_page_still_posts(client):
 
 def test_even_in_debug_mode_a_portal_404_is_the_plain_page(client, settings):
     settings.DEBUG = True  # the technical 404 prints the path, token and all
+    token = "x" * 43  # a link that opens nothing
+
+    response = client.get(f"/p/{token}/documents/999999/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert token not in html
+    assert "URLconf" not in html and "This link does not open a portal" in html
+
+
+def test_even_in_debug_mode_a_missing_document_is_the_portals_404(client, settings):
+    settings.DEBUG = True
     portal = ClientFactory()
 
     response = client.get(url("document", portal, document_id=999999))
 
     html = response.content.decode()
     assert response.status_code == 404
-    assert portal.portal_token not in html
-    assert "URLconf" not in html and "This link does not open a portal" in html
+    assert "URLconf" not in html and "Traceback" not in html
+    assert 'id="error-page" data-status="404"' in html

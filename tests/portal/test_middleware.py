@@ -116,10 +116,13 @@ def test_a_missing_document_of_a_valid_link_costs_no_second_token_lookup(
     portal = ClientFactory()
     missing = url("document", portal, document_id=999_999)
 
-    # The link's row, then the document: the miss limit reads the visit the
-    # view resolved instead of looking the token up again.
-    with django_assert_num_queries(2):
+    # The link's row, the document, then the brand of the portal's own 404
+    # page: the miss limit and the error page read the visit the view
+    # resolved instead of looking the token up again.
+    with django_assert_num_queries(3) as queries:
         response = client.get(missing)
 
     assert response.status_code == 404
-    assert "This link does not open a portal" in response.content.decode()
+    assert 'id="error-page" data-status="404"' in response.content.decode()
+    tables = [query["sql"].split(" FROM ")[1].split()[0] for query in queries]
+    assert tables == ['"clients_client"', '"documents_document"', '"branding_brandkit"']
