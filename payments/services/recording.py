@@ -33,12 +33,9 @@ class PaymentRefused(ActionRefused):
 def invoice_lock(invoice_id: int) -> Document:
     """The invoice's row, locked until the transaction ends."""
     # With its client (the receipt's addressee), whose row is not locked.
+    invoices = Document.objects.select_related("client")  # unscoped: see below
     # unscoped: re-read under lock, the caller scoped this invoice
-    return (
-        Document.objects.select_related("client")
-        .select_for_update(of=("self",))
-        .get(pk=invoice_id)
-    )
+    return invoices.select_for_update(of=("self",)).get(pk=invoice_id)
 
 
 def _overpaid_part(invoice: Document, amount: Decimal) -> Decimal:
