@@ -23,7 +23,7 @@ from companies.money import format_money_active
 from documents import events, status
 from documents.models import Document
 from payments.models import Payment
-from payments.services.receipts import receipt_issue
+from payments.services.receipts import receipt_issue, receipts_numbered_last
 
 
 class PaymentRefused(ActionRefused):
@@ -32,8 +32,10 @@ class PaymentRefused(ActionRefused):
 
 def invoice_lock(invoice_id: int) -> Document:
     """The invoice's row, locked until the transaction ends."""
+    # With its client (the receipt's addressee), whose row is not locked.
+    invoices = Document.objects.select_related("client")  # unscoped: see below
     # unscoped: re-read under lock, the caller scoped this invoice
-    return Document.objects.select_for_update().get(pk=invoice_id)
+    return invoices.select_for_update(of=("self",)).get(pk=invoice_id)
 
 
 def _overpaid_part(invoice: Document, amount: Decimal) -> Decimal:
@@ -87,34 +89,35 @@ def payment_record(
         payment (those come from Stripe), or more than the amount due unless
         `allow_overpayment` (the excess is then flagged).
     """
-    invoice = invoice_lock(invoice.pk)
-    if method == Payment.Method.CARD:
-        raise PaymentRefused(_("Card payments are recorded from Stripe only."))
-    if not (
-        invoice.kind == Document.Kind.INVOICE
-        and invoice.status in status.OPEN_INVOICE_STATUSES
-    ):
-        raise PaymentRefused(_("Only an open invoice can receive a payment."))
-    if amount <= 0:
-        raise PaymentRefused(_("A payment must be greater than zero."))
-    if amount > invoice.amount_due and not allow_overpayment:
-        raise PaymentRefused(
-            _("A payment cannot exceed the balance due (%(balance)s).")
-            % {"balance": format_money_active(invoice.amount_due, invoice.currency)}
+    with receipts_numbered_last():
+        invoice = invoice_lock(invoice.pk)
+        if method == Payment.Method.CARD:
+            raise PaymentRefused(_("Card payments are recorded from Stripe only."))
+        if not (
+            invoice.kind == Document.Kind.INVOICE
+            and invoice.status in status.OPEN_INVOICE_STATUSES
+        ):
+            raise PaymentRefused(_("Only an open invoice can receive a payment."))
+        if amount <= 0:
+            raise PaymentRefused(_("A payment must be greater than zero."))
+        if amount > invoice.amount_due and not allow_overpayment:
+            raise PaymentRefused(
+                _("A payment cannot exceed the balance due (%(balance)s).")
+                % {"balance": format_money_active(invoice.amount_due, invoice.currency)}
+            )
+        payment = Payment.objects.create(
+            company_id=invoice.company_id,
+            invoice=invoice,
+            amount=amount,
+            currency=invoice.currency,
+            method=method,
+            status=Payment.Status.SUCCEEDED,
+            overpaid_amount=_overpaid_part(invoice, amount),
+            received_at=received_at or now,
+            note=note,
+            recorded_by=actor,
         )
-    payment = Payment.objects.create(
-        company_id=invoice.company_id,
-        invoice=invoice,
-        amount=amount,
-        currency=invoice.currency,
-        method=method,
-        status=Payment.Status.SUCCEEDED,
-        overpaid_amount=_overpaid_part(invoice, amount),
-        received_at=received_at or now,
-        note=note,
-        recorded_by=actor,
-    )
-    _money_in(invoice, payment, actor=actor, now=now)
+        _money_in(invoice, payment, actor=actor, now=now)
     return payment
 
 

@@ -34,7 +34,7 @@ from payments.event_cleaning import (
     stored_event_id,
 )
 from payments.models import CheckoutSession, Payment, StripeAccount, StripeEvent
-from payments.services import checkout, recording, refunds
+from payments.services import checkout, receipts, recording, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,9 @@ def stripe_event_receive(
         received_at=now,
     )
     try:
-        with transaction.atomic():
+        # Receipts numbered last: the company's sequence row is locked for
+        # their INSERT and the commit only, not for the whole event.
+        with transaction.atomic(), receipts.receipts_numbered_last():
             if malformed:
                 stored.outcome, stored.reason = Outcome.DISCREPANCY, "malformed_id"
             else:

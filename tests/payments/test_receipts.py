@@ -8,12 +8,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from pypdf import PdfReader
 
 from documents.models import ClientEmail
 from mail import services as mail_services
 from payments import services
-from payments.models import Receipt
+from payments.models import Receipt, ReceiptNumberSequence
+from payments.services import receipts
 from tests.factories import NOW, ClientFactory, DocumentFactory
 from tests.payments.conftest import WEBHOOK_SECRET
 from tests.payments.helpers import (
@@ -220,3 +222,91 @@ def test_another_clients_token_or_invoice_never_opens_a_receipt(
         f"/p/{invoice.client.portal_token}/documents/{neighbours_invoice.pk}/receipts/{receipt.pk}.pdf",
     ]
     assert [client.get(url).status_code for url in urls] == [404, 404, 404, 404]
+
+
+def test_receipts_of_one_transaction_are_numbered_at_its_end_in_the_order_counted():
+    customer = ClientFactory()
+    first, second, third = (
+        DocumentFactory(client=customer, finalised=True) for _ in range(3)
+    )
+
+    with transaction.atomic(), receipts.receipts_numbered_last():
+        for invoice in (second, first, third):
+            services.payment_record(
+                invoice=invoice,
+                amount=Decimal("10"),
+                method="manual",
+                actor=None,
+                now=NOW,
+            )
+        # Prepared, not yet written: the sequence is not touched before the end.
+        assert not Receipt.objects.for_company(customer.company).exists()
+        assert not ReceiptNumberSequence.objects.for_company(customer.company).exists()
+
+    assert list(
+        Receipt.objects.for_company(customer.company)
+        .order_by("number_sequence")
+        .values_list("number", "invoice_id")
+    ) == [
+        ("REC-2026-0001", second.pk),
+        ("REC-2026-0002", first.pk),
+        ("REC-2026-0003", third.pk),
+    ]
+    assert (
+        ReceiptNumberSequence.objects.for_company(customer.company).get().last_number
+        == 3
+    )
+
+
+def test_a_payment_undone_by_its_savepoint_leaves_no_receipt_and_no_gap():
+    customer = ClientFactory()
+    kept, undone = (DocumentFactory(client=customer, finalised=True) for _ in range(2))
+
+    with transaction.atomic(), receipts.receipts_numbered_last():
+        with transaction.atomic():  # a batch refused halfway rolls its part back
+            services.payment_record(
+                invoice=undone,
+                amount=Decimal("10"),
+                method="manual",
+                actor=None,
+                now=NOW,
+            )
+            transaction.set_rollback(True)
+        services.payment_record(
+            invoice=kept, amount=Decimal("10"), method="manual", actor=None, now=NOW
+        )
+
+    assert list(
+        Receipt.objects.for_company(customer.company).values_list(
+            "number", "invoice_id"
+        )
+    ) == [("REC-2026-0001", kept.pk)]
+    assert (
+        ReceiptNumberSequence.objects.for_company(customer.company).get().last_number
+        == 1
+    )
+    undone.refresh_from_db()
+    assert (undone.amount_paid, undone.receipts.count()) == (Decimal("0.00"), 0)
+
+
+def test_an_error_in_the_transaction_writes_no_receipt_and_takes_no_number():
+    customer = ClientFactory()
+    invoice = DocumentFactory(client=customer, finalised=True)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with receipts.receipts_numbered_last():
+            services.payment_record(
+                invoice=invoice,
+                amount=Decimal("10"),
+                method="manual",
+                actor=None,
+                now=NOW,
+            )
+            raise RuntimeError("the event could not be stored")
+    services.payment_record(
+        invoice=invoice, amount=Decimal("10"), method="manual", actor=None, now=NOW
+    )
+
+    assert list(
+        Receipt.objects.for_company(customer.company).values_list("number", flat=True)
+    ) == ["REC-2026-0001"]
