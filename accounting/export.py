@@ -1,10 +1,11 @@
 """The accountant's export: one ZIP for a company and a period.
 
 It holds every invoice and credit note issued in the period (the current
-version's PDF and its Factur-X XML), the sales journal and the payments journal
-in CSV, and the FEC (fichier des écritures comptables, art. A47 A-1 LPF): the
-18 columns, `|`-separated, ISO 8859-15, one entry per document (sales journal)
-and per payment or refund (bank journal), debits equal to credits in each.
+version's PDF and its Factur-X XML), the receipts given in it (their PDFs), the
+sales journal and the payments journal in CSV, and the FEC (fichier des
+écritures comptables, art. A47 A-1 LPF): the 18 columns, `|`-separated,
+ISO 8859-15, one entry per document (sales journal) and per payment or refund
+(bank journal), debits equal to credits in each.
 
 Written as it is read: documents and payments are iterated in chunks, each PDF
 is copied from the store into the archive in blocks, and the archive goes to a
@@ -32,7 +33,8 @@ from companies.models import Company
 from companies.money import round_money
 from documents.models import Document, document_storage
 from einvoicing import facturx
-from payments.models import Payment, Refund
+from payments.models import Payment, Receipt, Refund
+from payments.receipt_printing import receipt_pdf_ensure
 from printing.store import version_pdf_ensure
 
 CHUNK = 200
@@ -397,6 +399,44 @@ def fec_write(stream: IO[str], all_entries: Iterable[Entry]) -> int:
     return count
 
 
+def issued_receipts(
+    company: Company, start: dt.date, end: dt.date
+) -> Iterator[Receipt]:
+    """The receipts given in the period, by number."""
+    since, until = _bounds(start, end)
+    return (
+        Receipt.objects.for_company(company)
+        .filter(issued_at__gte=since, issued_at__lt=until)
+        .select_related("client", "invoice")
+        .order_by("number_year", "number_sequence")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _receipts_write(
+    archive: zipfile.ZipFile,
+    company: Company,
+    start: dt.date,
+    end: dt.date,
+    *,
+    render_missing: bool,
+) -> list[str]:
+    """Each receipt's PDF; the numbers of those not stored yet."""
+    missing = []
+    for receipt in issued_receipts(company, start, end):
+        if render_missing:
+            receipt = receipt_pdf_ensure(receipt=receipt)
+        if not receipt.pdf_file or not receipt.pdf_file.name:
+            missing.append(receipt.number)
+            continue
+        with (
+            document_storage().open(receipt.pdf_file.name, "rb") as pdf,
+            archive.open(f"receipts/{receipt.number}.pdf", "w") as target,
+        ):
+            shutil.copyfileobj(pdf, target, 64 * 1024)
+    return missing
+
+
 def _folder(document: Document) -> str:
     return "credit_notes" if document.kind == Document.Kind.CREDIT_NOTE else "invoices"
 
@@ -540,6 +580,9 @@ def accounting_export(
     name = fec_name(company, end)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         documents, missing = _documents_write(
+            archive, company, start, end, render_missing=render_missing
+        )
+        missing += _receipts_write(
             archive, company, start, end, render_missing=render_missing
         )
         _sales_write(archive, company, start, end, accounts)

@@ -17,6 +17,7 @@ from accounting import services as accounting_services
 from accounting.export import FEC_COLUMNS
 from documents import services
 from documents.models import Document
+from payments.models import Receipt
 from payments.services import payment_record, payment_refund
 from tests.backoffice import sign_in
 from tests.factories import NOW, ClientFactory, CompanyFactory, DocumentFactory, line
@@ -93,12 +94,14 @@ def test_the_zip_holds_each_issued_document_s_pdf_and_xml_and_the_journals(
     archive = export(tmp_path, books["company"])
 
     credit_note = Document.objects.for_company(books["company"]).get(kind="credit_note")
+    receipt = Receipt.objects.for_company(books["company"]).get()
     numbers = [doc.number for doc in books["issued"]]
     assert sorted(archive.namelist()) == sorted(
         [
             *(f"invoices/{n}.{ext}" for n in numbers for ext in ("pdf", "xml")),
             f"credit_notes/{credit_note.number}.pdf",
             f"credit_notes/{credit_note.number}.xml",
+            f"receipts/{receipt.number}.pdf",  # the payment's, printed by the command
             "sales_journal.csv",
             "payments_journal.csv",
             "732829320FEC20260331.txt",
@@ -112,6 +115,12 @@ def test_the_zip_holds_each_issued_document_s_pdf_and_xml_and_the_journals(
         "string(//*[local-name()='ExchangedDocument']/*[local-name()='ID'])"
     )
     assert books["later"].number not in " ".join(archive.namelist())
+    receipt_text = (
+        PdfReader(io.BytesIO(archive.read(f"receipts/{receipt.number}.pdf")))
+        .pages[0]
+        .extract_text()
+    )
+    assert receipt.number in receipt_text and mixed in receipt_text
 
     sales = list(
         csv.DictReader(io.StringIO(archive.read("sales_journal.csv").decode()))
