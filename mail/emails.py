@@ -18,13 +18,14 @@ from django.core.files.storage import Storage
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from branding.selectors import Brand, brand_for_company, brand_logo_png
 from clients.models import Client
 from clients.selectors import client_portal_url
 from companies.money import format_day, format_money
+from documents import status
 from documents.late_fees import late_fees
 from documents.models import ClientEmail, Document, DocumentVersion, document_storage
 from mail import hooks
@@ -165,11 +166,26 @@ def _lines(email: ClientEmail, document: Document | None, company: str) -> dict:
             _("%(label)s: %(value)s") % {"label": label, "value": value}
             for label, value in facts
         ],
-        "button": _("View the invoice") if invoice else _("View the quote"),
-        "button_line": _("%(label)s:")
-        % {"label": _("View the invoice") if invoice else _("View the quote")},
+        "button": (button := _action_label(document, amount, locale)),
+        "button_line": _("%(label)s:") % {"label": button},
         "attached": _("The PDF is attached to this e-mail."),
     }
+
+
+def _action_label(document: Document, amount: Decimal, locale: str) -> str:
+    """The button says what the client does next: pay what is due, sign or
+    answer a quote, or read what asks for nothing."""
+    if document.kind == Document.Kind.QUOTE:
+        if not status.is_signable(document, timezone.localdate()):
+            return _("View the quote")
+        if document.requires_signature:
+            return _("Review and sign")
+        return _("Review and answer")
+    if status.is_payable(document):
+        return _("Pay %(amount)s") % {
+            "amount": format_money(amount, document.currency, locale)
+        }
+    return _("View the invoice")
 
 
 def _credit_note_lines(document: Document, company: str, locale: str) -> dict:

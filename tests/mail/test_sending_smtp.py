@@ -78,7 +78,7 @@ def test_a_document_goes_out_branded_in_french_with_its_pdf_and_link(
     assert "Atelier Lumière & Fils vous a envoyé la facture INV-2026-0001." in text
     assert "Montant dû\u202f: 120,00\u00a0€" in text
     assert "Date d’échéance\u202f: 1 avr. 2026" in text
-    assert f"Voir la facture\u202f:\n{link}" in text
+    assert f"Payer 120,00\u00a0€\u202f:\n{link}" in text  # what to do next
     html = parts["text/html"].get_content()
     assert "<style" not in html  # inlined into the elements by css-inline
     assert f'href="{link}"' in html
