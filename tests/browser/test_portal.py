@@ -452,3 +452,31 @@ def test_phone_header_stays_short_and_the_language_menu_works_with_or_without_js
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("#balance-owed")).to_contain_text("Total to pay")
         expect(page.locator("#language-select")).to_have_value("en")
+
+
+def test_on_a_phone_each_listed_document_is_a_two_line_card(
+    demo, new_page, live_server
+):
+    cafe = demo_client(demo, ATELIER, CAFE)
+    page = new_page(viewport=PHONE, locale="fr-FR")
+
+    page.goto(live_server.url + cafe["portal_url"])
+
+    rows = page.locator("#document-table tbody tr")
+    page.screenshot(path="/tmp/phone-list.png", full_page=True)
+    assert rows.count() >= 10
+    boxes = rows.evaluate_all(
+        "rows => rows.map(r => ({height: r.getBoundingClientRect().height,"
+        " number: r.querySelector('th').getBoundingClientRect().top,"
+        " status: r.querySelector('td').getBoundingClientRect().top}))"
+    )
+    # Number and status share the first line; a card is two lines, three when
+    # a partly paid invoice adds what is left, not the five of a table row.
+    assert all(abs(box["number"] - box["status"]) < 16 for box in boxes), boxes
+    assert max(box["height"] for box in boxes) < 140, boxes
+    deadline = rows.first.locator("td").nth(3)
+    assert "Date d’échéance" in deadline.evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    expect(rows.first.locator("td").nth(2)).to_be_hidden()
+    assert_no_axe_violations(page, "the compact invoice list at 390×844")
