@@ -16,6 +16,7 @@ from tests.browser.test_portal import (
     only,
     visible,
 )
+from tests.browser.touch import tap_when_still
 from tests.payments import fake_stripe
 from tests.payments.helpers import connect
 
@@ -65,20 +66,20 @@ def test_pay_on_a_phone_lands_on_the_checkout_page(
     )
     # On the phone itself, a QR code is no help: behind "Pay from another device".
     expect(page.locator("#epc-qr svg")).to_be_hidden()
-    page.locator("#epc-qr-summary").tap()
+    tap_when_still(page, "#epc-qr-summary")
     expect(page.locator("#epc-qr svg")).to_be_visible()  # inline: the CSP allows it
     expect(page.locator("#transfer-reference")).to_contain_text("RF")
     # Each detail copies what a bank's form takes (no grouping spaces).
-    page.locator("#copy-transfer-iban").tap()
+    tap_when_still(page, "#copy-transfer-iban")
     expect(page.locator("#copy-transfer-iban")).to_have_text("Copié")
     iban = page.evaluate("navigator.clipboard.readText()")
     assert iban.startswith("FR76") and " " not in iban
-    page.locator("#copy-transfer-amount").tap()  # as the client's language writes it
+    tap_when_still(page, "#copy-transfer-amount")  # as the client's language writes it
     assert page.evaluate("navigator.clipboard.readText()") == "3948,00"
     assert_no_axe_violations(page, "an invoice to pay, on a phone")
     box = button.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
-    button.tap()
+    tap_when_still(page, "#pay-button")
 
     expect(page).to_have_url(re.compile(re.escape(f"{stripe_fake.base_url}/checkout/")))
     (session_id,) = stripe_fake.sessions
@@ -140,7 +141,7 @@ def test_pay_several_on_a_phone_adds_up_the_ticks_and_opens_one_checkout(
         money.format_money(Decimal(left) / 100, "EUR", "fr")
     )
     assert_no_axe_violations(page, "the invoices tab with Pay several, on a phone")
-    page.locator("#pay-several-button").tap()
+    tap_when_still(page, "#pay-several-button")
 
     expect(page).to_have_url(re.compile(re.escape(f"{stripe_fake.base_url}/checkout/")))
     (session_id,) = stripe_fake.sessions

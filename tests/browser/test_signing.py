@@ -18,6 +18,7 @@ from tests.browser.test_portal import (
     only,
     visible,
 )
+from tests.browser.touch import tap_when_still
 
 RIVAGE = "Studio Rivage"
 # Unit-test settings run tasks at once: the answer's request also prints the
@@ -55,24 +56,6 @@ def _touch_stroke(page, points: list[tuple[float, float]]) -> None:
         )
     session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     session.detach()
-
-
-def tap_when_still(page, selector: str) -> None:
-    """Scroll the element into view, let the page settle, then tap it: a tap
-    that lands while the page is still scrolling only stops the scroll, and
-    the browser sends no click (as on a real phone)."""
-    target = page.locator(selector)
-    target.scroll_into_view_if_needed()
-    # Still: the same place and scroll position twice in a row, however long
-    # a loaded machine takes to get there.
-    previous = None
-    for _ in range(50):
-        now = (target.bounding_box(), page.evaluate("[scrollX, scrollY]"))
-        if now == previous:
-            break
-        previous = now
-        page.wait_for_timeout(150)
-    target.tap()
 
 
 def _signature_of(quote: Document) -> QuoteSignature:
