@@ -88,7 +88,9 @@ def configure() -> dict[str, str]:
         "DATABASE_URL": DATABASE_URL,
         "DATABASE_CONN_MAX_AGE": "60",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        # Production's queue: each receipt's PDF (and e-mail) is a task row
+        # written after the commit, as it would be; no worker takes them here.
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "EMAIL_URL": "memorymail://",
         "PORTAL_BASE_URL": "http://127.0.0.1:8000",
         "LOG_LEVEL": "ERROR",

@@ -63,7 +63,9 @@ def lifecycle_record(
     if code in PRODUCT_ONLY_CODES and source == LifecycleStatus.Source.PLATFORM:
         # A platform speaks XP Z12-012 only: "reopened" is ours.
         raise ValueError(f"Not a platform status: {code!r}")
-    with transaction.atomic():
+    # No savepoint of its own: nothing below is caught but the flow's unique
+    # refusal, which has one. An error goes up and undoes the caller's work.
+    with transaction.atomic(savepoint=False):
         # Serialise statuses of one invoice: lock its row.
         # unscoped: re-read under lock, the caller scoped this document
         Document.objects.select_for_update().filter(pk=document.pk).first()
@@ -82,7 +84,8 @@ def lifecycle_record(
                 )
                 return None
         try:
-            with transaction.atomic():
+            # Only a flow's id can be refused (recorded by a racing delivery).
+            with transaction.atomic(savepoint=bool(flow_id)):
                 recorded = LifecycleStatus.objects.create(
                     company_id=document.company_id,
                     document=document,

@@ -14,7 +14,6 @@ from django.utils import timezone
 from companies.identifiers import FRANCE
 from documents.models import Document, DocumentVersion
 from transmission import cdar
-from transmission.lifecycle import lifecycle_record
 from transmission.models import (
     ChorusConnection,
     Flow,
@@ -113,7 +112,8 @@ def invoice_paid_record(*, document: Document, now: dt.datetime) -> None:
     """Payments cover the invoice: record 212 Encaissée (a French seller's
     invoice; the payment e-reporting keeps it) and, when the invoice went
     through the platform, queue its CDAR there (inside the payment's
-    transaction)."""
+    transaction, which holds the invoice's lock and bumps the client's
+    portal revision)."""
     if document.kind != Document.Kind.INVOICE or document.company.country != FRANCE:
         return
     version = document.versions.order_by("number").first()
@@ -128,12 +128,16 @@ def invoice_paid_record(*, document: Document, now: dt.datetime) -> None:
         .exists()
     ):
         return
-    lifecycle_record(
+    # Written here rather than by `lifecycle_record`: the payment's
+    # transaction already holds the invoice's lock and bumps the client's
+    # portal revision, and 212 has no flow to deduplicate and no alert.
+    LifecycleStatus.objects.create(
+        company_id=document.company_id,
         document=document,
         code="212",
         source=LifecycleStatus.Source.PRODUCT,
         at=now,
-        now=now,
+        recorded_at=now,
         amount=total,
         vat_rate=rates.pop() if len(rates) == 1 else None,
     )

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from clients.models import Client
@@ -194,7 +195,19 @@ def invoices_checkout_start(
 
 
 def is_batch(*, checkout: CheckoutSession) -> bool:
-    return checkout.lines.exists()
+    """Whether the session pays several invoices: read with the session when
+    it was loaded `with_batch_flag`, else asked."""
+    flag = getattr(checkout, "pays_several", None)
+    return checkout.lines.exists() if flag is None else bool(flag)
+
+
+def with_batch_flag(
+    sessions: QuerySet[CheckoutSession],
+) -> QuerySet[CheckoutSession]:
+    """The sessions, each knowing whether it pays several invoices (one query)."""
+    # unscoped: the session's own lines
+    lines = CheckoutSessionLine.objects.filter(checkout=OuterRef("pk"))
+    return sessions.annotate(pays_several=Exists(lines))
 
 
 # What became of each part, strongest first: what the whole batch reports.

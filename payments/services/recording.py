@@ -13,13 +13,14 @@ nothing.
 import datetime as dt
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from companies.errors import ActionRefused
 from companies.models import Actor
 from companies.money import format_money_active
+from companies.rows import insert_unless_stored
 from documents import events, status
 from documents.models import Document
 from payments.models import Payment
@@ -32,9 +33,11 @@ class PaymentRefused(ActionRefused):
 
 def invoice_lock(invoice_id: int) -> Document:
     """The invoice's row, locked until the transaction ends."""
-    # With its client (the receipt's addressee), whose row is not locked.
-    invoices = Document.objects.select_related("client")  # unscoped: see below
+    # With its client (the receipt's addressee) and company (whether 212 is
+    # due), whose rows are not locked.
     # unscoped: re-read under lock, the caller scoped this invoice
+    invoices = Document.objects.select_related("client", "company")
+    # unscoped: idem
     return invoices.select_for_update(of=("self",)).get(pk=invoice_id)
 
 
@@ -158,23 +161,16 @@ def _card_payment_insert(invoice: Document, **fields: object) -> Payment | None:
     announcements of one payment can never both insert it. Any other refusal
     of the database is not "recorded already": it goes up to the caller.
     """
-    try:
-        with transaction.atomic():
-            return Payment.objects.create(
-                company_id=invoice.company_id,
-                invoice=invoice,
-                currency=invoice.currency,
-                method=Payment.Method.CARD,
-                **fields,
-            )
-    except IntegrityError:
-        # unscoped: a payment intent id is unique across every company's payments
-        recorded = Payment.objects.filter(
-            provider_reference=fields["provider_reference"]
-        )
-        if not recorded.exists():
-            raise
+    payment = Payment(
+        company_id=invoice.company_id,
+        invoice=invoice,
+        currency=invoice.currency,
+        method=Payment.Method.CARD,
+        **fields,
+    )
+    if not insert_unless_stored(payment, key="provider_reference", key_not_null=True):
         return None
+    return payment
 
 
 def _card_payment_of(payment_intent: str) -> Payment | None:

@@ -23,10 +23,11 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import DataError, IntegrityError, connections, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from companies import money
+from companies.rows import insert_unless_stored
 from payments.event_cleaning import (
     clean_payload,
     clean_text,
@@ -34,7 +35,7 @@ from payments.event_cleaning import (
     stored_event_id,
 )
 from payments.models import CheckoutSession, Payment, StripeAccount, StripeEvent
-from payments.services import checkout, receipts, recording, refunds
+from payments.services import batches, checkout, receipts, recording, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,10 @@ def _checkout_of(event: dict[str, Any]) -> CheckoutSession | None:
     if not is_stripe_id(session_id):
         return None
     # unscoped: a Checkout Session id is unique; it names the company
-    sessions = CheckoutSession.objects.filter(session_id=session_id).annotate(
-        company_account=_company_account()
+    sessions = batches.with_batch_flag(
+        CheckoutSession.objects.filter(session_id=session_id).annotate(
+            company_account=_company_account()
+        )
     )
     return next(iter(sessions[:1]), None)
 
@@ -196,44 +199,9 @@ def _event_store(stored: StripeEvent) -> bool:
     In the transaction that applied it, last: a delivery of the same event at
     the same moment waits here for the first one's commit, then finds it and
     rolls back its own work (which, applied a second time, changed nothing new:
-    one payment per intent, refunds up to what Stripe says in all). One
-    statement, no savepoint: INSERT … ON CONFLICT DO NOTHING RETURNING (SQL the
-    ORM does not write), on PostgreSQL and SQLite alike.
+    one payment per intent, refunds up to what Stripe says in all).
     """
-    fields = [
-        field for field in StripeEvent._meta.concrete_fields if not field.primary_key
-    ]
-    connection = connections[StripeEvent.objects.db]
-    values = [
-        field.get_db_prep_save(getattr(stored, field.attname), connection)
-        for field in fields
-    ]
-    quote = connection.ops.quote_name
-    table, key = quote(StripeEvent._meta.db_table), quote("event_id")
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    returning = f"RETURNING {quote('id')}"
-    if connection.vendor == "sqlite":
-        # SQLite's append-only guard refuses any INSERT over a stored key
-        # before ON CONFLICT could skip it; its writers take turns anyway.
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {placeholders} "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {key} = %s) {returning}"
-        )
-        values.append(stored.event_id)
-    else:
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({key}) DO NOTHING {returning}"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    stored.pk = row[0]
-    stored._state.adding = False
-    return True
+    return insert_unless_stored(stored, key="event_id")
 
 
 def _apply(
