@@ -21,15 +21,15 @@ timeout, 429 or 5xx; a 401 gets one new token and one more try.
 """
 
 import base64
-import hashlib
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from django.core.cache import cache
-
-from transmission.afnor import TOKEN_MARGIN_SECONDS, PlatformError, _timeout
+from transmission.oauth import (
+    OAuthClient,
+    PlatformError,
+    json_object,
+    token_cache_key,
+)
 
 # The Factur-X deposit: a PDF/A-3 carrying its CII XML (Chorus Pro's E2
 # "mixed" syntax).
@@ -51,71 +51,38 @@ class ChorusCredentials:
     password: str
 
     @property
-    def cache_key(self) -> str:
-        digest = hashlib.sha256(
-            f"{self.token_url}\n{self.client_id}\n{self.client_secret}".encode()
-        ).hexdigest()
-        return f"chorus-token:{digest}"
-
-    @property
     def account_header(self) -> str:
         return base64.b64encode(f"{self.login}:{self.password}".encode()).decode()
 
 
-def _answer_error(response: requests.Response, what: str) -> PlatformError:
-    try:
-        body = response.json()
-        detail = f"{body.get('codeRetour', '')} {body.get('libelle', '')}".strip()
-    except (ValueError, AttributeError):
-        detail = ""
-    retryable = response.status_code == 429 or response.status_code >= 500
-    return PlatformError(
-        f"Chorus Pro {what}: HTTP {response.status_code} {detail}".strip(),
-        retryable=retryable,
-        status=response.status_code,
-    )
+class ChorusClient(OAuthClient):
+    label = "Chorus Pro "
+    error_code = "codeRetour"
+    error_message = "libelle"
+    request_id_header = "X-Request-Id"
 
-
-class ChorusClient:
     def __init__(self, credentials: ChorusCredentials) -> None:
-        self.credentials = credentials
-        self.session = requests.Session()
-
-    def _token_fetch(self) -> str:
-        try:
-            # PISTE takes the client in the form, with the `openid` scope.
-            response = self.session.post(
-                self.credentials.token_url,
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": self.credentials.client_id,
-                    "client_secret": self.credentials.client_secret,
-                    "scope": "openid",
-                },
-                timeout=_timeout(),
-            )
-        except requests.RequestException as exc:
-            raise PlatformError(
-                f"Chorus Pro token: {exc.__class__.__name__}", retryable=True
-            ) from exc
-        if response.status_code != 200:
-            raise _answer_error(response, "token")
-        try:
-            body = response.json()
-            token = str(body["access_token"])
-            lifetime = int(body.get("expires_in", 300))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PlatformError(
-                "Chorus Pro token: unreadable answer", retryable=True
-            ) from exc
-        cache.set(
-            self.credentials.cache_key, token, max(lifetime - TOKEN_MARGIN_SECONDS, 1)
+        super().__init__(
+            cache_key=token_cache_key(
+                "chorus-token",
+                credentials.token_url,
+                credentials.client_id,
+                credentials.client_secret,
+            ),
+            token_url=credentials.token_url,
         )
-        return token
+        self.credentials = credentials
 
-    def _token(self) -> str:
-        cached = cache.get(self.credentials.cache_key)
-        return str(cached) if cached else self._token_fetch()
+    def token_request(self) -> dict[str, Any]:
+        # PISTE takes the client in the form, with the `openid` scope.
+        return {
+            "data": {
+                "grant_type": "client_credentials",
+                "client_id": self.credentials.client_id,
+                "client_secret": self.credentials.client_secret,
+                "scope": "openid",
+            }
+        }
 
     def _post(self, what: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST a JSON body; the answer when its codeRetour is 0.
@@ -123,40 +90,23 @@ class ChorusClient:
         :raises PlatformError: HTTP error, or a codeRetour refusing it (not
             retryable: the same request gets the same answer).
         """
-        url = self.credentials.api_url.rstrip("/") + path
-        token = self._token()
-        for attempt in (1, 2):
-            headers = {
-                "Authorization": f"Bearer {token}",
+        response = self.call(
+            what,
+            "POST",
+            self.credentials.api_url.rstrip("/") + path,
+            json=body,
+            headers={
                 "cpro-account": self.credentials.account_header,
                 "Content-Type": "application/json;charset=utf-8",
                 "Accept": "application/json",
-                "X-Request-Id": str(uuid.uuid4()),
-            }
-            try:
-                response = self.session.post(
-                    url, json=body, headers=headers, timeout=_timeout()
-                )
-            except requests.RequestException as exc:
-                raise PlatformError(
-                    f"Chorus Pro {what}: {exc.__class__.__name__}", retryable=True
-                ) from exc
-            if response.status_code == 401 and attempt == 1:
-                cache.delete(self.credentials.cache_key)
-                token = self._token_fetch()
-                continue
-            break
+            },
+        )
         if response.status_code != 200:
-            raise _answer_error(response, what)
-        try:
-            answer = response.json()
-        except ValueError as exc:
-            raise PlatformError(f"Chorus Pro {what}: not JSON", retryable=True) from exc
-        if not isinstance(answer, dict):
-            raise PlatformError(f"Chorus Pro {what}: not an object", retryable=True)
+            raise self.error(response, what)
+        answer = json_object(response, f"{self.label}{what}")
         if str(answer.get("codeRetour", 0)) != "0":
             raise PlatformError(
-                f"Chorus Pro {what}: {answer.get('codeRetour')} "
+                f"{self.label}{what}: {answer.get('codeRetour')} "
                 f"{answer.get('libelle', '')}".strip(),
                 retryable=False,
             )
