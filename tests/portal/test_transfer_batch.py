@@ -210,3 +210,15 @@ def test_get_is_not_allowed_to_open_nor_declare(client, customer):
     response = client.get(url("transfer_batch_open", customer))
 
     assert response.status_code == 405
+
+
+def test_in_french_the_page_speaks_french(client):
+    customer = ClientFactory(locale="fr")
+    first, second = invoice(customer), invoice(customer)
+
+    location = _open(client, customer, [first, second])["Location"]
+    html = client.get(location).content.decode()
+
+    assert "Payer plusieurs factures par un seul virement" in html
+    assert "J’ai envoyé ce virement" in html
+    assert _text(html, "transfer-amount") == "240,00\u00a0€"
