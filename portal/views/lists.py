@@ -223,7 +223,9 @@ def document_list_page(
         else None,
     }
     if kind == Document.Kind.INVOICE:
-        context["pay_several"] = pay_several or pay_several_context(request, visit)
+        context["pay_several"] = pay_several or pay_several_context(
+            request, visit, declared=frozenset(declared_by_invoice)
+        )
         context["checkout_notice"] = _checkout_notice(request, lines)
     return render(request, "portal/document_list.html", context, status=status_code)
 

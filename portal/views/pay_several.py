@@ -42,12 +42,14 @@ def pay_several_context(
     visit: PortalVisit,
     *,
     chosen: set[int] | None = None,
+    declared: frozenset[int] = frozenset(),
     error: str = "",
 ) -> dict[str, Any] | None:
     """The form, when the company takes cards or gives an IBAN and two
     invoices or more are open; None otherwise. `chosen` keeps what the client
     ticked (after an error); by default every invoice of the first currency is
-    ticked."""
+    ticked but those `declared` paid by transfer (awaiting confirmation): paying
+    them again would pay them twice."""
     client = visit.client
     card = stripe_gateway.is_configured() and payment_selectors.card_payment_ready(
         company=client.company
@@ -59,9 +61,10 @@ def pay_several_context(
     if len(invoices) < 2:
         return None
     locale = translation.to_locale(translation.get_language())
-    first_currency = invoices[0]["currency"]
     if chosen is None:
-        chosen = {i["id"] for i in invoices if i["currency"] == first_currency}
+        undeclared = [i for i in invoices if i["id"] not in declared]
+        first_currency = (undeclared or invoices)[0]["currency"]
+        chosen = {i["id"] for i in undeclared if i["currency"] == first_currency}
     totals: dict[str, Decimal] = {}
     for invoice in invoices:
         if invoice["id"] in chosen:
@@ -94,6 +97,7 @@ def pay_several_context(
                 if invoice["due_date"]
                 else "",
                 "checked": invoice["id"] in chosen,
+                "declared": invoice["id"] in declared,
             }
             for invoice in invoices
         ],

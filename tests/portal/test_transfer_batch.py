@@ -222,3 +222,18 @@ def test_in_french_the_page_speaks_french(client):
     assert "Payer plusieurs factures par un seul virement" in html
     assert "J’ai envoyé ce virement" in html
     assert _text(html, "transfer-amount") == "240,00\u00a0€"
+
+
+def test_an_invoice_declared_paid_is_not_ticked_again_by_default(client, customer):
+    declared, first, second = invoice(customer), invoice(customer), invoice(customer)
+    location = _open(client, customer, [declared, first])["Location"]
+    client.post(f"{location}sent/", {})
+    batch_id = location.rstrip("/").rsplit("/", 1)[1]
+    assert TransferDeclaration.objects.filter(batch__public_id=batch_id).count() == 2
+
+    html = client.get(url("invoices", customer)).content.decode()
+
+    form = html.split('id="pay-several-form"')[1].split("</form>")[0]
+    ticked = re.findall(r'value="(\d+)"[^>]*? checked>', form)
+    assert ticked == [str(second.pk)]
+    assert form.count("transfer declared, awaiting confirmation") == 2
