@@ -10,6 +10,8 @@
 - `StripeEvent`: every webhook delivery we accepted, once per event id, with
   what we did with it (append-only); discrepancies are the ones not applied.
 - `TransferDeclaration`: a client saying "I have paid by transfer".
+- `TransferBatch`: several invoices of a client paid by one bank transfer, under
+  one RF reference (`TransferBatchLine`: each invoice and the amount it asked).
 - `Receipt`: what the client is given for every payment received, numbered
   per company and year without gaps (`ReceiptNumberSequence`).
 """
@@ -390,6 +392,15 @@ class TransferDeclaration(CompanyOwned, Timestamped):
         related_name="+",
         verbose_name=_("rejected by"),
     )
+    # Declared with others, as one transfer: recorded or rejected all at once.
+    batch = models.ForeignKey(
+        "TransferBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        verbose_name=_("paid with"),
+    )
 
     objects: ClassVar[TransferDeclarationManager] = TransferDeclarationManager()
 
@@ -415,6 +426,117 @@ class TransferDeclaration(CompanyOwned, Timestamped):
 
     def __str__(self) -> str:
         return str(self.invoice)
+
+
+class TransferBatchQuerySet(CompanyQuerySet):
+    def waiting(self) -> Self:
+        """Neither recorded nor rejected: the transfer may still come."""
+        return self.filter(recorded_at__isnull=True, rejected_at__isnull=True)
+
+
+TransferBatchManager = models.Manager.from_queryset(TransferBatchQuerySet)
+
+
+class TransferBatch(CompanyOwned, Timestamped):
+    """Several invoices of one client, in one currency, paid by one bank
+    transfer: one RF creditor reference and one EPC QR code for the total.
+
+    Opened when the client asks for the details (a page of its own, at an
+    address no one can guess: `public_id`); declared when the client says it
+    sent the transfer (one `TransferDeclaration` per invoice, pointing here);
+    recorded by the owner once the money shows on the account (a payment per
+    invoice), or rejected when it never comes.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    public_id = models.CharField(max_length=32, unique=True)
+    # The ISO 11649 reference, compact (RF47PAY12345678): what the bank line says.
+    reference = models.CharField(_("payment reference"), max_length=25)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = MoneyField(_("amount"))
+    opened_at = models.DateTimeField(_("asked at"))
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    paid_on_date = models.DateField(_("paid on (says the client)"), null=True)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+
+    objects: ClassVar[TransferBatchManager] = TransferBatchManager()
+
+    class Meta:
+        verbose_name = _("transfer for several invoices")
+        verbose_name_plural = _("transfers for several invoices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "reference"], name="transfer_batch_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="transfer_batch_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(recorded_at__isnull=True) | Q(rejected_at__isnull=True),
+                name="transfer_batch_recorded_or_rejected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TransferBatchLine(CompanyOwned):
+    """One invoice of a transfer for several: the amount due it asked for, and
+    the payment recorded for it once the transfer arrived."""
+
+    batch = models.ForeignKey(
+        TransferBatch, on_delete=models.CASCADE, related_name="lines"
+    )
+    invoice = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invoice"),
+    )
+    amount = MoneyField(_("amount"))
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded payment"),
+    )
+
+    class Meta:
+        verbose_name = _("invoice paid with others")
+        verbose_name_plural = _("invoices paid with others")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "invoice"], name="transfer_batch_line_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="transfer_batch_line_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.invoice_id}"
 
 
 class Overpayment(Payment):

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from clients.models import Client
 from companies.models import Company
 from companies.references import grouped, invoice_creditor_reference
 from documents.models import Document
@@ -18,6 +19,8 @@ from payments.models import (
     CheckoutSessionLine,
     Receipt,
     StripeAccount,
+    TransferBatch,
+    TransferBatchLine,
     TransferDeclaration,
 )
 
@@ -61,6 +64,36 @@ def open_transfer_declaration(
     )
 
 
+def _epc_qr(
+    *,
+    currency: str,
+    name: str,
+    iban: str,
+    bic: str,
+    amount: Decimal,
+    reference: str,
+    title: str,
+) -> str:
+    """The EPC QR code as inline SVG ("" when the format cannot carry it),
+    drawn once a day per set of values and language."""
+    if not epc_qr.epc_qr_available(currency=currency, iban=iban, amount=amount):
+        return ""
+    values = (name, iban, bic, str(amount), reference, translation.get_language())
+    key = "payments:epc-qr:" + hashlib.sha256("|".join(values).encode()).hexdigest()
+    qr: str | None = cache.get(key)
+    if qr is None:
+        qr = epc_qr.epc_qr_svg(
+            name=name,
+            iban=iban,
+            bic=bic,
+            amount=amount,
+            reference=reference,
+            title=title,
+        )
+        cache.set(key, qr, QR_CACHE_SECONDS)
+    return qr
+
+
 def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
     """What a client needs to pay the invoice by transfer: the IBAN and BIC the
     invoice states (its current version's, as printed), the invoice number and
@@ -74,22 +107,16 @@ def transfer_details(*, invoice: Document) -> dict[str, Any] | None:
     reference = invoice_creditor_reference(invoice.number or "")
     amount = max(invoice.amount_due, Decimal("0"))
     name = seller.get("legal_name") or seller.get("name", "")
-    qr = ""
-    if epc_qr.epc_qr_available(currency=invoice.currency, iban=iban, amount=amount):
-        values = (name, iban, bic, str(amount), reference, translation.get_language())
-        key = "payments:epc-qr:" + hashlib.sha256("|".join(values).encode()).hexdigest()
-        qr = cache.get(key)
-        if qr is None:
-            qr = epc_qr.epc_qr_svg(
-                name=name,
-                iban=iban,
-                bic=bic,
-                amount=amount,
-                reference=reference,
-                title=_("QR code to pay %(number)s by bank transfer")
-                % {"number": invoice.number},
-            )
-            cache.set(key, qr, QR_CACHE_SECONDS)
+    qr = _epc_qr(
+        currency=invoice.currency,
+        name=name,
+        iban=iban,
+        bic=bic,
+        amount=amount,
+        reference=reference,
+        title=_("QR code to pay %(number)s by bank transfer")
+        % {"number": invoice.number},
+    )
     return {
         "beneficiary": name,
         "iban": iban,
@@ -110,3 +137,50 @@ def invoice_receipts(*, company: Company, invoice: Document) -> list[Receipt]:
         .filter(invoice=invoice)
         .order_by("issued_at", "pk")
     )
+
+
+def transfer_batch_of(*, client: Client, public_id: str) -> TransferBatch | None:
+    """The client's transfer for several invoices at this address; None for
+    any other (another client's is not found, as a missing one)."""
+    if not public_id or len(public_id) > 32:
+        return None
+    return (
+        TransferBatch.objects.for_company(client.company)
+        .filter(client=client, public_id=public_id)
+        .first()
+    )
+
+
+def transfer_batch_lines(*, batch: TransferBatch) -> list[TransferBatchLine]:
+    """The invoices a transfer for several pays, with their invoices, by number."""
+    return list(
+        batch.lines.select_related("invoice").order_by("invoice__number", "-pk")
+    )
+
+
+def transfer_batch_details(*, batch: TransferBatch) -> dict[str, Any] | None:
+    """What a client needs to pay several invoices by one transfer: the
+    company's IBAN and BIC, the batch's RF reference and the EPC QR code for
+    the total. None when the company gives no IBAN."""
+    company = batch.client.company
+    if not company.iban:
+        return None
+    name = company.legal_name or company.name
+    qr = _epc_qr(
+        currency=batch.currency,
+        name=name,
+        iban=company.iban,
+        bic=company.bic,
+        amount=batch.amount,
+        reference=batch.reference,
+        title=_("QR code to pay these invoices by one bank transfer"),
+    )
+    return {
+        "beneficiary": name,
+        "iban": company.iban,
+        "bic": company.bic,
+        "creditor_reference": grouped(batch.reference),
+        "iban_compact": "".join(company.iban.split()),
+        "creditor_reference_compact": batch.reference,
+        "qr_svg": qr,
+    }

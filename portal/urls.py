@@ -8,6 +8,21 @@ urlpatterns = [
     path("<str:token>/", views.invoice_list, name="home"),
     path("<str:token>/invoices/", views.invoice_list, name="invoices"),
     path("<str:token>/invoices/pay/", views.invoices_pay, name="invoices_pay"),
+    path(
+        "<str:token>/invoices/transfer/",
+        views.transfer_batch_open,
+        name="transfer_batch_open",
+    ),
+    path(
+        "<str:token>/invoices/transfer/<str:batch_id>/",
+        views.transfer_batch_page,
+        name="transfer_batch",
+    ),
+    path(
+        "<str:token>/invoices/transfer/<str:batch_id>/sent/",
+        views.transfer_batch_declare,
+        name="transfer_batch_declare",
+    ),
     path("<str:token>/invoices/statement/", views.statement_page, name="statement"),
     path(
         "<str:token>/invoices/statement.pdf", views.statement_pdf, name="statement_pdf"

@@ -23,8 +23,11 @@ from payments.admin.review import (
     TransferDeclarationAdmin,
 )
 from payments.admin.stripe_connection import StripeAccountAdmin
+from payments.admin.transfer_batches import BatchStateFilter, TransferBatchAdmin
 
 __all__ = [
+    "BatchStateFilter",
+    "TransferBatchAdmin",
     "DISCREPANCY_REASONS",
     "DeclarationStateFilter",
     "DiscrepancyAdmin",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from companies.admin_display import day_column, moment_column, money_column, money_text
 from companies.admin_site import CompanyScopedAdmin, back_office, member_can_change
 from companies.middleware import member
+from companies.references import grouped
 from documents import status
 from payments import services
 from payments.models import Discrepancy, TransferDeclaration
@@ -110,7 +111,7 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
         "paid_on",
         "state",
     )
-    list_select_related = ("invoice", "invoice__client", "payment")
+    list_select_related = ("invoice", "invoice__client", "payment", "batch")
     list_filter = (DeclarationStateFilter,)
     search_fields = ("invoice__number", "invoice__client__name")
     ordering = ("-declared_at", "-pk")
@@ -147,6 +148,16 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
 
     @admin.display(description=_("payment"))
     def record(self, declaration: TransferDeclaration) -> str:
+        batch = declaration.batch
+        if batch is not None and declaration.payment_id is None:
+            # One transfer for several invoices: answered once, on its page.
+            return format_html(
+                '<a href="{}?q={}">{}</a>',
+                reverse("admin:payments_transferbatch_changelist"),
+                batch.reference,
+                _("Paid with others: %(reference)s")
+                % {"reference": grouped(batch.reference)},
+            )
         if (
             declaration.payment_id is not None
             or declaration.rejected_at is not None

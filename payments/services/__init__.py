@@ -39,6 +39,14 @@ from payments.services.refunds import (
     payment_refund,
     refund_record,
 )
+from payments.services.transfer_batches import (
+    BatchRecorded,
+    TransferBatchRefused,
+    transfer_batch_declare,
+    transfer_batch_open,
+    transfer_batch_record,
+    transfer_batch_reject,
+)
 from payments.services.transfers import (
     DeclarationRefused,
     open_declaration,
@@ -49,6 +57,12 @@ from payments.services.transfers import (
 from payments.services.webhooks import stripe_event_receive
 
 __all__ = [
+    "BatchRecorded",
+    "TransferBatchRefused",
+    "transfer_batch_declare",
+    "transfer_batch_open",
+    "transfer_batch_record",
+    "transfer_batch_reject",
     "BatchUnavailable",
     "invoices_checkout_start",
     "RETURN_OPEN",

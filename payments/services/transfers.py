@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clients.services import client_portal_revision_bump
 from companies.errors import ActionRefused
@@ -16,6 +17,12 @@ from mail import hooks as mail_hooks
 from mail.services import client_notice_request
 from payments.models import Payment, TransferDeclaration
 from payments.services import recording
+from payments.services.transfer_batches import transfer_batch_declared_email_content
+
+PAID_WITH_OTHERS = gettext_noop(
+    "This transfer pays several invoices: record it, or mark it as not "
+    "received, from its page among the transfers for several invoices."
+)
 
 
 class DeclarationRefused(ActionRefused):
@@ -94,7 +101,8 @@ def transfer_declaration_record(
     Records the amount declared (or what is still due, if less by now) as a
     transfer received on the day the client gave, or today.
 
-    :raises PaymentRefused: recorded already, or the invoice is not open now.
+    :raises PaymentRefused: recorded already, the invoice is not open now, or
+        it was declared with others (recorded with them: `transfer_batches`).
     """
     invoice = recording.invoice_lock(declaration.invoice_id)
     declaration = invoice.transfer_declarations.select_for_update().get(
@@ -104,6 +112,8 @@ def transfer_declaration_record(
         raise recording.PaymentRefused(_("This transfer was recorded already."))
     if declaration.rejected_at is not None:
         raise recording.PaymentRefused(_("This transfer was rejected."))
+    if declaration.batch_id is not None:
+        raise recording.PaymentRefused(_(PAID_WITH_OTHERS))
     received_at = now
     if declaration.paid_on_date is not None:
         received_at = dt.datetime.combine(
@@ -131,7 +141,8 @@ def transfer_declaration_reject(
     invoice shows as to pay again, without the declaration, and the client
     may declare a transfer anew.
 
-    :raises PaymentRefused: recorded or rejected already.
+    :raises PaymentRefused: recorded or rejected already, or declared with
+        others (answered with them: `transfer_batches`).
     """
     invoice = recording.invoice_lock(declaration.invoice_id)
     declaration = invoice.transfer_declarations.select_for_update().get(
@@ -141,6 +152,8 @@ def transfer_declaration_reject(
         raise recording.PaymentRefused(_("This transfer was recorded already."))
     if declaration.rejected_at is not None:
         raise recording.PaymentRefused(_("This transfer was rejected already."))
+    if declaration.batch_id is not None:
+        raise recording.PaymentRefused(_(PAID_WITH_OTHERS))
     declaration.rejected_at = now
     declaration.rejected_by = actor
     declaration.save(update_fields=["rejected_at", "rejected_by", "updated_at"])
@@ -160,6 +173,9 @@ def transfer_declared_email_content(
         .order_by("-declared_at", "-pk")
         .first()
     )
+    batch = declaration.batch if declaration is not None else None
+    if batch is not None:  # one transfer for several invoices: one e-mail for all
+        return transfer_batch_declared_email_content(batch, company)
     locale = translation.to_locale(translation.get_language())
     amount = declaration.amount if declaration is not None else invoice.amount_due
     facts = [

@@ -346,6 +346,9 @@ from portal.selectors.balance import portal_balance as portal_balance
 from portal.selectors.balance import (
     portal_declared_transfers as portal_declared_transfers,
 )
+from portal.selectors.balance import (
+    portal_payable_invoices as portal_payable_invoices,
+)
 from portal.selectors.document import (
     portal_document_events as portal_document_events,
 )

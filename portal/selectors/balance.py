@@ -17,6 +17,43 @@ from payments.models import TransferDeclaration
 from portal.selectors import REVISION_CACHE_SECONDS, portal_documents, revision_key
 
 
+class PayableInvoice(TypedDict):
+    """An invoice the Pay several form offers, as plain values."""
+
+    id: int
+    number: str
+    currency: str
+    amount_due: Decimal
+    due_date: dt.date | None
+
+
+def portal_payable_invoices(*, client: Client, limit: int) -> list[PayableInvoice]:
+    """The client's visible invoices that may be paid now, by currency then
+    due date (at most `limit`): one query, cached under the client's revision
+    (every payment, declaration and change of status bumps it)."""
+    key = revision_key(client, f"payable:{limit}")
+    payable: list[PayableInvoice] | None = cache.get(key)
+    if payable is None:
+        candidates = (
+            portal_documents(client=client)
+            .filter(status.owed())
+            .order_by("currency", "due_date", "pk")[:limit]
+        )
+        payable = [
+            PayableInvoice(
+                id=invoice.pk,
+                number=invoice.number or "",
+                currency=invoice.currency,
+                amount_due=invoice.amount_due,
+                due_date=invoice.due_date,
+            )
+            for invoice in candidates
+            if status.is_payable(invoice)
+        ]
+        cache.set(key, payable, REVISION_CACHE_SECONDS)
+    return payable
+
+
 class DeclaredTransfer(TypedDict):
     """A transfer the client says it made, the owner has yet to record or reject."""
 

@@ -27,6 +27,11 @@ from portal.views.quotes import (
 )
 from portal.views.refusal import invoice_refuse
 from portal.views.statement import documents_zip, statement_page, statement_pdf
+from portal.views.transfer_batches import (
+    transfer_batch_declare,
+    transfer_batch_open,
+    transfer_batch_page,
+)
 
 __all__ = [
     "brand_icon",
@@ -52,5 +57,8 @@ __all__ = [
     "statement_page",
     "statement_pdf",
     "quote_signed_pdf",
+    "transfer_batch_declare",
+    "transfer_batch_open",
+    "transfer_batch_page",
     "transfer_declare",
 ]

@@ -28,7 +28,7 @@ from portal.preview import preview_refuses_posts
 from portal.selectors.balance import DeclaredTransfer
 from portal.views.invoice_payment import CHECKOUT_NOTICES
 from portal.views.page import cached_page, list_url, page_context
-from portal.views.pay_several import pay_several_context
+from portal.views.pay_several import pay_several_context, ticked_invoices
 
 # Statuses whose row also shows what is left to pay.
 PART_PAID = (
@@ -166,7 +166,7 @@ def _balance(
     }
 
 
-def _document_list(
+def document_list_page(
     request: HttpRequest,
     visit: PortalVisit,
     kind: str,
@@ -223,7 +223,9 @@ def _document_list(
         else None,
     }
     if kind == Document.Kind.INVOICE:
-        context["pay_several"] = pay_several or pay_several_context(request, visit)
+        context["pay_several"] = pay_several or pay_several_context(
+            request, visit, declared=frozenset(declared_by_invoice)
+        )
         context["checkout_notice"] = _checkout_notice(request, lines)
     return render(request, "portal/document_list.html", context, status=status_code)
 
@@ -247,7 +249,7 @@ def invoice_list(request: HttpRequest, token: str) -> HttpResponse:
     return cached_page(
         request,
         token,
-        lambda visit: _document_list(request, visit, Document.Kind.INVOICE),
+        lambda visit: document_list_page(request, visit, Document.Kind.INVOICE),
     )
 
 
@@ -257,7 +259,7 @@ def quote_list(request: HttpRequest, token: str) -> HttpResponse:
     return cached_page(
         request,
         token,
-        lambda visit: _document_list(request, visit, Document.Kind.QUOTE),
+        lambda visit: document_list_page(request, visit, Document.Kind.QUOTE),
     )
 
 
@@ -275,15 +277,9 @@ def invoices_pay(request: HttpRequest, token: str) -> HttpResponse:
     there; the invoices tab again, with the reason, when it cannot."""
     visit = portal_visit(request, token)
     client = visit.client
-    values = request.POST.getlist("invoice")
-    ids = {int(value) for value in values if value.isdigit() and len(value) < 12}
-    chosen = list(
-        selectors.portal_documents(client=client).filter(
-            kind=Document.Kind.INVOICE, pk__in=ids
-        )
-    )
+    ids, chosen = ticked_invoices(request, client)
     error, code = "", 400
-    if not ids or len(ids) != len(values) or len(chosen) != len(ids):
+    if chosen is None:
         error = translation.gettext("Choose the invoices to pay.")
     else:
         back = request.build_absolute_uri(reverse("checkout:return"))
@@ -314,7 +310,7 @@ def invoices_pay(request: HttpRequest, token: str) -> HttpResponse:
             code = 503 if exc.__cause__ else 409
         else:
             return _see_other(checkout_url)
-    return _document_list(
+    return document_list_page(
         request,
         visit,
         Document.Kind.INVOICE,

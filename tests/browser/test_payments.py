@@ -148,3 +148,46 @@ def test_pay_several_on_a_phone_adds_up_the_ticks_and_opens_one_checkout(
     expect(page.locator("#amount")).to_have_text(str(left))
     assert len(stripe_fake.sessions[session_id]["_lines"]) == len(minors) - 1
     assert errors == []
+
+
+def test_pay_several_by_one_transfer_on_a_phone(demo, new_page, live_server):
+    cafe = demo_client(demo, ATELIER, CAFE)
+    page = new_page(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}{cafe['portal_url']}invoices/")
+
+    ticked = page.locator("#pay-several-form input[name=invoice]:checked")
+    count = ticked.count()
+    assert count >= 2
+    minors = [int(m) for m in ticked.evaluate_all("bs => bs.map(b => b.dataset.minor)")]
+    tap_when_still(page, "#pay-several-transfer-button")
+
+    expect(page).to_have_url(re.compile(r"/invoices/transfer/[\w-]{20,}/$"))
+    total = money.format_money(Decimal(sum(minors)) / 100, "EUR", "fr")
+    expect(page.locator("#transfer-amount")).to_contain_text(total)
+    expect(page.locator("#batch-invoices tbody tr")).to_have_count(count)
+    # One reference and one QR code for the whole transfer.
+    expect(page.locator("svg.epc-qr")).to_have_count(1)
+    expect(page.locator("#transfer-reference")).to_contain_text("RF")
+    expect(page.locator("#epc-qr svg")).to_be_hidden()  # a phone: behind its toggle
+    tap_when_still(page, "#epc-qr-summary")
+    expect(page.locator("#epc-qr svg")).to_be_visible()
+    tap_when_still(page, "#copy-transfer-reference")
+    expect(page.locator("#copy-transfer-reference")).to_have_text("Copié")
+    reference = page.evaluate("navigator.clipboard.readText()")
+    assert re.fullmatch(r"RF\d\dPAY[0-9A-Z]{8}", reference), reference
+    assert_no_axe_violations(page, "one transfer for several invoices, on a phone")
+    tap_when_still(page, "#declare-button")
+
+    expect(page.locator("#batch-state")).to_have_attribute("data-state", "declared")
+    expect(page.locator("#transfer-declared")).to_be_visible()
+    page.goto(f"{live_server.url}{cafe['portal_url']}invoices/")
+    expect(page.locator("[data-declared]")).to_have_count(count)
+    assert errors == []

@@ -17,8 +17,8 @@ from branding.services import brand_kit_save
 from clients import services as client_services
 from documents import status
 from documents.models import Document
-from payments.models import Receipt
-from payments.services import payment_record
+from payments.models import Receipt, TransferBatchLine
+from payments.services import payment_record, transfer_batch_open
 from tests.branding.helpers import image_bytes, upload
 from tests.factories import NOW, ClientFactory, DocumentFactory
 from tests.portal.helpers import hide, invoice, quote
@@ -51,10 +51,29 @@ def _receipt_id(document_id: int) -> int:
     return receipt.pk if receipt is not None else 10**9
 
 
+def _batch_id(document_id: int) -> str:
+    """A transfer paying the invoice with another of its client's ("x" for
+    anything else: no such transfer)."""
+    # unscoped: the test names the document itself, whatever its company
+    document = Document.objects.get(pk=document_id)
+    # unscoped: as above
+    line = TransferBatchLine.objects.filter(invoice=document).first()
+    if line is not None:  # asked for again (declared meanwhile, perhaps)
+        return line.batch.public_id
+    if not status.is_payable(document):
+        return "x" * 24
+    batch = transfer_batch_open(
+        client=document.client, invoices=[document, invoice(document.client)], now=NOW
+    )
+    return batch.public_id
+
+
 def _kwargs(name: str, token: str, document_id: int) -> dict:
     values = {"token": token, "document_id": document_id, "number": 1, "size": 192}
     if "receipt_id" in PATTERNS[name]:
         values["receipt_id"] = _receipt_id(document_id)
+    if "batch_id" in PATTERNS[name]:
+        values["batch_id"] = _batch_id(document_id)
     unknown = set(PATTERNS[name]) - set(values)
     assert not unknown, f"teach test_every_url the parameters {unknown} of {name}"
     return {key: values[key] for key in PATTERNS[name]}

@@ -126,8 +126,8 @@ def test_what_the_client_cannot_pay_is_a_400_that_opens_nothing(
     assert not CheckoutSession.objects.exists()
 
 
-def test_without_card_payments_there_is_no_form(client):
-    customer = ClientFactory()
+def test_without_card_payments_nor_iban_there_is_no_form(client):
+    customer = ClientFactory(company__iban="")
     invoice(customer), invoice(customer)
 
     html = client.get(url("invoices", customer)).content.decode()
