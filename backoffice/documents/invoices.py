@@ -21,7 +21,7 @@ from companies.admin_site import back_office
 from companies.money import active_locale, format_rate
 from companies.payment_terms import payment_terms_for
 from documents import status
-from documents.late_fees import late_fees
+from documents.late_fees import late_fees, late_fees_billed
 from documents.models import Document, Invoice
 from documents.selectors import AGEING_BUCKETS, ageing, ageing_bucket
 from transmission import selectors as lifecycle_selectors
@@ -147,6 +147,7 @@ class InvoiceAdmin(DocumentKindAdmin):
         "waive_interest",
         "waive_indemnity",
         "claim_late_fees",
+        "add_late_fees",
         "reminders_off",
         "reminders_on",
     )
@@ -401,7 +402,22 @@ class InvoiceAdmin(DocumentKindAdmin):
     @admin.display(description=_("late fees"))
     def late_fees_display(self, document: Document) -> str:
         """French late-payment law on an overdue B2B invoice: the interest to
-        date and the €40 indemnity, or what was waived."""
+        date and the €40 indemnity, or what was waived; the invoice that
+        billed them, or the invoice an invoice of late fees is on."""
+        billed = late_fees_billed(document)
+        if billed is not None:
+            return format_html(
+                '<a href="{}" id="late-fees-billed">{}</a>',
+                reverse("admin:documents_invoice_change", args=[billed.pk]),
+                _("Billed on %(invoice)s") % {"invoice": billed},
+            )
+        overdue = document.late_fees_of
+        if overdue is not None:
+            return format_html(
+                '<a href="{}" id="late-fees-of">{}</a>',
+                reverse("admin:documents_invoice_change", args=[overdue.pk]),
+                _("Late fees of %(number)s") % {"number": overdue.number},
+            )
         fees = late_fees(document, timezone.localdate())
         if fees is None:
             return str(self.get_empty_value_display())
