@@ -36,8 +36,9 @@ class LateFees:
 
 def late_fees_billed(document: Document) -> Document | None:
     """The invoice (draft or issued) that bills `document`'s late fees."""
-    # The reverse accessor reads through the invoice, already scoped.
-    return getattr(document, "late_fees_invoice", None)
+    if document.late_fees_invoice_id is None:  # no query for the usual case
+        return None
+    return document.late_fees_invoice
 
 
 def late_fees(document: Document, today: dt.date) -> LateFees | None:
@@ -47,7 +48,7 @@ def late_fees(document: Document, today: dt.date) -> LateFees | None:
         return None
     version = document.current_version
     terms = version.content.get("late_payment") if version is not None else None
-    if not terms or late_fees_billed(document):
+    if not terms or document.late_fees_invoice_id is not None:
         return None
     rate = Decimal(terms["rate"])
     interest = late_payment.late_interest(

@@ -411,7 +411,7 @@ class InvoiceAdmin(DocumentKindAdmin):
                 reverse("admin:documents_invoice_change", args=[billed.pk]),
                 _("Billed on %(invoice)s") % {"invoice": billed},
             )
-        overdue = document.late_fees_of
+        overdue = getattr(document, "late_fees_of", None)
         if overdue is not None:
             return format_html(
                 '<a href="{}" id="late-fees-of">{}</a>',

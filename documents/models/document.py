@@ -217,16 +217,17 @@ class Document(CompanyOwned, Timestamped):
         related_name="deposit_invoices",
         verbose_name=_("deposit on quote"),
     )
-    # An invoice of late fees names the overdue invoice they are on; that
-    # invoice then claims no more (`documents.late_fees`). One per invoice.
-    late_fees_of = models.OneToOneField(
+    # The invoice that bills this overdue invoice's late fees, once: from
+    # then on it claims none (`documents.late_fees`). Deleting that draft
+    # clears it, and the fees run again.
+    late_fees_invoice = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         editable=False,
-        related_name="late_fees_invoice",
-        verbose_name=_("late fees of"),
+        related_name="late_fees_of",
+        verbose_name=_("late fees billed on"),
     )
     total_excl_tax = MoneyField(
         _("total excl. VAT"), default=Decimal("0"), editable=False
@@ -368,7 +369,7 @@ class Document(CompanyOwned, Timestamped):
                 name="document_correction_is_invoice",
             ),
             models.CheckConstraint(
-                condition=Q(late_fees_of__isnull=True) | Q(kind="invoice"),
+                condition=Q(late_fees_invoice__isnull=True) | Q(kind="invoice"),
                 name="document_late_fees_on_invoice",
             ),
             models.CheckConstraint(

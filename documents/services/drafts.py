@@ -213,7 +213,6 @@ def document_create(
     source_quote: Document | None = None,
     deposit_quote: Document | None = None,
     corrected_invoice: Document | None = None,
-    late_fees_of: Document | None = None,
 ) -> Document:
     """Create a draft quote or invoice for one of the company's clients (an
     invoice may bill an accepted quote: `billing` makes those). An invoice
@@ -252,7 +251,6 @@ def document_create(
         source_quote=source_quote,
         deposit_quote=deposit_quote,
         corrected_invoice=corrected_invoice,
-        late_fees_of=late_fees_of,
         **header,
     )
     totals = totals_of(lines, header["currency"], deductions_for(document))

@@ -105,10 +105,11 @@ def late_fees_refusal(invoice: Document, today: dt.date) -> str | None:
         return _("Its late fees are already billed, on %(invoice)s.") % {
             "invoice": billed
         }
-    if invoice.late_fees_of_id is not None:
-        return _("An invoice of late fees bears no late fees of its own.")
     version = invoice.current_version
     if version is None or not version.content.get("late_payment"):
+        # The reverse accessor reads through the invoice, already scoped.
+        if getattr(invoice, "late_fees_of", None) is not None:
+            return _("An invoice of late fees bears no late fees of its own.")
         return _("Late fees apply only to a French company's invoices to a business.")
     if not status.is_overdue(invoice, today):
         return _("It is not overdue: no late fees are due.")
@@ -142,8 +143,9 @@ def invoice_late_fees_bill(
     changes. A draft, not an issued invoice, so that the owner reads it first
     (and may drop a line, or delete the draft to bill nothing).
 
-    From then on the overdue invoice claims no late fees (`late_fees`): its
-    interest is billed up to today, once. The invoice of late fees is due on
+    The overdue invoice records it (`late_fees_invoice`) and from then on
+    claims no late fees (`late_fees`): its interest is billed up to today,
+    once. The invoice of late fees is due on
     receipt and bears none of its own.
 
     Its lines are outside the scope of VAT ("not subject to VAT", EN 16931
@@ -176,7 +178,8 @@ def invoice_late_fees_bill(
         due_date=today,
         operation_category=Document.OperationCategory.SERVICES,
         vat_exemption=Document.VatExemption.NOT_SUBJECT,
-        late_fees_of=invoice,
     )
+    invoice.late_fees_invoice = draft
+    invoice.save(update_fields=["late_fees_invoice", "updated_at"])
     client_portal_revision_bump(client_id=invoice.client_id)
     return draft

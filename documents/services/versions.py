@@ -34,7 +34,8 @@ def _references(document: Document) -> dict[str, object]:
             "issue_date": day(replaced.issue_date),
             "credit_note": credit_note.number if credit_note else None,
         }
-    overdue = document.late_fees_of
+    # The reverse accessor reads through the document, already scoped.
+    overdue = getattr(document, "late_fees_of", None)
     if overdue is not None:
         references["late_fees_of"] = {
             "number": overdue.number,
