@@ -256,7 +256,46 @@ class InvoiceAdmin(DocumentKindAdmin):
         self, request: HttpRequest, obj: Document | None = None
     ) -> tuple[str, ...]:
         fields = super().get_readonly_fields(request, obj)
-        return fields if obj is None else (*fields, "einvoice_lifecycle")
+        if obj is None:
+            return fields
+        return (*fields, "einvoice_lifecycle", "credit_note_total")
+
+    def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list:
+        fields = super().get_fields(request, obj)
+        if obj is None or obj.kind != Document.Kind.CREDIT_NOTE:
+            return fields
+        # A credit note is not to pay: its total is what it takes off.
+        return [
+            "credit_note_total" if name == "total_with_currency" else name
+            for name in fields
+        ]
+
+    @admin.display(description=_("total credited"))
+    def credit_note_total(self, document: Document) -> str:
+        """What a credit note takes off its invoice, VAT included, and what of
+        it the client is owed back when the invoice had been paid."""
+        invoice = document.credited_invoice
+        currency = document.currency
+        credited = _(
+            "%(amount)s incl. VAT (%(tax)s VAT), taken off invoice %(number)s"
+        ) % {
+            "amount": money_display(document.total, currency),
+            "tax": money_display(document.total_tax, currency),
+            "number": invoice.number if invoice is not None else "",
+        }
+        owed_back = status.amount_owed_back(invoice) if invoice is not None else 0
+        after = (
+            _("%(amount)s owed back to the client, who had paid: to refund")
+            % {"amount": money_display(owed_back, currency)}
+            if owed_back
+            else _("nothing to pay or refund: the invoice is that much less to pay")
+        )
+        return format_html(
+            '<span id="credit-note-total">{}</span> · '
+            '<span id="credit-note-after">{}</span>',
+            credited,
+            after,
+        )
 
     def kind_fields(self, obj: Document) -> list[str]:
         lifecycle = [] if obj.is_draft else ["einvoice_lifecycle"]
