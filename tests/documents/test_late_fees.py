@@ -435,3 +435,20 @@ def test_a_reporting_member_cannot_add_late_fees(client):
     assert (
         not Document.objects.for_company(company).filter(late_fees_of=invoice).exists()
     )
+
+
+def test_the_rate_tables_are_in_order_and_a_later_day_uses_the_last_row():
+    for table in (
+        late_payment.ECB_REFINANCING_RATES,
+        late_payment.LEGAL_INTEREST_RATES,
+    ):
+        starts = [start for start, _rate in table]
+        assert starts == sorted(starts) and len(set(starts)) == len(starts)
+        assert all(start.day == 1 and start.month in (1, 7) for start in starts)
+    last_ecb = late_payment.ECB_REFINANCING_RATES[-1][1]
+    last_legal = late_payment.LEGAL_INTEREST_RATES[-1][1]
+
+    far = dt.date(2031, 10, 1)
+
+    assert late_payment.legal_penalty_rate(far) == last_ecb + 10
+    assert late_payment.penalty_rate_floor(far) == last_legal * 3
