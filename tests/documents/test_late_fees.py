@@ -452,3 +452,19 @@ def test_the_rate_tables_are_in_order_and_a_later_day_uses_the_last_row():
 
     assert late_payment.legal_penalty_rate(far) == last_ecb + 10
     assert late_payment.penalty_rate_floor(far) == last_legal * 3
+
+
+def test_an_invoice_of_late_fees_takes_no_line_with_vat():
+    invoice = DocumentFactory(finalised=True)
+    draft = services.invoice_late_fees_bill(invoice=invoice, actor=None, now=LATE)
+    lines = [*services.document_lines(draft), line_of("Consulting", "1", "100.00")]
+    services.document_update(document=draft, lines=lines, actor=None, now=LATE)
+
+    problems = services.finalise_problems(document=draft, now=LATE)
+
+    assert (
+        "An invoice not subject to VAT (late fees) carries only lines at 0 % VAT: "
+        "bill the other lines on another invoice." in problems
+    )
+    with pytest.raises(services.DocumentNotFinalisable):
+        services.document_finalise(document=draft, actor=None, now=LATE)
