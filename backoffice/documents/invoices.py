@@ -448,7 +448,9 @@ class InvoiceAdmin(DocumentKindAdmin):
             return format_html(
                 '<a href="{}" id="late-fees-billed">{}</a>',
                 reverse("admin:documents_invoice_change", args=[billed.pk]),
-                _("Billed on %(invoice)s") % {"invoice": billed},
+                _("Billed on a draft invoice, not sent yet")
+                if billed.is_draft
+                else _("Billed on %(invoice)s") % {"invoice": billed},
             )
         overdue = getattr(document, "late_fees_of", None)
         if overdue is not None:

@@ -377,6 +377,7 @@ def test_the_back_office_asks_with_the_amounts_then_adds_the_late_fees(client):
         asked = client.get(url)
         response = client.post(url)
         again = client.post(url)
+        billed_page = client.get(f"/admin/documents/invoice/{invoice.pk}/change/")
 
     assert url in page.content.decode()
     text = asked.content.decode()
@@ -396,6 +397,16 @@ def test_the_back_office_asks_with_the_amounts_then_adds_the_late_fees(client):
         "and send it, or delete it to bill them again."
     )
     assert Document.objects.for_company(company).filter(kind="invoice").count() == 2
+    html = billed_page.content.decode()
+    assert (
+        f'<a href="/admin/documents/invoice/{draft.pk}/change/" '
+        'id="late-fees-billed">Billed on a draft invoice, not sent yet</a>' in html
+    )
+    assert url not in html  # billed: not offered again
+    draft_page = client.get(f"/admin/documents/invoice/{draft.pk}/change/")
+    assert 'id="late-fees-of">Late fees of INV-2026-0001</a>' in (
+        draft_page.content.decode()
+    )
 
 
 def test_the_back_office_refuses_cleanly_when_nothing_is_due(client):
@@ -468,3 +479,38 @@ def test_an_invoice_of_late_fees_takes_no_line_with_vat():
     )
     with pytest.raises(services.DocumentNotFinalisable):
         services.document_finalise(document=draft, actor=None, now=LATE)
+
+
+def test_add_late_fees_from_the_invoices_list_asks_then_bills_each(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    late = DocumentFactory(client__company=company, finalised=True)
+    paid = DocumentFactory(client__company=company, finalised=True)
+    payment_record(
+        invoice=paid, amount=paid.total, method="transfer", actor=None, now=NOW
+    )
+    selection = {
+        "action": "add_late_fees",
+        "index": "0",
+        "_selected_action": [late.pk, paid.pk],
+    }
+
+    with time_machine.travel(LATE):
+        asked = client.post("/admin/documents/invoice/", selection)
+        billed_before = Document.objects.for_company(company).count()
+        done = client.post(
+            "/admin/documents/invoice/", {**selection, "confirmed": "yes"}
+        )
+
+    text = asked.content.decode()
+    assert "will bill €41.20" in text
+    assert "It is not overdue: no late fees are due." in text
+    assert billed_before == 2
+    assert messages_of(done) == [
+        "INV-2026-0001: its late fees are billed on the draft invoice below: "
+        "read it, then finalise and send it.",
+        "INV-2026-0002: It is not overdue: no late fees are due.",
+    ]
+    late.refresh_from_db()
+    assert late.late_fees_invoice.total == Decimal("41.20")
+    assert Document.objects.for_company(company).count() == 3
