@@ -14,7 +14,21 @@ half-year, and a version freezes the rate that applied when it was issued.
 - Interest runs from the day after the due date, on the amount still due,
   by days: each day counts 1/365 of the yearly rate, or 1/366 in a leap year.
 
-Update the two tables each half-year (Banque de France publishes both).
+Sources, to update the two tables each half-year (add a row for the new
+half-year; past rows stay, the law of their half-year; issued invoices keep
+the rate their version froze either way):
+
+- ECB main refinancing operations rate: the European Central Bank's "Key ECB
+  interest rates" page and its monetary policy decisions; the rate in force
+  on 1 January and 1 July is the one applying to that half-year (L441-10).
+  The Banque de France also restates it each half-year.
+- Legal interest rate, "other cases" (creditors who are not individuals
+  acting outside a business): set each half-year by an arrêté of the
+  Minister of the Economy published in the Journal officiel (Code monétaire
+  et financier, art. L313-2), also published by the Banque de France.
+
+A day after the last row uses the last row (see `_in_force`): until someone
+adds the next half-year, invoices carry the last rate known here.
 """
 
 import calendar
@@ -47,8 +61,15 @@ CENT = Decimal("0.01")
 
 
 def _in_force(table: list[tuple[dt.date, Decimal]], day: dt.date) -> Decimal:
+    """The rate of the last row starting on or before `day`.
+
+    Past the last row, the last known rate: no figure is made up for a
+    half-year nobody has entered yet, and issuing is never blocked for it
+    (the table is to be updated; see the module's sources). Before the first
+    row, the first one: the product issues no invoices dated earlier.
+    """
     found = table[0][1]
-    for start, rate in table:
+    for start, rate in table:  # in date order, oldest first
         if start <= day:
             found = rate
     return found

@@ -1,7 +1,14 @@
 """What an overdue invoice owes under French late-payment law, to date: the
 interest at the rate its version froze when issued, and the €40 indemnity,
 less what the owner waived. One rule, read by the back office, the portal and
-the reminders."""
+the reminders.
+
+Once the owner bills them ("Add late fees": `invoice_late_fees_bill`), the
+invoice of late fees claims them, and the overdue invoice claims nothing
+more: its interest was billed up to the day that invoice was made, and no
+further interest is claimed on it afterwards (one bill of late fees per
+invoice; deleting that draft lets them run again). An invoice of late fees
+carries no late-payment terms of its own: no interest on interest."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -27,6 +34,13 @@ class LateFees:
         return bool(self.interest or self.indemnity)
 
 
+def late_fees_billed(document: Document) -> Document | None:
+    """The invoice (draft or issued) that bills `document`'s late fees."""
+    if document.late_fees_invoice_id is None:  # no query for the usual case
+        return None
+    return document.late_fees_invoice
+
+
 def late_fees(document: Document, today: dt.date) -> LateFees | None:
     """The late fees of an overdue invoice whose version carries late-payment
     terms (a French seller's B2B invoice); None otherwise."""
@@ -34,7 +48,7 @@ def late_fees(document: Document, today: dt.date) -> LateFees | None:
         return None
     version = document.current_version
     terms = version.content.get("late_payment") if version is not None else None
-    if not terms:
+    if not terms or document.late_fees_invoice_id is not None:
         return None
     rate = Decimal(terms["rate"])
     interest = late_payment.late_interest(

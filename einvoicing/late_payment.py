@@ -13,8 +13,12 @@ from einvoicing.mentions import follows_french_rules
 
 def late_payment_terms(content: dict[str, Any]) -> dict[str, Any]:
     """{"late_payment": {"rate", "indemnity"}} for an invoice of a French
-    seller to a business; nothing for a consumer, a quote or a credit note."""
+    seller to a business; nothing for a consumer, a quote, a credit note, or
+    an invoice of late fees (no interest on interest: capitalised interest is
+    only due under art. 1343-2 of the civil code's conditions)."""
     if content["kind"] != Document.Kind.INVOICE or not follows_french_rules(content):
+        return {}
+    if content.get("late_fees_of"):
         return {}
     if not content["client"].get("is_business", True):
         return {}

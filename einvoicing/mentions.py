@@ -55,7 +55,21 @@ VAT_EXEMPTIONS = {
             "VAT exempt: export outside the EU, art. 262 I of the French tax code"
         ),
     ),
+    # Late-payment interest and the recovery indemnity compensate a delay:
+    # they are not the consideration for a supply of goods or services (what
+    # art. 256 I of the French tax code taxes), so they are outside the scope
+    # of VAT. EN 16931 calls that category O, "not subject to VAT" (see
+    # `not_subject_to_vat` for what it changes in the e-invoice).
+    Document.VatExemption.NOT_SUBJECT: (
+        "O",
+        "VATEX-EU-O",
+        gettext_lazy(
+            "Not subject to VAT: late-payment interest and recovery indemnity, "
+            "which pay for no supply"
+        ),
+    ),
 }
+NOT_SUBJECT = "O"
 
 
 def _locale() -> str:
@@ -85,6 +99,15 @@ def vat_exemption(content: dict) -> tuple[str, str, str] | None:
         return None
     category, code, mention = exemption
     return category, code, str(mention)
+
+
+def not_subject_to_vat(content: dict) -> bool:
+    """Whether the content's 0 % lines are outside the scope of VAT (an
+    invoice of late fees): EN 16931 category O, whose e-invoice carries no
+    VAT rate on its lines (BR-O-05), no VAT number of either party (BR-O-02)
+    and no line of another category (BR-O-11, BR-O-12)."""
+    exemption = vat_exemption(content)
+    return exemption is not None and exemption[0] == NOT_SUBJECT
 
 
 def legal_mentions(content: dict) -> list[dict[str, str]]:

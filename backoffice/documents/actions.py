@@ -103,6 +103,14 @@ def _claim_late_fees(document: Document, actor: Any, now: dt.datetime) -> bool:
     )
 
 
+def _add_late_fees(document: Document, actor: Any, now: dt.datetime) -> Document:
+    return services.invoice_late_fees_bill(invoice=document, actor=actor, now=now)
+
+
+def _late_fees_billable(document: Document) -> bool:
+    return services.late_fees_billable(document, timezone.localdate())
+
+
 def _has_late_fees(document: Document) -> bool:
     return late_fees(document, timezone.localdate()) is not None
 
@@ -349,6 +357,18 @@ DOCUMENT_ACTIONS = {
                 )
             ),
             run=_claim_late_fees,
+        ),
+        DocumentAction(
+            name="add_late_fees",
+            label=_("Add late fees"),
+            done=_(
+                "%(document)s: its late fees are billed on the draft invoice below: "
+                "read it, then finalise and send it."
+            ),
+            offered=_late_fees_billable,
+            run=_add_late_fees,
+            asks_first=True,
+            follow=True,
         ),
         DocumentAction(
             name="reminders_off",

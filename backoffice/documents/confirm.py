@@ -20,9 +20,10 @@ from backoffice.documents.actions import DOCUMENT_ACTIONS, REFUSALS, DocumentAct
 from backoffice.documents.inlines import money_display
 from companies.admin_site import member_can_change
 from companies.middleware import active_company, member
-from companies.money import format_day
+from companies.money import active_locale, format_day, format_rate
 from documents import services, status
 from documents.back_office import document_admin_url, kind_page
+from documents.late_fees import late_fees
 from documents.models import Document, DocumentNumberSequence
 
 
@@ -175,10 +176,69 @@ def _cancel(document: Document, taken: int) -> list[Consequence]:
     return [Consequence(text), Consequence(_("This cannot be undone."))]
 
 
+def _late_fees(document: Document) -> list[Consequence]:
+    today = timezone.localdate()
+    refusal = services.late_fees_refusal(document, today)
+    if refusal is not None:
+        return [Consequence(refusal, warning=True)]
+    fees = late_fees(document, today)
+    assert fees is not None  # billable
+    found = [
+        Consequence(
+            _("A new draft invoice for %(client)s will bill %(total)s:")
+            % {
+                "client": document.client.name,
+                "total": money_display(fees.interest + fees.indemnity, "EUR"),
+            }
+        )
+    ]
+    if fees.interest:
+        found.append(
+            Consequence(
+                _(
+                    "late-payment interest of %(amount)s: %(days)s days late at "
+                    "%(rate)s a year, to today;"
+                )
+                % {
+                    "amount": money_display(fees.interest, fees.currency),
+                    "days": fees.days,
+                    "rate": format_rate(fees.rate, active_locale()),
+                }
+            )
+        )
+    if fees.indemnity:
+        found.append(
+            Consequence(
+                _("the fixed recovery indemnity of %(amount)s.")
+                % {"amount": money_display(fees.indemnity, "EUR")}
+            )
+        )
+    found.append(
+        Consequence(
+            _(
+                "Not subject to VAT. %(invoice)s stays as it was issued, and "
+                "claims no more late fees from now on."
+            )
+            % {"invoice": document.number}
+        )
+    )
+    found.append(
+        Consequence(
+            _(
+                "Nothing is numbered or sent yet: read the draft, then finalise "
+                "and send it (or delete it to bill nothing)."
+            )
+        )
+    )
+    return found
+
+
 def consequences(
     action: DocumentAction, document: Document, *, portal: bool, taken: int = 0
 ) -> list[Consequence]:
     """What `action` will do to `document`, in words, before it does."""
+    if action.name == "add_late_fees":
+        return _late_fees(document)
     if not action.offered(document):
         # e.g. a draft among the invoices selected for Cancel.
         return [

@@ -21,7 +21,7 @@ from companies.admin_site import back_office
 from companies.money import active_locale, format_rate
 from companies.payment_terms import payment_terms_for
 from documents import status
-from documents.late_fees import late_fees
+from documents.late_fees import late_fees, late_fees_billed
 from documents.models import Document, Invoice
 from documents.selectors import AGEING_BUCKETS, ageing, ageing_bucket
 from transmission import selectors as lifecycle_selectors
@@ -147,6 +147,7 @@ class InvoiceAdmin(DocumentKindAdmin):
         "waive_interest",
         "waive_indemnity",
         "claim_late_fees",
+        "add_late_fees",
         "reminders_off",
         "reminders_on",
     )
@@ -255,7 +256,46 @@ class InvoiceAdmin(DocumentKindAdmin):
         self, request: HttpRequest, obj: Document | None = None
     ) -> tuple[str, ...]:
         fields = super().get_readonly_fields(request, obj)
-        return fields if obj is None else (*fields, "einvoice_lifecycle")
+        if obj is None:
+            return fields
+        return (*fields, "einvoice_lifecycle", "credit_note_total")
+
+    def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list:
+        fields = super().get_fields(request, obj)
+        if obj is None or obj.kind != Document.Kind.CREDIT_NOTE:
+            return fields
+        # A credit note is not to pay: its total is what it takes off.
+        return [
+            "credit_note_total" if name == "total_with_currency" else name
+            for name in fields
+        ]
+
+    @admin.display(description=_("total credited"))
+    def credit_note_total(self, document: Document) -> str:
+        """What a credit note takes off its invoice, VAT included, and what of
+        it the client is owed back when the invoice had been paid."""
+        invoice = document.credited_invoice
+        currency = document.currency
+        credited = _(
+            "%(amount)s incl. VAT (%(tax)s VAT), taken off invoice %(number)s"
+        ) % {
+            "amount": money_display(document.total, currency),
+            "tax": money_display(document.total_tax, currency),
+            "number": invoice.number if invoice is not None else "",
+        }
+        owed_back = status.amount_owed_back(invoice) if invoice is not None else 0
+        after = (
+            _("%(amount)s owed back to the client, who had paid: to refund")
+            % {"amount": money_display(owed_back, currency)}
+            if owed_back
+            else _("nothing to pay or refund: the invoice is that much less to pay")
+        )
+        return format_html(
+            '<span id="credit-note-total">{}</span> · '
+            '<span id="credit-note-after">{}</span>',
+            credited,
+            after,
+        )
 
     def kind_fields(self, obj: Document) -> list[str]:
         lifecycle = [] if obj.is_draft else ["einvoice_lifecycle"]
@@ -401,7 +441,24 @@ class InvoiceAdmin(DocumentKindAdmin):
     @admin.display(description=_("late fees"))
     def late_fees_display(self, document: Document) -> str:
         """French late-payment law on an overdue B2B invoice: the interest to
-        date and the €40 indemnity, or what was waived."""
+        date and the €40 indemnity, or what was waived; the invoice that
+        billed them, or the invoice an invoice of late fees is on."""
+        billed = late_fees_billed(document)
+        if billed is not None:
+            return format_html(
+                '<a href="{}" id="late-fees-billed">{}</a>',
+                reverse("admin:documents_invoice_change", args=[billed.pk]),
+                _("Billed on a draft invoice, not sent yet")
+                if billed.is_draft
+                else _("Billed on %(invoice)s") % {"invoice": billed},
+            )
+        overdue = getattr(document, "late_fees_of", None)
+        if overdue is not None:
+            return format_html(
+                '<a href="{}" id="late-fees-of">{}</a>',
+                reverse("admin:documents_invoice_change", args=[overdue.pk]),
+                _("Late fees of %(number)s") % {"number": overdue.number},
+            )
         fees = late_fees(document, timezone.localdate())
         if fees is None:
             return str(self.get_empty_value_display())

@@ -66,6 +66,9 @@ class VatExemption(models.TextChoices):
     FRANCHISE = "franchise", _("VAT not applicable (art. 293 B of the French tax code)")
     REVERSE_CHARGE = "reverse_charge", _("Reverse charge (the client pays the VAT)")
     EXPORT = "export", _("Export outside the EU (art. 262 I of the French tax code)")
+    # Late-payment interest and the recovery indemnity pay for no supply: they
+    # are outside the scope of VAT (EN 16931 category O, "not subject to VAT").
+    NOT_SUBJECT = "not_subject", _("Not subject to VAT (late-payment fees)")
 
 
 class DocumentQuerySet(CompanyQuerySet):
@@ -214,6 +217,18 @@ class Document(CompanyOwned, Timestamped):
         related_name="deposit_invoices",
         verbose_name=_("deposit on quote"),
     )
+    # The invoice that bills this overdue invoice's late fees, once: from
+    # then on it claims none (`documents.late_fees`). Deleting that draft
+    # clears it, and the fees run again.
+    late_fees_invoice = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="late_fees_of",
+        verbose_name=_("late fees billed on"),
+    )
     total_excl_tax = MoneyField(
         _("total excl. VAT"), default=Decimal("0"), editable=False
     )
@@ -352,6 +367,10 @@ class Document(CompanyOwned, Timestamped):
             models.CheckConstraint(
                 condition=Q(corrected_invoice__isnull=True) | Q(kind="invoice"),
                 name="document_correction_is_invoice",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_fees_invoice__isnull=True) | Q(kind="invoice"),
+                name="document_late_fees_on_invoice",
             ),
             models.CheckConstraint(
                 condition=Q(operation_category__in=OperationCategory.values),

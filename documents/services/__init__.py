@@ -42,7 +42,13 @@ from documents.services.finalising import (
     finalise_problems,
 )
 from documents.services.frozen import FiscalContentFrozen
-from documents.services.late_fees import LateFeesRefused, late_fees_waive
+from documents.services.late_fees import (
+    LateFeesRefused,
+    invoice_late_fees_bill,
+    late_fees_billable,
+    late_fees_refusal,
+    late_fees_waive,
+)
 from documents.services.lifecycle import StatusChangeRefused, document_cancel
 from documents.services.viewing import document_viewed
 from documents.services.visibility import document_hide, document_show
@@ -52,6 +58,9 @@ __all__ = [
     "catalogue_item_save",
     "LateFeesRefused",
     "late_fees_waive",
+    "invoice_late_fees_bill",
+    "late_fees_billable",
+    "late_fees_refusal",
     "DocumentNotDuplicable",
     "document_duplicate",
     "is_duplicable",

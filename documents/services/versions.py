@@ -16,7 +16,8 @@ def day(value: dt.date | None) -> str | None:
 
 
 def _references(document: Document) -> dict[str, object]:
-    """What a credit note credits, and which quote an invoice bills."""
+    """What a credit note credits, which quote an invoice bills, which
+    overdue invoice an invoice of late fees is on."""
     references: dict[str, object] = {}
     invoice = document.credited_invoice
     if invoice is not None:
@@ -32,6 +33,13 @@ def _references(document: Document) -> dict[str, object]:
             "number": replaced.number,
             "issue_date": day(replaced.issue_date),
             "credit_note": credit_note.number if credit_note else None,
+        }
+    # The reverse accessor reads through the document, already scoped.
+    overdue = getattr(document, "late_fees_of", None)
+    if overdue is not None:
+        references["late_fees_of"] = {
+            "number": overdue.number,
+            "issue_date": day(overdue.issue_date),
         }
     quote = document.source_quote or document.deposit_quote
     if quote is not None:

@@ -61,18 +61,20 @@ def _lines(content: dict) -> list[dict]:
     rows = []
     for position, line in enumerate(content["lines"], start=1):
         rate = Decimal(line["vat_rate"])
-        rows.append(
-            {
-                "BT-126": str(position),
-                "BT-129": _plain(line["quantity"]),
-                "BT-130": ONE_UNIT,
-                "BT-131": line["total_excl_tax"],
-                "BT-146": line["unit_price"],
-                "BT-151": _category(content, rate)[0],
-                "BT-152": _plain(line["vat_rate"]),
-                "BT-153": line["description"][:500],
-            }
-        )
+        category = _category(content, rate)[0]
+        row = {
+            "BT-126": str(position),
+            "BT-129": _plain(line["quantity"]),
+            "BT-130": ONE_UNIT,
+            "BT-131": line["total_excl_tax"],
+            "BT-146": line["unit_price"],
+            "BT-151": category,
+            "BT-152": _plain(line["vat_rate"]),
+            "BT-153": line["description"][:500],
+        }
+        if category == mentions.NOT_SUBJECT:
+            del row["BT-152"]  # no rate where no VAT applies (BR-O-05)
+        rows.append(row)
     # A final invoice takes each deposit off at its VAT rate: a line of
     # quantity -1, so the VAT breakdown holds only what is left to invoice.
     for deduction in content.get("deductions") or []:
@@ -106,6 +108,8 @@ def _breakdown(content: dict) -> list[dict]:
         }
         if code:
             row["BT-120"], row["BT-121"] = text, code
+        if category == mentions.NOT_SUBJECT:
+            del row["BT-119"]  # as on its lines: no rate where no VAT applies
         rows.append(row)
     return rows
 
@@ -148,6 +152,12 @@ def _references(content: dict) -> dict:
         latest = deductions[-1]
         references["BG-3"] = [
             {"BT-25": latest["number"], "BT-26": latest["issue_date"]}
+        ]
+    # An invoice of late fees names the overdue invoice they are on.
+    overdue = content.get("late_fees_of")
+    if overdue:
+        references["BG-3"] = [
+            {"BT-25": overdue["number"], "BT-26": overdue["issue_date"]}
         ]
     replaced = content.get("corrected_invoice")
     if replaced and "BG-3" not in references:

@@ -4,6 +4,7 @@ go (BG-13), with their addresses and electronic addresses (BT-34, BT-49)."""
 import re
 
 from companies import identifiers
+from einvoicing import mentions
 
 SIREN_SCHEME = "0002"  # ISO 6523 ICD of the French SIREN
 POSTCODE_CITY = re.compile(r"^(?P<postcode>[0-9]{4,5})\s+(?P<city>\S.*)$")
@@ -67,7 +68,9 @@ def seller(content: dict) -> dict:
         party["legal_identifier"] = registration
         if french:
             party["legal_identifier_schemeid"] = SIREN_SCHEME
-    if seller.get("vat_number"):
+    # Outside the scope of VAT, neither party's VAT number is given (BR-O-02):
+    # the SIREN identifies the seller.
+    if seller.get("vat_number") and not mentions.not_subject_to_vat(content):
         party["vat_identifier"] = seller["vat_number"]
     if seller.get("email"):
         party["contacts"] = [{"email": seller["email"]}]
@@ -82,7 +85,7 @@ def buyer(content: dict) -> dict:
     if client.get("siren"):
         party["legal_identifier"] = client["siren"]
         party["legal_identifier_schemeid"] = SIREN_SCHEME
-    if client.get("vat_number"):
+    if client.get("vat_number") and not mentions.not_subject_to_vat(content):
         party["vat_identifier"] = client["vat_number"]
     if client.get("email"):
         party["contacts"] = [{"email": client["email"]}]

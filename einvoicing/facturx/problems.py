@@ -37,9 +37,10 @@ def _seller_problems(content: dict) -> list[str]:
                     "registration number): French e-invoices must carry it."
                 )
             )
-    if (has_vat(content) or mentions.vat_exemption(content)) and not seller.get(
-        "vat_number"
-    ):
+    needs_vat_number = has_vat(content) or (
+        mentions.vat_exemption(content) and not mentions.not_subject_to_vat(content)
+    )
+    if needs_vat_number and not seller.get("vat_number"):
         found.append(
             _(
                 "Your company has no VAT number (company settings): an invoice "
@@ -98,6 +99,13 @@ def problems(content: dict) -> list[str]:
     if zero_rated and not mentions.vat_exemption(content):
         found.append(
             _("A line carries 0 % VAT: choose the reason for 0 % VAT on the document.")
+        )
+    if mentions.not_subject_to_vat(content) and has_vat(content):
+        found.append(
+            _(
+                "An invoice not subject to VAT (late fees) carries only lines at "
+                "0 % VAT: bill the other lines on another invoice."
+            )
         )
     exemption = mentions.vat_exemption(content)
     if (

@@ -492,6 +492,7 @@ def test_owner_sees_every_bulk_action_and_no_delete(client):
         "waive_interest",
         "waive_indemnity",
         "claim_late_fees",
+        "add_late_fees",
         "reminders_off",
         "reminders_on",
     ]

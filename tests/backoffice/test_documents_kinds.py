@@ -304,6 +304,7 @@ def test_without_the_add_on_no_portal_wording_on_the_documents_pages(client):
         "remind_now",  # by e-mail with its PDF: no portal needed
         "waive_interest",  # overdue by now: French late-payment law applies
         "waive_indemnity",
+        "add_late_fees",
         "duplicate",
         "reminders_off",
     }

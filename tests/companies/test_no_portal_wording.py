@@ -5,8 +5,9 @@ import re
 import pytest
 
 from companies.admin_site import back_office
+from companies.profile import hears_client_activity
 from tests.backoffice import sign_in
-from tests.factories import CompanyFactory
+from tests.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,35 @@ def test_with_the_add_on_the_settings_say_it(client):
     assert (
         "Clients have a portal only while the add-on is active" in page.content.decode()
     )
+
+
+def test_without_the_add_on_the_profile_offers_no_client_activity_e_mails(client):
+    company = CompanyFactory(has_receivables_addon=False)  # Boulangerie's case
+    user = sign_in(client, company)
+
+    page = client.get("/admin/profile/")
+    saved = client.post("/admin/profile/", {"language": "fr"})
+
+    assert "notify_client_activity" not in page.context["form"].fields
+    assert "client activity" not in page.content.decode()
+    assert saved.status_code == 302
+    user.refresh_from_db()
+    # Kept as it was, for the day the company takes the add-on.
+    assert (user.language, user.notify_client_activity) == ("fr", True)
+
+
+def test_an_owner_elsewhere_with_the_add_on_keeps_the_preference(client):
+    without = CompanyFactory(has_receivables_addon=False)
+    user = sign_in(client, without)
+    MembershipFactory(
+        user=user, company=CompanyFactory(has_receivables_addon=True), role="admin"
+    )
+    reporting_only = sign_in(
+        client.__class__(), CompanyFactory(has_receivables_addon=True), "reporting"
+    )
+
+    page = client.get("/admin/profile/")
+
+    assert "notify_client_activity" in page.context["form"].fields
+    assert "e-mail me about client activity" in page.content.decode().lower()
+    assert hears_client_activity(reporting_only) is False

@@ -40,6 +40,15 @@ def _accepted_quote(client, lines):
     return quote
 
 
+def _late_fees(client):
+    """The invoice of late fees on an invoice paid late, issued: not subject
+    to VAT (category O), without either party's VAT number."""
+    overdue = DocumentFactory(client=client, finalised=True)  # due 1 April
+    late = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
+    draft = services.invoice_late_fees_bill(invoice=overdue, actor=None, now=late)
+    return services.document_finalise(document=draft, actor=None, now=late)
+
+
 def _deposit_and_final(client):
     quote = _accepted_quote(
         client, [line("Fixtures", "4", "250.00"), line("Fitting", "1", "300.00", "10")]
@@ -117,6 +126,7 @@ KINDS = {
         actor=None,
         now=LATER,
     ),
+    "invoice of late fees (not subject to VAT)": _late_fees,
     "deposit invoice": lambda client: _deposit_and_final(client)[0],
     "final invoice after a deposit": lambda client: _deposit_and_final(client)[1],
     "replacing invoice": lambda client: services.document_finalise(
