@@ -323,6 +323,7 @@ def _client_signs(quote: Document, at: dt.datetime) -> None:
         signer_name="Marie Lefèvre",
         signer_email=quote.client.email,
         consent=True,
+        method="typed",
         signature_png=None,
         typed_name="Marie Lefèvre",
         language=quote.client.locale,

@@ -21,7 +21,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from branding.selectors import Brand, brand_for_company, brand_logo_png
+from branding.selectors import (
+    Brand,
+    brand_for_company,
+    brand_logo_plate,
+    brand_logo_png,
+)
 from clients.models import Client
 from clients.selectors import client_portal_url
 from companies.money import format_day, format_money
@@ -283,6 +288,8 @@ def client_email_message(*, email: ClientEmail) -> EmailMultiAlternatives:
             if client.has_portal
             else None,
             "logo_cid": LOGO_CONTENT_ID if brand.has_logo else None,
+            # The portal header's plate, so the logo reads the same in both.
+            "logo_plate": brand_logo_plate(brand=brand) if brand.has_logo else "",
             **lines,
         }
         subject = french_elide(subject, brand.name)

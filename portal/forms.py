@@ -7,10 +7,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branding.images import MAX_SIGNATURE_BYTES
+from documents.models import QuoteSignature
 from documents.status import CLIENT_STATUSES, client_status_label
+from signing import services as signing_services
 
 
 class DocumentFilterForm(forms.Form):
@@ -115,8 +118,24 @@ class QuoteAcceptForm(QuoteAnswerForm):
 
 
 class QuoteSignForm(QuoteAcceptForm):
-    """Signing: the same, plus a drawing (the canvas) or the typed name."""
+    """Signing: the same, plus one way to sign, chosen by the client: a drawing
+    (the canvas) or the typed name, never both."""
 
+    signing_method = forms.ChoiceField(
+        label=_("How you sign"),
+        # Typing first in the data, drawing first on the page: without the
+        # canvas script the switch is hidden and typing is the only way.
+        choices=[
+            (QuoteSignature.Method.DRAWN.value, _("Draw")),
+            (QuoteSignature.Method.TYPED.value, _("Type my name")),
+        ],
+        initial=QuoteSignature.Method.TYPED.value,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how you sign: draw, or type your name."),
+            "invalid_choice": _("Choose how you sign: draw, or type your name."),
+        },
+    )
     signature_data = forms.CharField(
         widget=forms.HiddenInput,
         required=False,
@@ -154,18 +173,27 @@ class QuoteSignForm(QuoteAcceptForm):
 
     def service_arguments(self) -> dict:
         return super().service_arguments() | {
+            "method": self.cleaned_data["signing_method"],
             "signature_png": self.cleaned_data["signature_data"],
             "typed_name": self.cleaned_data["typed_name"],
         }
 
     def clean(self) -> dict[str, Any]:
+        """The chosen way's evidence, and nothing of the other (the service
+        checks the same, with the drawing's pixels)."""
         cleaned = super().clean() or {}
-        if not cleaned.get("signature_data") and not cleaned.get("typed_name"):
-            if "signature_data" not in self.errors:
-                self.add_error(
-                    "typed_name",
-                    _("Draw your signature, or type your name as your signature."),
-                )
+        method = cleaned.get("signing_method")
+        drawn = cleaned.get("signature_data")
+        typed = " ".join((cleaned.get("typed_name") or "").split())
+        if not method or "signature_data" in self.errors:
+            return cleaned
+        DRAWN, TYPED = QuoteSignature.Method.DRAWN, QuoteSignature.Method.TYPED
+        if (method == DRAWN and typed) or (method == TYPED and drawn):
+            self.add_error("signing_method", gettext(signing_services.SIGN_ONE_WAY))
+        elif method == DRAWN and not drawn:
+            self.add_error("signature_data", _("Draw your signature in the box."))
+        elif method == TYPED and not typed:
+            self.add_error("typed_name", _("Type your full name as your signature."))
         return cleaned
 
 

@@ -2,6 +2,7 @@
 (`online`), or recorded by a member (`recorded`). Callers import from here."""
 
 from signing.services.online import (
+    SIGN_ONE_WAY,
     InvalidAnswer,
     QuoteNotAnswerable,
     QuotePdfNotReady,
@@ -16,6 +17,7 @@ from signing.services.online import (
 from signing.services.recorded import quote_accept, quote_decline
 
 __all__ = [
+    "SIGN_ONE_WAY",
     "InvalidAnswer",
     "QuoteNotAnswerable",
     "QuotePdfNotReady",

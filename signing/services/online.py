@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from branding import images
 from companies import money
@@ -190,27 +191,37 @@ def _signer_check(name: str, email: str, consent: bool) -> tuple[str, str]:
     return name, email
 
 
+# Marked for translation here, translated when raised (and by the portal's form).
+SIGN_ONE_WAY = gettext_noop(
+    "Sign one way only: draw your signature or type your name, not both."
+)
+
+
 def _signature_check(
-    signature_png: bytes | None, typed_name: str
+    method: str, signature_png: bytes | None, typed_name: str
 ) -> tuple[str, bytes | None, str]:
-    """The method and the evidence: a drawing that is not blank, else a typed
-    name; a blank drawing counts as none."""
-    if signature_png:
+    """The evidence of the way the client chose, and nothing of the other: a
+    drawing that is not blank, or a typed name. Sending both is refused rather
+    than guessed at, so the recorded method is the one the client saw chosen."""
+    typed = " ".join(typed_name.split())
+    if method == QuoteSignature.Method.DRAWN:
+        if typed:
+            raise InvalidAnswer(_(SIGN_ONE_WAY))
+        if not signature_png:
+            raise InvalidAnswer(_("Draw your signature in the box."))
         try:
-            return (
-                QuoteSignature.Method.DRAWN,
-                images.signature_png_check(signature_png),
-                "",
-            )
+            png = images.signature_png_check(signature_png)
         except images.SignatureBlank:
-            pass
+            raise InvalidAnswer(_("Draw your signature in the box.")) from None
         except images.SignatureRejected as exc:
             raise InvalidAnswer(str(exc)) from None
-    typed = " ".join(typed_name.split())
+        return QuoteSignature.Method.DRAWN, png, ""
+    if method != QuoteSignature.Method.TYPED:
+        raise InvalidAnswer(_("Choose how you sign: draw, or type your name."))
+    if signature_png:
+        raise InvalidAnswer(_(SIGN_ONE_WAY))
     if not typed:
-        raise InvalidAnswer(
-            _("Draw your signature, or type your name as your signature.")
-        )
+        raise InvalidAnswer(_("Type your full name as your signature."))
     if len(typed) > NAME_MAX_LENGTH:
         raise InvalidAnswer(
             _("Your name must be at most %(count)s characters.")
@@ -262,15 +273,17 @@ def quote_sign(
     signer_name: str,
     signer_email: str,
     consent: bool,
+    method: str,
     signature_png: bytes | None,
     typed_name: str,
     language: str,
     origin: RequestOrigin,
     now: dt.datetime,
 ) -> QuoteSignature:
-    """The client signs the latest version of a quote that asks for a signature:
-    a drawing, or its typed name. The quote becomes accepted, the evidence and
-    the history are written, and the signed PDF is made after commit.
+    """The client signs the latest version of a quote that asks for a signature
+    the one way it chose (`method`): a drawing, or its typed name. The quote
+    becomes accepted, the evidence and the history are written, and the signed
+    PDF is made after commit.
 
     :raises QuoteNotAnswerable: not pending, expired, canceled, already answered,
         or a quote that asks for no signature.
@@ -278,13 +291,14 @@ def quote_sign(
         the client was shown.
     :raises QuotePdfNotReady: the version's PDF is not made yet.
     :raises InvalidAnswer: no name, a bad e-mail, no consent, no usable
-        drawing and no typed name, a drawing that is not an acceptable PNG.
+        drawing (drawn) or no typed name (typed), both a drawing and a typed
+        name, a drawing that is not an acceptable PNG.
     """
     quote = _locked_quote(quote)
     _refusal_check(quote, now, signing=True)
     version = _version_check(quote, version_number, version_pdf_sha256, need_pdf=True)
     name, email = _signer_check(signer_name, signer_email, consent)
-    method, png, typed = _signature_check(signature_png, typed_name)
+    method, png, typed = _signature_check(method, signature_png, typed_name)
     signature = _signature_write(
         quote,
         version=version,

@@ -1,7 +1,9 @@
 "use strict";
 // The signature pad of the quote signing form: draw with a finger, a stylus or
 // the mouse, all through Pointer Events. The drawing goes into the hidden
-// signature_data field as a PNG data URL. Without this script the pad stays
+// signature_data field as a PNG data URL. One way to sign at a time: the
+// switch shows the pad or the typed name, and only the chosen one is sent
+// (the server refuses both). Without this script the switch and the pad stay
 // hidden and the typed name is the signature: the form works the same.
 (function () {
   const pad = document.getElementById("signature-pad");
@@ -9,6 +11,10 @@
   if (!pad || !form) {
     return;
   }
+  const choice = document.getElementById("signature-switch");
+  const typedBox = document.getElementById("signature-typed");
+  const typedInput = form.elements.namedItem("typed_name");
+  const methods = form.querySelectorAll("input[name=signing_method]");
   const canvas = document.getElementById("signature-canvas");
   const clear = document.getElementById("signature-clear");
   const state = document.getElementById("signature-state");
@@ -35,13 +41,32 @@
     state.textContent = drawn ? state.dataset.drawnText : state.dataset.emptyText;
   }
 
+  function method() {
+    const chosen = form.querySelector("input[name=signing_method]:checked");
+    return chosen ? chosen.value : "typed";
+  }
+
   function save() {
-    field.value = drawn ? canvas.toDataURL("image/png") : "";
+    field.value = drawn && method() === "drawn" ? canvas.toDataURL("image/png") : "";
+  }
+
+  // Only the chosen way shows, and the other's field is disabled so that
+  // nothing of it is posted.
+  function show() {
+    const drawing = method() === "drawn";
+    pad.hidden = !drawing;
+    typedBox.hidden = drawing;
+    typedInput.disabled = drawing;
+    if (drawing) {
+      resize();
+    }
+    save();
   }
 
   function resize() {
     const box = canvas.getBoundingClientRect();
-    if (Math.round(box.width) === width) {
+    // A hidden pad has no size: keep the drawing for when it shows again.
+    if (pad.hidden || Math.round(box.width) === width) {
       return;
     }
     // Keep what was drawn across a rotation: copy it, resize, draw it back.
@@ -121,10 +146,13 @@
   canvas.addEventListener("pointercancel", finish);
   canvas.addEventListener("lostpointercapture", finish);
   clear.addEventListener("click", reset);
+  for (const radio of methods) {
+    radio.addEventListener("change", show);
+  }
   form.addEventListener("submit", save);
   window.addEventListener("resize", resize);
 
-  pad.hidden = false;
-  resize();
+  choice.hidden = false;
   reset();
+  show();
 })();

@@ -1,6 +1,6 @@
 """Signing a quote in a real Chromium: on a phone by drawing with a finger
-(touch pointer events), without JavaScript by typing the name, and the signing
-form checked by axe-core."""
+(touch pointer events), by typing the name (with and without JavaScript), one
+way at a time, and the signing form checked by axe-core."""
 
 import io
 import re
@@ -84,8 +84,17 @@ def test_a_client_signs_on_a_phone_by_drawing_with_a_finger(
     tap_when_still(page, "#sign-button")
 
     expect(page).to_have_url(document_url + "sign/")
+    expect(page.locator("#signature-rule")).to_have_text(
+        "Sign by drawing or by typing your full name: one or the other."
+    )
+    # One way at a time: typing until the client chooses to draw.
+    expect(page.locator("#id_typed_name")).to_be_visible()
+    expect(page.locator("#signature-pad")).to_be_hidden()
+    tap_when_still(page, "label[for=id_signing_method_0]")
+    expect(page.locator("#id_signing_method_0")).to_be_checked()
+    expect(page.locator("#id_typed_name")).to_be_hidden()
     pad = page.locator("#signature-canvas")
-    expect(pad).to_be_visible()  # the script unhid it
+    expect(pad).to_be_visible()
     assert pad.evaluate("c => getComputedStyle(c).touchAction") == "none"
     page.evaluate(
         "window.pointerTypes = [];"
@@ -136,6 +145,45 @@ def test_a_client_signs_on_a_phone_by_drawing_with_a_finger(
     assert errors == []
 
 
+def test_a_drawing_then_the_typed_name_chosen_signs_by_the_typed_name(
+    demo, new_page, live_server
+):
+    rivage, quote = _quote_to_sign(demo)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    document_url = f"{live_server.url}{rivage['portal_url']}documents/{quote.pk}/"
+    page.goto(document_url + "sign/")
+    tap_when_still(page, "label[for=id_signing_method_0]")
+    pad = page.locator("#signature-canvas")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    _touch_stroke(
+        page,
+        [
+            (box["x"] + 20 + step * 10, box["y"] + 50 + step % 3 * 9)
+            for step in range(15)
+        ],
+    )
+    expect(page.locator("#signature-state")).to_have_text("Signature drawn.")
+
+    tap_when_still(page, "label[for=id_signing_method_1]")  # changed their mind
+
+    expect(page.locator("#signature-pad")).to_be_hidden()
+    assert page.locator("[name=signature_data]").input_value() == ""
+    page.locator("#id_typed_name").fill("Léa Moreau")
+    page.locator("#id_signer_name").fill("Léa Moreau")
+    page.locator("#id_signer_email").fill("lea@studiorivage.example")
+    page.locator("#id_consent").check()
+    tap_when_still(page, "#sign-submit")
+
+    expect(page).to_have_url(document_url, timeout=SEALING_MS)
+    signature = _signature_of(quote)
+    assert (signature.method, signature.typed_name, signature.signature_png) == (
+        "typed",
+        "Léa Moreau",
+        None,
+    )
+
+
 def test_without_javascript_the_typed_name_signs(demo, new_page, live_server):
     rivage, quote = _quote_to_sign(demo)
     page = new_page(viewport=PHONE, java_script_enabled=False)
@@ -143,7 +191,9 @@ def test_without_javascript_the_typed_name_signs(demo, new_page, live_server):
     page.goto(document_url)
     page.locator("#sign-button").click()
 
-    expect(page.locator("#signature-pad")).to_be_hidden()  # no script, no pad
+    # No script: no pad and no switch, typing is the way.
+    expect(page.locator("#signature-pad")).to_be_hidden()
+    expect(page.locator("#signature-switch")).to_be_hidden()
     page.locator("#id_signer_name").fill("Léa Moreau")
     page.locator("#id_signer_email").fill("lea@studiorivage.example")
     page.locator("#id_typed_name").fill("Léa Moreau")
@@ -170,10 +220,10 @@ def test_a_refused_submission_explains_itself_without_javascript(
     page.locator("#id_signer_email").fill("lea@studiorivage.example")
     page.locator("#id_consent").check()
 
-    page.locator("#sign-submit").click()  # neither a drawing nor a typed name
+    page.locator("#sign-submit").click()  # no typed name
 
     expect(page.locator("#id_typed_name_error")).to_have_text(
-        "Draw your signature, or type your name as your signature."
+        "Type your full name as your signature."
     )
     expect(page.locator("#id_typed_name")).to_have_attribute("aria-invalid", "true")
     assert (
@@ -187,9 +237,13 @@ def test_the_signing_form_has_no_axe_violations(demo, page, live_server):
     rivage, quote = _quote_to_sign(demo)
     sign_url = f"{live_server.url}{rivage['portal_url']}documents/{quote.pk}/sign/"
     page.goto(sign_url)
-    expect(page.locator("#signature-pad")).to_be_visible()
+    expect(page.locator("#signature-switch")).to_be_visible()
 
     assert_no_axe_violations(page, "the signing form")
+
+    page.locator("#id_signing_method_0").check()
+    expect(page.locator("#signature-pad")).to_be_visible()
+    assert_no_axe_violations(page, "the signing form, drawing")
 
     page.locator("#id_signer_email").fill("not an address")
     page.locator("#sign-form").evaluate("form => form.noValidate = true")

@@ -192,7 +192,7 @@ def test_evidence_on_the_quote_page_for_owners_admins_and_reporting(client):
     company = CompanyFactory()
     quote = signable_quote(client__company=company)
     signature = signing_services.quote_sign(
-        **sign_arguments(quote, signature_png=drawing(), typed_name="")
+        **sign_arguments(quote, method="drawn", signature_png=drawing(), typed_name="")
     )
 
     pages = {}

@@ -39,6 +39,7 @@ def _sign_data(quote, **overrides):
         "version_pdf_sha256": version.pdf_sha256,
         "signer_name": "Ada Lovelace",
         "signer_email": "ada@example.org",
+        "signing_method": "typed",
         "typed_name": "Ada Lovelace",
         "signature_data": "",
         "consent": "on",
@@ -122,12 +123,36 @@ def test_the_signing_page_shows_what_is_signed(client):
     response = client.get(url("quote_sign", portal, document_id=quote.pk))
 
     html = response.content.decode()
+    text = _text(response)
     assert response.status_code == 200
-    assert (
-        f'<code id="summary-sha256">{quote.current_version.pdf_sha256}</code>' in html
-    )
+    lines = re.search(r'<table class="quote-lines".*?</table>', html, re.S)
+    assert lines is not None
+    assert _cells(lines.group()) == [
+        "Consulting",
+        "Quantity 1",
+        "× €100.00",
+        "= €100.00",
+    ]
+    assert "Total excl. VAT €100.00 VAT €20.00 Total incl. VAT €120.00" in text, text
     assert '<dd id="summary-total">€120.00</dd>' in html
+    assert '<dd id="summary-valid-until">Dec 31, 2099</dd>' in html
+    # The fingerprint, with what it is, behind "Details".
+    details = re.search(r'<details class="fingerprint".*?</details>', html, re.S)
+    assert details is not None
+    assert "<summary>Details</summary>" in details.group()
+    assert (
+        f'<code id="summary-sha256">{quote.current_version.pdf_sha256}</code>'
+        in details.group()
+    )
+    # One way at a time: the switch and the pad wait for the script, typing
+    # is the way without it.
+    assert '<div class="signature-switch" id="signature-switch" hidden>' in html
+    assert "Sign by drawing or by typing your full name: one or the other." in text
     assert re.search(r'<div class="signature-pad" id="signature-pad" hidden>', html)
+    assert re.search(
+        r'<input type="radio" name="signing_method" value="typed"[^>]* checked>', html
+    )
+    assert not re.search(r'value="drawn"[^>]* checked', html)
     assert '<script src="/static/portal/signature-pad.js" defer></script>' in html
     assert not re.search(r"<script(?![^>]*\ssrc=)", html)  # nothing inline
     assert not re.search(r"\son[a-z]+=", html)
@@ -135,6 +160,13 @@ def test_the_signing_page_shows_what_is_signed(client):
         f"I accept quote {quote.number}, version 1, for a total of €120.00 including "
         "VAT, and I sign it electronically."
     ) in html
+
+
+def _cells(table: str) -> list[str]:
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)
+    ]
 
 
 def test_signing_by_typed_name_accepts_and_shows_who_signed(client):
@@ -180,7 +212,12 @@ def test_signing_by_drawing(client):
 
     response = client.post(
         url("quote_sign", portal, document_id=quote.pk),
-        _sign_data(quote, signature_data=_data_url(drawing()), typed_name=""),
+        _sign_data(
+            quote,
+            signing_method="drawn",
+            signature_data=_data_url(drawing()),
+            typed_name="",
+        ),
     )
 
     assert response.status_code == 303
@@ -212,30 +249,64 @@ def test_behind_our_proxy_the_forwarded_address_is_kept(client, settings):
     [
         (
             {"typed_name": "", "signature_data": ""},
-            "Draw your signature, or type your name as your signature.",
+            "Type your full name as your signature.",
         ),
         (
-            {"typed_name": "  ", "signature_data": _data_url(drawing(strokes=False))},
-            "Draw your signature, or type your name as your signature.",
+            {"signing_method": "drawn", "typed_name": "", "signature_data": ""},
+            "Draw your signature in the box.",
         ),
+        (
+            {
+                "signing_method": "drawn",
+                "typed_name": "  ",
+                "signature_data": _data_url(drawing(strokes=False)),
+            },
+            "Draw your signature in the box.",
+        ),
+        (
+            {"signing_method": "drawn", "signature_data": _data_url(drawing())},
+            "Sign one way only: draw your signature or type your name, not both.",
+        ),
+        (
+            {"signing_method": "typed", "signature_data": _data_url(drawing())},
+            "Sign one way only: draw your signature or type your name, not both.",
+        ),
+        ({"signing_method": ""}, "Choose how you sign: draw, or type your name."),
+        ({"signing_method": "click"}, "Choose how you sign: draw, or type your name."),
         ({"signer_name": "     "}, "Enter your full name."),
         ({"signer_email": "ada at example"}, "Enter a valid e-mail address."),
         ({"consent": ""}, "Tick the box to confirm what you accept."),
         (
-            {"signature_data": "data:image/gif;base64,R0lGODlhAQABAAAAACw="},
+            {
+                "signing_method": "drawn",
+                "typed_name": "",
+                "signature_data": "data:image/gif;base64,R0lGODlhAQABAAAAACw=",
+            },
             "The signature must be a PNG image drawn on the page.",
         ),
         (
-            {"signature_data": "data:image/png;base64,@@@not base64@@@"},
+            {
+                "signing_method": "drawn",
+                "typed_name": "",
+                "signature_data": "data:image/png;base64,@@@not base64@@@",
+            },
             "The signature must be a PNG image drawn on the page.",
         ),
         (
-            {"signature_data": _data_url(b"\x89PNG\r\n\x1a\n" + b"\1" * 300_000)},
+            {
+                "signing_method": "drawn",
+                "typed_name": "",
+                "signature_data": _data_url(b"\x89PNG\r\n\x1a\n" + b"\1" * 300_000),
+            },
             "The signature image is too large. Clear it and sign again, or type "
             "your name instead.",
         ),
         (
-            {"signature_data": _data_url(drawing((2100, 400)))},
+            {
+                "signing_method": "drawn",
+                "typed_name": "",
+                "signature_data": _data_url(drawing((2100, 400))),
+            },
             "The signature image is too large (at most 256 KB and 2000 × 1000 pixels).",
         ),
         (
@@ -393,6 +464,37 @@ def test_signing_in_french_keeps_the_french_consent(client):
     assert consent in page.content.decode()
     signature = QuoteSignature.objects.for_company(portal.company).get()
     assert (signature.language, signature.consent_text) == ("fr", consent)
+
+
+def test_the_signing_page_and_its_refusal_in_french(client):
+    portal = ClientFactory(locale="fr")
+    quote = _quote(portal)
+    sign_url = url("quote_sign", portal, document_id=quote.pk)
+
+    response = client.get(sign_url)
+    html, page = response.content.decode(), _text(response)
+    both = _text(
+        client.post(
+            sign_url,
+            _sign_data(
+                quote, signing_method="drawn", signature_data=_data_url(drawing())
+            ),
+        )
+    )
+
+    assert (
+        # (the text's spaces are plain: narrow no-break ones are checked below)
+        "Signez en dessinant ou en saisissant vos nom et prénom : l’un ou "
+        "l’autre." in page
+    )
+    assert "Dessiner Saisir mon nom" in page
+    assert "Montant HT" in page and "Total TTC 120,00 €" in page
+    assert (
+        "Signez d’une seule façon : dessinez votre signature ou saisissez "
+        "votre nom, pas les deux." in both
+    )
+    assert "prénom\u202f: l’un" in html  # French typography
+    assert _recorded(quote) == (0, 0, 0)
 
 
 # --- accepting and declining -------------------------------------------------------

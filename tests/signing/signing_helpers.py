@@ -66,6 +66,7 @@ def sign_arguments(quote: Document, **overrides) -> dict:
         "signer_name": "Ada Lovelace",
         "signer_email": "ada@example.org",
         "consent": True,
+        "method": "typed",
         "signature_png": None,
         "typed_name": "Ada Lovelace",
         "language": "en",
@@ -76,7 +77,7 @@ def sign_arguments(quote: Document, **overrides) -> dict:
 
 def accept_arguments(quote: Document, **overrides) -> dict:
     arguments = sign_arguments(quote, **overrides)
-    del arguments["signature_png"], arguments["typed_name"]
+    del arguments["method"], arguments["signature_png"], arguments["typed_name"]
     return arguments
 
 

@@ -62,7 +62,12 @@ def _certificates(pem: bytes):
 
 
 def test_the_signed_pdf_is_the_version_pdf_then_the_certificate_page():
-    signature = _signed(signer_name="Ada Lovelace", signature_png=drawing())
+    signature = _signed(
+        signer_name="Ada Lovelace",
+        method="drawn",
+        signature_png=drawing(),
+        typed_name="",
+    )
     original = stored_bytes(signature.version)
     signed = _signed_bytes(signature)
 

@@ -125,7 +125,7 @@ def test_signing_by_drawing_keeps_a_clean_png_of_it():
     quote = signable_quote()
 
     signature = signing_services.quote_sign(
-        **sign_arguments(quote, signature_png=drawing(), typed_name="")
+        **sign_arguments(quote, method="drawn", signature_png=drawing(), typed_name="")
     )
 
     signature.refresh_from_db()
@@ -135,15 +135,13 @@ def test_signing_by_drawing_keeps_a_clean_png_of_it():
     assert stored.getchannel("A").getbbox() is not None  # the strokes are there
 
 
-def test_a_drawing_wins_over_a_typed_name_and_a_blank_one_counts_as_none():
-    drawn, blank = signable_quote(), signable_quote()
+def test_the_recorded_method_is_the_one_chosen():
+    drawn, typed = signable_quote(), signable_quote()
 
     first = signing_services.quote_sign(
-        **sign_arguments(drawn, signature_png=drawing())
+        **sign_arguments(drawn, method="drawn", signature_png=drawing(), typed_name=" ")
     )
-    second = signing_services.quote_sign(
-        **sign_arguments(blank, signature_png=drawing(strokes=False))
-    )
+    second = signing_services.quote_sign(**sign_arguments(typed, method="typed"))
 
     assert (first.method, first.typed_name) == ("drawn", "")
     assert (second.method, second.signature_png, second.typed_name) == (
@@ -158,34 +156,68 @@ def test_a_drawing_wins_over_a_typed_name_and_a_blank_one_counts_as_none():
     [
         (
             {"signature_png": None, "typed_name": "   "},
-            "Draw your signature, or type your name as your signature.",
+            "Type your full name as your signature.",
         ),
         (
-            {"signature_png": drawing(strokes=False), "typed_name": ""},
-            "Draw your signature, or type your name as your signature.",
+            {"method": "drawn", "signature_png": None, "typed_name": ""},
+            "Draw your signature in the box.",
         ),
         (
-            {"signature_png": drawing(strokes=False, mode="RGB"), "typed_name": ""},
-            "Draw your signature, or type your name as your signature.",
+            {
+                "method": "drawn",
+                "signature_png": drawing(strokes=False),
+                "typed_name": "",
+            },
+            "Draw your signature in the box.",
         ),
+        (
+            {
+                "method": "drawn",
+                "signature_png": drawing(strokes=False, mode="RGB"),
+                "typed_name": "",
+            },
+            "Draw your signature in the box.",
+        ),
+        (
+            {"method": "drawn", "signature_png": drawing()},
+            "Sign one way only: draw your signature or type your name, not both.",
+        ),
+        (
+            {"method": "typed", "signature_png": drawing()},
+            "Sign one way only: draw your signature or type your name, not both.",
+        ),
+        ({"method": "click"}, "Choose how you sign: draw, or type your name."),
+        ({"method": ""}, "Choose how you sign: draw, or type your name."),
         ({"signer_name": "    "}, "Enter your full name."),
         ({"signer_name": "x" * 201}, "Your name must be at most 200 characters."),
         ({"signer_email": "not an address"}, "Enter a valid e-mail address."),
         ({"consent": False}, "Tick the box to confirm what you accept."),
         (
-            {"signature_png": b"GIF89a not a png at all"},
+            {"method": "drawn", "typed_name": "", "signature_png": b"GIF89a no png"},
             "The signature must be a PNG image drawn on the page.",
         ),
         (
-            {"signature_png": b"\x89PNG\r\n\x1a\n" + b"\0" * 100},
+            {
+                "method": "drawn",
+                "typed_name": "",
+                "signature_png": b"\x89PNG\r\n\x1a\n" + b"\0" * 100,
+            },
             "The signature must be a PNG image drawn on the page.",
         ),
         (
-            {"signature_png": drawing((2400, 300))},
+            {
+                "method": "drawn",
+                "typed_name": "",
+                "signature_png": drawing((2400, 300)),
+            },
             "The signature image is too large (at most 256 KB and 2000 × 1000 pixels).",
         ),
         (
-            {"signature_png": b"\x89PNG\r\n\x1a\n" + b"\0" * (256 * 1024)},
+            {
+                "method": "drawn",
+                "typed_name": "",
+                "signature_png": b"\x89PNG\r\n\x1a\n" + b"\0" * (256 * 1024),
+            },
             "The signature image is too large (at most 256 KB and 2000 × 1000 pixels).",
         ),
     ],
