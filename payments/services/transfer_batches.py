@@ -166,9 +166,8 @@ def _lock(batch: TransferBatch) -> tuple[TransferBatch, list[TransferBatchLine]]
     """The batch's invoices locked in id order, then the batch; its lines in
     invoice id order, each with its locked invoice."""
     # unscoped: the lines of the batch the caller resolved
-    lines = list(
-        TransferBatchLine.objects.filter(batch_id=batch.pk).order_by("invoice_id")
-    )
+    of_batch = TransferBatchLine.objects.filter(batch_id=batch.pk)
+    lines = list(of_batch.order_by("invoice_id"))
     invoices = {
         line.invoice_id: recording.invoice_lock(line.invoice_id) for line in lines
     }

@@ -69,10 +69,9 @@ def _checkout_of(event: dict[str, Any]) -> CheckoutSession | None:
     if not is_stripe_id(session_id):
         return None
     # unscoped: a Checkout Session id is unique; it names the company
+    named = CheckoutSession.objects.filter(session_id=session_id)
     sessions = batches.with_batch_flag(
-        CheckoutSession.objects.filter(session_id=session_id).annotate(
-            company_account=_company_account()
-        )
+        named.annotate(company_account=_company_account())
     )
     return next(iter(sessions[:1]), None)
 
