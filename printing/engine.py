@@ -145,8 +145,13 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    message = f"The PDF took more than {seconds} s to print."
+    expired = False
+
     def expire(signum: int, frame: object) -> None:
-        raise RenderTimeout(f"The PDF took more than {seconds} s to print.")
+        nonlocal expired
+        expired = True
+        raise RenderTimeout(message)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -155,6 +160,11 @@ def _time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    # The signal may land in code that catches every Exception (WeasyPrint
+    # loading an image or a font logs and goes on): the render then ran to
+    # its end, but past its time all the same.
+    if expired:
+        raise RenderTimeout(message)
 
 
 def _stylesheet() -> CSS:

@@ -50,6 +50,23 @@ def test_a_render_that_runs_out_of_time_is_stopped(settings):
         pdf.version_pdf_render(version=version)
 
 
+def test_a_time_limit_swallowed_by_a_catch_all_still_stops_the_render():
+    """WeasyPrint logs and goes on when loading an image or a font fails with
+    any Exception: a timer signal landing there must not let the render pass."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("the time limit is a timer signal: main thread only")
+    swallowed = []
+
+    with pytest.raises(pdf_engine.RenderTimeout), pdf_engine._time_limit(0.01):
+        while not swallowed:
+            try:
+                sum(range(10_000))
+            except Exception as exc:  # noqa: BLE001 - as WeasyPrint's loaders do
+                swallowed.append(exc)
+
+    assert isinstance(swallowed[0], pdf_engine.RenderTimeout)
+
+
 @pytest.fixture
 def broken_renderer(monkeypatch):
     def fail(*, version):
