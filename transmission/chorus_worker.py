@@ -150,12 +150,11 @@ def _invoice_id_find(flow: Flow, client: ChorusClient) -> str:
     return ""
 
 
-def _history_record(flow: Flow, history: dict[str, Any], now: dt.datetime) -> int:
+def _history_record(flow: Flow, history: list[dict[str, Any]], now: dt.datetime) -> int:
     """Each status of the invoice's history, oldest first, as a lifecycle
     status; recorded once each (its histoStatutId is its flow id)."""
-    rows = (history.get("historiquesDesStatuts") or {}).get("histoStatut") or []
     rows = sorted(
-        (row for row in rows if isinstance(row, dict)),
+        history,
         key=lambda row: (
             str(row.get("histoStatutDatePassage", "")),
             row.get("histoStatutId", 0),

@@ -8,7 +8,9 @@ otherwise), the deposit's exact fields, and that `fichierFlux` is the base64
 of a PDF carrying a Factur-X XML. Its answers have the shape the public
 clients read (see `transmission/chorus.py`), and they move over polls: the
 deposit report goes from IN_RECU to IN_INTEGRE (or IN_REJETE), the
-invoice's history gains one status per `consulter/historique`.
+invoice's history gains one status per `consulter/historique`, paged as
+the request asks in `paramRechercheHistoStatuts` (at most
+`history_page_size` rows a page, as a server caps it).
 """
 
 import base64
@@ -66,6 +68,7 @@ class ChorusStandIn:
     deposits: dict[str, dict] = field(default_factory=dict)
     scenarios: dict[str, str] = field(default_factory=dict)  # by invoice number
     default_scenario: str = "nominal"
+    history_page_size: int = 100
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -209,6 +212,23 @@ class ChorusStandIn:
         return 200, {"codeRetour": 0, "libelle": "", "listeFactures": found}
 
     def _history(self, request: dict) -> tuple[int, dict]:
+        known = {
+            "idFacture",
+            "idUtilisateurCourant",
+            "idEspace",
+            "paramRechercheHistoStatuts",
+            "paramRechercheHistoActionsUtilisateurs",
+            "paramRechercheHistoEvenementsComplementaires",
+        }
+        paging = request.get("paramRechercheHistoStatuts") or {}
+        paging_fields = {
+            "pageResultatDemandeeListeHistoStatut",
+            "nbResultatsParPageListeHistoStatut",
+            "triColonneListeHistoStatut",
+            "triSensListeHistoStatut",
+        }
+        if set(request) - known or set(paging) - paging_fields:
+            return 400, {"codeRetour": 20001, "libelle": f"Champs: {sorted(request)}"}
         for deposit in self.deposits.values():
             if deposit["invoice_id"] and deposit["invoice_id"] == request.get(
                 "idFacture"
@@ -217,7 +237,9 @@ class ChorusStandIn:
         else:
             return 200, {"codeRetour": 20001, "libelle": "Facture introuvable."}
         steps = SCENARIOS[deposit["scenario"]]
-        deposit["history_reads"] = min(deposit["history_reads"] + 1, len(steps))
+        if paging.get("pageResultatDemandeeListeHistoStatut", 1) == 1:
+            # A new read of the history (not its next page): one more status.
+            deposit["history_reads"] = min(deposit["history_reads"] + 1, len(steps))
         shown = steps[: deposit["history_reads"]]
         rows = [
             {
@@ -228,6 +250,15 @@ class ChorusStandIn:
             }
             for index, (code, comment) in enumerate(shown)
         ]
+        # Newest first unless asked otherwise, as Chorus Pro lists them.
+        if paging.get("triSensListeHistoStatut") != "Ascendant":
+            rows.reverse()
+        size = min(
+            int(paging.get("nbResultatsParPageListeHistoStatut") or 100),
+            self.history_page_size,
+        )
+        page = int(paging.get("pageResultatDemandeeListeHistoStatut") or 1)
+        pages = max(1, -(-len(rows) // size))
         return 200, {
             "codeRetour": 0,
             "libelle": "GCU_MSG_01_000",
@@ -235,12 +266,11 @@ class ChorusStandIn:
             "numeroFacture": deposit["number"],
             "modeDepot": "DEPOT_PDF_API",
             "statutCourantCode": shown[-1][0],
-            # Newest first, as Chorus Pro lists them.
             "historiquesDesStatuts": {
-                "histoStatut": list(reversed(rows)),
-                "nbResultatsParPageHistoStatut": 100,
-                "pageCouranteHistoStatut": 1,
-                "pagesHistoStatut": 1,
+                "histoStatut": rows[(page - 1) * size : page * size],
+                "nbResultatsParPageHistoStatut": size,
+                "pageCouranteHistoStatut": page,
+                "pagesHistoStatut": pages,
                 "totalHistoStatut": len(rows),
             },
         }

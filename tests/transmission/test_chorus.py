@@ -122,6 +122,26 @@ def test_a_public_buyers_invoice_is_deposited_and_its_statuses_come_back(
     assert len(chorus.posts("/consulter/historique")) == reads
 
 
+def test_every_page_of_the_history_is_read(
+    chorus, company, django_capture_on_commit_callbacks
+):
+    chorus.history_page_size = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = DocumentFactory(client=_public_buyer(company), finalised=True)
+    (number,) = chorus.deposits
+    _poll(company)  # the deposit report: IN_RECU
+    # Chorus Pro moved on meanwhile: the next read shows all five statuses,
+    # two a page.
+    chorus.deposits[number]["history_reads"] = 4
+
+    assert _poll(company) == [4]
+
+    reads = chorus.posts("/consulter/historique")
+    asked = [r.json()["paramRechercheHistoStatuts"] for r in reads]
+    assert [a["pageResultatDemandeeListeHistoStatut"] for a in asked] == [1, 2, 3]
+    assert _codes(invoice) == ["200", "203", "205", "211"]
+
+
 def test_a_rejection_records_213_with_its_reason_and_tells_the_owner(
     chorus, company, django_capture_on_commit_callbacks
 ):
