@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from transmission.afnor import PlatformError
@@ -70,8 +71,10 @@ def chorus_deposit(*, connection: ChorusConnection, name: str, data: bytes) -> s
     number = str(answer.get("numeroFluxDepot", ""))[:64]
     if not number:
         raise PlatformError(
-            "Chorus Pro gave no deposit number: check Chorus Pro before sending "
-            "it again.",
+            _(
+                "Chorus Pro gave no deposit number: check in Chorus Pro whether "
+                "the invoice arrived before sending it again."
+            ),
             retryable=False,
         )
     return number

@@ -69,6 +69,8 @@ class ChorusStandIn:
     scenarios: dict[str, str] = field(default_factory=dict)  # by invoice number
     default_scenario: str = "nominal"
     history_page_size: int = 100
+    # False: the deposit is answered with codeRetour 0 but no numeroFluxDepot.
+    deposit_numbered: bool = True
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -164,7 +166,7 @@ class ChorusStandIn:
         return 200, {
             "codeRetour": 0,
             "libelle": "GCU_MSG_01_000",
-            "numeroFluxDepot": deposit_number,
+            "numeroFluxDepot": deposit_number if self.deposit_numbered else "",
             "dateDepot": time.strftime("%Y-%m-%d"),
             "syntaxeFlux": "IN_DP_E2_CII_FACTURX",
         }

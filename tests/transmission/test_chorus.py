@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.factories import (
     NOW,
@@ -223,6 +224,19 @@ def test_a_wrong_technical_account_fails_the_flow_readably(
     assert (flow.state, flow.flow_id) == ("failed", "")
     assert "HTTP 403" in flow.last_error
     assert chorus.deposits == {}
+
+
+def test_our_own_error_is_stored_in_the_companys_language(
+    chorus, company, django_capture_on_commit_callbacks
+):
+    """The worker runs in English; the owner of a French company reads the
+    reason in French (the platform's own words stay as given)."""
+    chorus.deposit_numbered = False
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        invoice = DocumentFactory(client=_public_buyer(company), finalised=True)
+    flow = Flow.objects.for_company(company).get(document=invoice)
+    assert flow.state == "failed"
+    assert flow.last_error.startswith("Chorus Pro n’a pas donné de numéro de dépôt")
 
 
 def test_a_private_business_does_not_go_to_chorus_pro(
