@@ -324,8 +324,10 @@ def test_an_owner_connects_chorus_pro_in_the_back_office(client):
 
     company = CompanyFactory()
     sign_in(client, company)
+    assert client.get(CHORUS_URL).url == CHORUS_URL + "add/"
     missing = client.post(CHORUS_URL + "add/", {**CHORUS_FORM, "password": ""})
     assert missing.status_code == 200
+    assert "Enter the password." in missing.content.decode()
     assert not ChorusConnection.objects.for_company(company).exists()
 
     assert client.post(CHORUS_URL + "add/", CHORUS_FORM).status_code == 302
@@ -335,6 +337,9 @@ def test_an_owner_connects_chorus_pro_in_the_back_office(client):
     page = client.get(CHORUS_URL + f"{connection.pk}/change/").content.decode()
     assert chorus_standin.PASSWORD not in page
     assert chorus_standin.CLIENT_SECRET not in page
+    # One connection a company, as the platform's: the list is the connection.
+    assert client.get(CHORUS_URL).url == CHORUS_URL + f"{connection.pk}/change/"
+    assert client.get(CHORUS_URL + "add/").status_code == 403
 
 
 def test_the_owner_enters_a_public_buyers_service_code_on_the_client(client):
