@@ -1,4 +1,5 @@
-"""The e-invoicing platform page of the back office: owners only."""
+"""The e-invoicing connection pages of the back office (the approved
+platform, Chorus Pro): owners only."""
 
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from companies.admin_site import CompanyScopedAdmin, adopt_saved, back_office
 from companies.middleware import active_company, member, request_membership
-from companies.models import Membership
+from companies.models import Actor, Company, Membership
 from transmission import services
 from transmission.forms import ChorusConnectionForm, PlatformConnectionForm
 from transmission.models import ChorusConnection, PlatformConnection
@@ -22,19 +23,11 @@ def member_is_owner(request: HttpRequest) -> bool:
     return membership is not None and membership.role == Membership.Role.OWNER
 
 
-@admin.register(PlatformConnection, site=back_office)
-class PlatformConnectionAdmin(CompanyScopedAdmin):
-    form = PlatformConnectionForm
-    fields = (
-        "flow_url",
-        "directory_url",
-        "token_url",
-        "client_id",
-        "client_secret",
-        "webhook_secret",
-        "enabled",
-    )
-    list_display = ("flow_url", "client_id", "enabled")
+class ConnectionAdmin(CompanyScopedAdmin):
+    """A company's one connection to send e-invoices through. Its secrets are
+    typed in the form, never shown back; saving goes through the subclass's
+    service (`connection_save`)."""
+
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     owners_only = True
     ordering = ("-pk",)
@@ -60,30 +53,51 @@ class PlatformConnectionAdmin(CompanyScopedAdmin):
     ) -> HttpResponse:
         """One connection at most: straight to it, or to adding it."""
         if self.has_view_or_change_permission(request):
+            page = f"admin:{self.opts.app_label}_{self.opts.model_name}"
             connection = self.get_queryset(request).first()
             if connection is not None:
                 return HttpResponseRedirect(
-                    reverse(
-                        "admin:transmission_platformconnection_change",
-                        args=[connection.pk],
-                    )
+                    reverse(f"{page}_change", args=[connection.pk])
                 )
             if self.has_add_permission(request):
-                return HttpResponseRedirect(
-                    reverse("admin:transmission_platformconnection_add")
-                )
+                return HttpResponseRedirect(reverse(f"{page}_add"))
         return super().changelist_view(request, extra_context)
 
     def save_model(
-        self,
-        request: HttpRequest,
-        obj: PlatformConnection,
-        form: ModelForm,
-        change: bool,
+        self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool
     ) -> None:
-        data: dict[str, Any] = form.cleaned_data
-        connection = services.platform_connection_save(
+        connection = self.connection_save(
             company=active_company(request),
+            data=form.cleaned_data,
+            actor=member(request),
+        )
+        adopt_saved(obj, connection)
+
+    def connection_save(
+        self, *, company: Company, data: dict[str, Any], actor: Actor
+    ) -> models.Model:
+        raise NotImplementedError
+
+
+@admin.register(PlatformConnection, site=back_office)
+class PlatformConnectionAdmin(ConnectionAdmin):
+    form = PlatformConnectionForm
+    fields = (
+        "flow_url",
+        "directory_url",
+        "token_url",
+        "client_id",
+        "client_secret",
+        "webhook_secret",
+        "enabled",
+    )
+    list_display = ("flow_url", "client_id", "enabled")
+
+    def connection_save(
+        self, *, company: Company, data: dict[str, Any], actor: Actor
+    ) -> PlatformConnection:
+        return services.platform_connection_save(
+            company=company,
             flow_url=data["flow_url"],
             directory_url=data.get("directory_url", ""),
             token_url=data["token_url"],
@@ -91,16 +105,14 @@ class PlatformConnectionAdmin(CompanyScopedAdmin):
             client_secret=data.get("client_secret", ""),
             webhook_secret=data.get("webhook_secret", ""),
             enabled=bool(data.get("enabled")),
-            actor=member(request),
+            actor=actor,
             now=timezone.now(),
         )
-        adopt_saved(obj, connection)
 
 
 @admin.register(ChorusConnection, site=back_office)
-class ChorusConnectionAdmin(CompanyScopedAdmin):
-    """Chorus Pro for public buyers no approved platform reaches: owners only,
-    one per company (the same rules as the platform's page)."""
+class ChorusConnectionAdmin(ConnectionAdmin):
+    """Chorus Pro for public buyers no approved platform reaches."""
 
     form = ChorusConnectionForm
     fields = (
@@ -113,35 +125,12 @@ class ChorusConnectionAdmin(CompanyScopedAdmin):
         "enabled",
     )
     list_display = ("login", "api_url", "enabled")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    owners_only = True
-    ordering = ("-pk",)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return member_is_owner(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_is_owner(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_is_owner(request) and not self.get_queryset(request).exists()
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return member_is_owner(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(
-        self,
-        request: HttpRequest,
-        obj: ChorusConnection,
-        form: ModelForm,
-        change: bool,
-    ) -> None:
-        data: dict[str, Any] = form.cleaned_data
-        connection = services.chorus_connection_save(
-            company=active_company(request),
+    def connection_save(
+        self, *, company: Company, data: dict[str, Any], actor: Actor
+    ) -> ChorusConnection:
+        return services.chorus_connection_save(
+            company=company,
             api_url=data["api_url"],
             token_url=data["token_url"],
             client_id=data["client_id"],
@@ -149,7 +138,6 @@ class ChorusConnectionAdmin(CompanyScopedAdmin):
             login=data["login"],
             password=data.get("password", ""),
             enabled=bool(data.get("enabled")),
-            actor=member(request),
+            actor=actor,
             now=timezone.now(),
         )
-        adopt_saved(obj, connection)

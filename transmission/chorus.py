@@ -16,6 +16,14 @@ and the Go and PHP clients' response types (`statutCourantCode`,
 `etatCourantDepotFlux`, `listeErreurDP[].libelleErreurDP`). Every answer
 carries `codeRetour` (0: done) and `libelle`, whatever the HTTP status.
 
+The history is paged: the request asks for a page in
+`paramRechercheHistoStatuts` (`pageResultatDemandeeListeHistoStatut`,
+`nbResultatsParPageListeHistoStatut`, `triColonneListeHistoStatut`,
+`triSensListeHistoStatut`), and `historiquesDesStatuts` answers with
+`pageCouranteHistoStatut`, `pagesHistoStatut`, `nbResultatsParPageHistoStatut`
+and `totalHistoStatut` (the same names in the public Go, PHP, C# and
+TypeScript clients' request and response types).
+
 Failures leave as `PlatformError` like the AFNOR client's: retryable for a
 timeout, 429 or 5xx; a 401 gets one new token and one more try.
 """
@@ -39,6 +47,11 @@ DEPOSIT = "/cpro/factures/v1/deposer/flux"
 DEPOSIT_REPORT = "/cpro/transverses/v1/consulterCRDetaille"
 SUPPLIER_SEARCH = "/cpro/factures/v1/rechercher/fournisseur"
 HISTORY = "/cpro/factures/v1/consulter/historique"
+
+HISTORY_PAGE_SIZE = 100
+# An invoice goes through a dozen statuses or so: an answer claiming more
+# pages than this is not followed further, so that it cannot hold the worker.
+HISTORY_MAX_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -146,10 +159,38 @@ class ChorusClient(OAuthClient):
         found = answer.get("listeFactures") or []
         return [row for row in found if isinstance(row, dict)]
 
-    def history(self, invoice_id: str) -> dict[str, Any]:
-        """consulterHistoriqueFacture: the invoice's statuses so far."""
-        return self._post(
-            "consulterHistorique",
-            HISTORY,
-            {"idFacture": int(invoice_id) if invoice_id.isdigit() else invoice_id},
-        )
+    def history(self, invoice_id: str) -> list[dict[str, Any]]:
+        """consulterHistoriqueFacture: the invoice's statuses so far
+        (`histoStatut` rows), every page of them, oldest first."""
+        invoice: int | str = int(invoice_id) if invoice_id.isdigit() else invoice_id
+        rows: list[dict[str, Any]] = []
+        page = 1
+        while page <= HISTORY_MAX_PAGES:
+            answer = self._post(
+                "consulterHistorique",
+                HISTORY,
+                {
+                    "idFacture": invoice,
+                    "paramRechercheHistoStatuts": {
+                        "pageResultatDemandeeListeHistoStatut": page,
+                        "nbResultatsParPageListeHistoStatut": HISTORY_PAGE_SIZE,
+                        "triColonneListeHistoStatut": "HistoStatutDatePassage",
+                        "triSensListeHistoStatut": "Ascendant",
+                    },
+                },
+            )
+            statuses = answer.get("historiquesDesStatuts") or {}
+            if not isinstance(statuses, dict):
+                break
+            found = statuses.get("histoStatut") or []
+            rows.extend(row for row in found if isinstance(row, dict))
+            try:
+                pages = int(statuses.get("pagesHistoStatut") or 1)
+            except (TypeError, ValueError):
+                pages = 1
+            # An empty page ends it too: a total that grew between two pages
+            # must not keep us asking.
+            if page >= pages or not found:
+                break
+            page += 1
+        return rows

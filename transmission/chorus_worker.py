@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
 from transmission.afnor import PlatformError
@@ -70,8 +71,10 @@ def chorus_deposit(*, connection: ChorusConnection, name: str, data: bytes) -> s
     number = str(answer.get("numeroFluxDepot", ""))[:64]
     if not number:
         raise PlatformError(
-            "Chorus Pro gave no deposit number: check Chorus Pro before sending "
-            "it again.",
+            _(
+                "Chorus Pro gave no deposit number: check in Chorus Pro whether "
+                "the invoice arrived before sending it again."
+            ),
             retryable=False,
         )
     return number
@@ -150,12 +153,11 @@ def _invoice_id_find(flow: Flow, client: ChorusClient) -> str:
     return ""
 
 
-def _history_record(flow: Flow, history: dict[str, Any], now: dt.datetime) -> int:
+def _history_record(flow: Flow, history: list[dict[str, Any]], now: dt.datetime) -> int:
     """Each status of the invoice's history, oldest first, as a lifecycle
     status; recorded once each (its histoStatutId is its flow id)."""
-    rows = (history.get("historiquesDesStatuts") or {}).get("histoStatut") or []
     rows = sorted(
-        (row for row in rows if isinstance(row, dict)),
+        history,
         key=lambda row: (
             str(row.get("histoStatutDatePassage", "")),
             row.get("histoStatutId", 0),

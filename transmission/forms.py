@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,25 +6,50 @@ from django.utils.translation import gettext_lazy as _
 from transmission import services
 from transmission.models import ChorusConnection, PlatformConnection
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class PlatformConnectionForm(forms.ModelForm):
-    """The secrets are typed, never shown back: left empty, they are kept."""
+KEPT_IF_EMPTY = _("Stored encrypted. Leave empty to keep the one stored.")
 
-    client_secret = forms.CharField(
-        label=_("client secret"),
+
+def secret_field(
+    label: "StrOrPromise", help_text: "StrOrPromise" = KEPT_IF_EMPTY
+) -> forms.CharField:
+    """A secret typed in, never shown back; left empty, the stored one stays."""
+    return forms.CharField(
+        label=label,
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("Stored encrypted. Leave empty to keep the one stored."),
+        help_text=help_text,
     )
-    webhook_secret = forms.CharField(
-        label=_("webhook signing key"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_(
+
+
+class ConnectionForm(forms.ModelForm):
+    """A connection's form: its secrets in `secrets_to_add` (field: the error
+    when missing) must be typed when the connection is added; after that,
+    empty keeps them."""
+
+    secrets_to_add: "dict[str, StrOrPromise]" = {}
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if self.instance.pk is None:
+            for name, missing in self.secrets_to_add.items():
+                if not data.get(name):
+                    self.add_error(name, missing)
+        return data
+
+
+class PlatformConnectionForm(ConnectionForm):
+    client_secret = secret_field(_("client secret"))
+    webhook_secret = secret_field(
+        _("webhook signing key"),
+        _(
             "The signingKey the platform returned for your webhook at "
             "/einvoicing/webhook/ (base64). Stored encrypted."
         ),
     )
+    secrets_to_add = {"client_secret": _("Enter the client secret.")}
 
     class Meta:
         model = PlatformConnection
@@ -39,38 +64,17 @@ class PlatformConnectionForm(forms.ModelForm):
                 raise forms.ValidationError(str(exc)) from exc
         return value
 
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean() or {}
-        if self.instance.pk is None and not data.get("client_secret"):
-            self.add_error("client_secret", _("Enter the client secret."))
-        return data
 
+class ChorusConnectionForm(ConnectionForm):
+    """Chorus Pro through PISTE."""
 
-class ChorusConnectionForm(forms.ModelForm):
-    """Chorus Pro through PISTE; the secrets are typed, never shown back."""
-
-    client_secret = forms.CharField(
-        label=_("PISTE client secret"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Stored encrypted. Leave empty to keep the one stored."),
-    )
-    password = forms.CharField(
-        label=_("technical account password"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Stored encrypted. Leave empty to keep the one stored."),
-    )
+    client_secret = secret_field(_("PISTE client secret"))
+    password = secret_field(_("technical account password"))
+    secrets_to_add = {
+        "client_secret": _("Enter the client secret."),
+        "password": _("Enter the password."),
+    }
 
     class Meta:
         model = ChorusConnection
         fields = ("api_url", "token_url", "client_id", "login", "enabled")
-
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean() or {}
-        if self.instance.pk is None:
-            if not data.get("client_secret"):
-                self.add_error("client_secret", _("Enter the client secret."))
-            if not data.get("password"):
-                self.add_error("password", _("Enter the password."))
-        return data

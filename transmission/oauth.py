@@ -2,7 +2,11 @@
 client-credentials token, cached per account until shortly before it expires,
 requests that get one new token and one more try on a 401, and every failure
 as one `PlatformError` saying whether trying again later may help (a timeout,
-429, 5xx) or not (the same request would get the same answer)."""
+429, 5xx) or not (the same request would get the same answer).
+
+A `PlatformError`'s message is stored on the flow and shown to the owner: our
+own words are translated (in the language active when it is raised, which the
+worker sets to the company's), the platform's are kept as it gave them."""
 
 import hashlib
 import uuid
@@ -11,6 +15,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 TOKEN_MARGIN_SECONDS = 30
 
@@ -53,10 +58,23 @@ def json_object(response: requests.Response, what: str) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError as exc:
-        raise PlatformError(f"{what}: not JSON", retryable=True) from exc
+        raise PlatformError(
+            _("%(what)s: the answer is not JSON.") % {"what": what}, retryable=True
+        ) from exc
     if not isinstance(body, dict):
-        raise PlatformError(f"{what}: not an object", retryable=True)
+        raise PlatformError(
+            _("%(what)s: the answer is not a JSON object.") % {"what": what},
+            retryable=True,
+        )
     return body
+
+
+def _unreachable(what: str, exc: requests.RequestException) -> PlatformError:
+    return PlatformError(
+        _("%(what)s: no answer (%(error)s).")
+        % {"what": what, "error": exc.__class__.__name__},
+        retryable=True,
+    )
 
 
 class OAuthClient:
@@ -92,9 +110,7 @@ class OAuthClient:
                 self.token_url, timeout=timeout(), **self.token_request()
             )
         except requests.RequestException as exc:
-            raise PlatformError(
-                f"{what}: {exc.__class__.__name__}", retryable=True
-            ) from exc
+            raise _unreachable(what, exc) from exc
         if response.status_code != 200:
             raise self.error(response, "token")
         try:
@@ -102,7 +118,10 @@ class OAuthClient:
             token = str(body["access_token"])
             lifetime = int(body.get("expires_in", 300))
         except (ValueError, KeyError, TypeError) as exc:
-            raise PlatformError(f"{what}: unreadable answer", retryable=True) from exc
+            raise PlatformError(
+                _("%(what)s: the answer gives no usable token.") % {"what": what},
+                retryable=True,
+            ) from exc
         cache.set(self.cache_key, token, max(lifetime - TOKEN_MARGIN_SECONDS, 1))
         return token
 
@@ -135,9 +154,7 @@ class OAuthClient:
                     method, url, headers=sent, timeout=timeout(), **kwargs
                 )
             except requests.RequestException as exc:
-                raise PlatformError(
-                    f"{self.label}{what}: {exc.__class__.__name__}", retryable=True
-                ) from exc
+                raise _unreachable(f"{self.label}{what}", exc) from exc
             if response.status_code == 401 and attempt == 1:
                 # Expired or revoked early: one new token, one more try.
                 cache.delete(self.cache_key)

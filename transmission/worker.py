@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clients.services import client_portal_revision_bump
@@ -115,6 +116,13 @@ def flow_submit(*, flow_pk: int, now: dt.datetime) -> dt.datetime | None:
     flow = Flow.objects.select_related("document__company").get(pk=flow_pk)
     if flow.state != Flow.State.QUEUED:
         return None  # sent already (a task delivered twice)
+    # What goes wrong is stored on the flow for the owner to read: in the
+    # company's language, not the worker's (English).
+    with translation.override(flow.document.company.default_locale):
+        return _flow_send(flow, now)
+
+
+def _flow_send(flow: Flow, now: dt.datetime) -> dt.datetime | None:
     company = flow.document.company
     connection = connection_of(company)
     try:
@@ -153,7 +161,7 @@ def flow_submit(*, flow_pk: int, now: dt.datetime) -> dt.datetime | None:
         return _flow_failed(flow, exc, now)
     with transaction.atomic():
         # unscoped: re-read under lock
-        flow = Flow.objects.select_for_update().get(pk=flow_pk)
+        flow = Flow.objects.select_for_update().get(pk=flow.pk)
         flow.state = Flow.State.SUBMITTED
         flow.sha256 = sha256
         flow.flow_id = str(answer.get("flowId", ""))[:64]

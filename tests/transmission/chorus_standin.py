@@ -8,20 +8,28 @@ otherwise), the deposit's exact fields, and that `fichierFlux` is the base64
 of a PDF carrying a Factur-X XML. Its answers have the shape the public
 clients read (see `transmission/chorus.py`), and they move over polls: the
 deposit report goes from IN_RECU to IN_INTEGRE (or IN_REJETE), the
-invoice's history gains one status per `consulter/historique`.
+invoice's history gains one status per `consulter/historique`, paged as
+the request asks in `paramRechercheHistoStatuts` (at most
+`history_page_size` rows a page, as a server caps it). The server, the
+recorded requests and the bearer tokens are `loopback`'s.
 """
 
 import base64
 import binascii
 import itertools
 import json
-import threading
 import time
-import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.transmission.loopback import (
+    Answer,
+    HttpStandIn,
+    LoopbackServer,
+    json_answer,
+    serve,
+)
 
 CLIENT_ID = "piste-app"
 CLIENT_SECRET = "piste-secret"
@@ -47,63 +55,51 @@ SCENARIOS: dict[str, list[tuple[str, str]]] = {
 
 
 @dataclass
-class Recorded:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class ChorusStandIn:
-    base_url: str = ""
-    token_lifetime: int = 3600
-    tokens: dict[str, float] = field(default_factory=dict)
-    requests: list[Recorded] = field(default_factory=list)
+class ChorusStandIn(HttpStandIn):
     # By numeroFluxDepot: the deposit, its report reads, its invoice.
     deposits: dict[str, dict] = field(default_factory=dict)
     scenarios: dict[str, str] = field(default_factory=dict)  # by invoice number
     default_scenario: str = "nominal"
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    history_page_size: int = 100
+    # False: the deposit is answered with codeRetour 0 but no numeroFluxDepot.
+    deposit_numbered: bool = True
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def expire_tokens(self) -> None:
-        with self.lock:
-            self.tokens = {token: 0.0 for token in self.tokens}
-
-    def posts(self, path: str) -> list[Recorded]:
-        return [r for r in self.requests if r.path.endswith(path)]
-
     # ── HTTP ──
-    def handle(self, path: str, headers: dict, body: bytes) -> tuple[int, dict]:
+    def handle(self, method: str, url: str, headers: dict, body: bytes) -> Answer:
+        path = urlsplit(url).path
         with self.lock:
-            self.requests.append(Recorded(path, headers, body))
-            if path == "/api/oauth/token":
-                return self._token(body)
-            if not path.startswith("/cpro/"):
-                return 404, {"codeRetour": 404, "libelle": "Not found"}
-            auth = headers.get("Authorization", "")
-            token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
-            if not token or self.tokens.get(token, 0.0) <= time.time():
-                return 401, {"codeRetour": 401, "libelle": "Invalid token"}
-            account = base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
-            if headers.get("cpro-account") != account:
-                return 403, {"codeRetour": 403, "libelle": "Compte technique invalide"}
-            try:
-                request = json.loads(body)
-            except ValueError:
-                return 400, {"codeRetour": 400, "libelle": "JSON attendu"}
-            route = {
-                "/cpro/factures/v1/deposer/flux": self._deposit,
-                "/cpro/transverses/v1/consulterCRDetaille": self._report,
-                "/cpro/factures/v1/rechercher/fournisseur": self._search,
-                "/cpro/factures/v1/consulter/historique": self._history,
-            }.get(path)
-            if route is None:
-                return 404, {"codeRetour": 404, "libelle": "Not found"}
-            return route(request)
+            self.record(method, path, headers, body)
+            status, answer = self._answer(method, path, headers, body)
+        return json_answer(status, answer)
+
+    def _answer(
+        self, method: str, path: str, headers: dict, body: bytes
+    ) -> tuple[int, dict]:
+        if method != "POST":
+            return 405, {"codeRetour": 405, "libelle": "POST attendu"}
+        if path == "/api/oauth/token":
+            return self._token(body)
+        if not path.startswith("/cpro/"):
+            return 404, {"codeRetour": 404, "libelle": "Not found"}
+        if not self.bearer_valid(headers):
+            return 401, {"codeRetour": 401, "libelle": "Invalid token"}
+        account = base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
+        if headers.get("cpro-account") != account:
+            return 403, {"codeRetour": 403, "libelle": "Compte technique invalide"}
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return 400, {"codeRetour": 400, "libelle": "JSON attendu"}
+        route = {
+            "/cpro/factures/v1/deposer/flux": self._deposit,
+            "/cpro/transverses/v1/consulterCRDetaille": self._report,
+            "/cpro/factures/v1/rechercher/fournisseur": self._search,
+            "/cpro/factures/v1/consulter/historique": self._history,
+        }.get(path)
+        if route is None:
+            return 404, {"codeRetour": 404, "libelle": "Not found"}
+        return route(request)
 
     def _token(self, body: bytes) -> tuple[int, dict]:
         form = dict(parse_qsl(body.decode()))
@@ -116,14 +112,7 @@ class ChorusStandIn:
             return 400, {"error": "invalid_client"}
         if form.get("scope") != "openid":
             return 400, {"error": "invalid_scope"}
-        token = uuid.uuid4().hex
-        self.tokens[token] = time.time() + self.token_lifetime
-        return 200, {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": self.token_lifetime,
-            "scope": "openid",
-        }
+        return 200, self.token_issue(scope="openid")
 
     def _deposit(self, request: dict) -> tuple[int, dict]:
         from facturx import get_facturx_xml_from_pdf
@@ -161,7 +150,7 @@ class ChorusStandIn:
         return 200, {
             "codeRetour": 0,
             "libelle": "GCU_MSG_01_000",
-            "numeroFluxDepot": deposit_number,
+            "numeroFluxDepot": deposit_number if self.deposit_numbered else "",
             "dateDepot": time.strftime("%Y-%m-%d"),
             "syntaxeFlux": "IN_DP_E2_CII_FACTURX",
         }
@@ -209,6 +198,23 @@ class ChorusStandIn:
         return 200, {"codeRetour": 0, "libelle": "", "listeFactures": found}
 
     def _history(self, request: dict) -> tuple[int, dict]:
+        known = {
+            "idFacture",
+            "idUtilisateurCourant",
+            "idEspace",
+            "paramRechercheHistoStatuts",
+            "paramRechercheHistoActionsUtilisateurs",
+            "paramRechercheHistoEvenementsComplementaires",
+        }
+        paging = request.get("paramRechercheHistoStatuts") or {}
+        paging_fields = {
+            "pageResultatDemandeeListeHistoStatut",
+            "nbResultatsParPageListeHistoStatut",
+            "triColonneListeHistoStatut",
+            "triSensListeHistoStatut",
+        }
+        if set(request) - known or set(paging) - paging_fields:
+            return 400, {"codeRetour": 20001, "libelle": f"Champs: {sorted(request)}"}
         for deposit in self.deposits.values():
             if deposit["invoice_id"] and deposit["invoice_id"] == request.get(
                 "idFacture"
@@ -217,7 +223,9 @@ class ChorusStandIn:
         else:
             return 200, {"codeRetour": 20001, "libelle": "Facture introuvable."}
         steps = SCENARIOS[deposit["scenario"]]
-        deposit["history_reads"] = min(deposit["history_reads"] + 1, len(steps))
+        if paging.get("pageResultatDemandeeListeHistoStatut", 1) == 1:
+            # A new read of the history (not its next page): one more status.
+            deposit["history_reads"] = min(deposit["history_reads"] + 1, len(steps))
         shown = steps[: deposit["history_reads"]]
         rows = [
             {
@@ -228,6 +236,15 @@ class ChorusStandIn:
             }
             for index, (code, comment) in enumerate(shown)
         ]
+        # Newest first unless asked otherwise, as Chorus Pro lists them.
+        if paging.get("triSensListeHistoStatut") != "Ascendant":
+            rows.reverse()
+        size = min(
+            int(paging.get("nbResultatsParPageListeHistoStatut") or 100),
+            self.history_page_size,
+        )
+        page = int(paging.get("pageResultatDemandeeListeHistoStatut") or 1)
+        pages = max(1, -(-len(rows) // size))
         return 200, {
             "codeRetour": 0,
             "libelle": "GCU_MSG_01_000",
@@ -235,58 +252,19 @@ class ChorusStandIn:
             "numeroFacture": deposit["number"],
             "modeDepot": "DEPOT_PDF_API",
             "statutCourantCode": shown[-1][0],
-            # Newest first, as Chorus Pro lists them.
             "historiquesDesStatuts": {
-                "histoStatut": list(reversed(rows)),
-                "nbResultatsParPageHistoStatut": 100,
-                "pageCouranteHistoStatut": 1,
-                "pagesHistoStatut": 1,
+                "histoStatut": rows[(page - 1) * size : page * size],
+                "nbResultatsParPageHistoStatut": size,
+                "pageCouranteHistoStatut": page,
+                "pagesHistoStatut": pages,
                 "totalHistoStatut": len(rows),
             },
         }
 
 
-def make_handler(state: ChorusStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, answer = state.handle(
-                urlsplit(self.path).path, dict(self.headers.items()), body
-            )
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler
-
-
-class ChorusStandInServer:
+class ChorusStandInServer(LoopbackServer[ChorusStandIn]):
     def __init__(self) -> None:
-        self.state = ChorusStandIn()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state))
-        self.httpd.daemon_threads = True
-        host, port = self.httpd.server_address[:2]
-        self.state.base_url = f"http://{host}:{port}"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> "ChorusStandInServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(ChorusStandIn())
 
 
 def configure(settings: Any, base_url: str) -> None:
@@ -304,12 +282,11 @@ def main() -> None:
 
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8766
     state = ChorusStandIn(base_url=f"http://127.0.0.1:{port}")
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state))
     print(
         f"stand-in Chorus Pro on {state.base_url} (token: /api/oauth/token, "
         f"client {CLIENT_ID}/{CLIENT_SECRET}, technical account {LOGIN}/{PASSWORD})"
     )
-    httpd.serve_forever()
+    serve(state, port)
 
 
 if __name__ == "__main__":

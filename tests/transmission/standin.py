@@ -23,6 +23,9 @@ What makes it faithful:
   `callback_url` when set and always kept in `deliveries`, and is found by
   `POST /v1/flows/search`;
 - the Directory Service answers SIREN look-ups from `directory` fixtures.
+
+The server, the recorded requests and the bearer tokens are `loopback`'s,
+shared with the Chorus Pro stand-in.
 """
 
 import base64
@@ -34,17 +37,23 @@ import hmac
 import itertools
 import json
 import re
-import threading
 import time
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from openapi_schema_validator import OAS30Validator
+
+from tests.transmission.loopback import (
+    Answer,
+    HttpStandIn,
+    LoopbackServer,
+    json_answer,
+    serve,
+)
 
 STANDARDS = Path(__file__).resolve().parents[2] / "transmission" / "standards" / "afnor"
 FLOW_SPEC = json.loads((STANDARDS / "flow13.json").read_text())
@@ -179,21 +188,9 @@ def _check_parameters(
 
 
 @dataclass
-class Recorded:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class StandIn:
-    base_url: str = ""
-    token_lifetime: int = 3600
-    tokens: dict[str, float] = field(default_factory=dict)
+class StandIn(HttpStandIn):
     flows: dict[str, dict] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
-    requests: list[Recorded] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     deliveries: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
     outbox: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
@@ -208,20 +205,10 @@ class StandIn:
     callback_url: str = ""
     signing_key: str = SIGNING_KEY
     fail_next: list[int] = field(default_factory=list)  # statuses to answer
-    lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _last: dt.datetime | None = None
 
     # ── what tests call ──
-    def expire_tokens(self) -> None:
-        with self.lock:
-            self.tokens = {token: 0.0 for token in self.tokens}
-
-    def posts(self, path: str) -> list[Recorded]:
-        return [
-            r for r in self.requests if r.method == "POST" and r.path.endswith(path)
-        ]
-
     def invoice_flows(self) -> list[dict]:
         return [f for f in self.flows.values() if f["flowType"] == "CustomerInvoice"]
 
@@ -327,6 +314,9 @@ class StandIn:
         if self.callback_url:
             self.outbox.append((body, headers))
 
+    def after_answer(self) -> None:
+        self.flush()
+
     def flush(self) -> None:
         """POST the announcements to the callback, outside the lock (the
         receiver may call back at once)."""
@@ -420,16 +410,14 @@ class StandIn:
             )
 
     # ── HTTP ──
-    def handle(
-        self, method: str, url: str, headers: dict, body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, url: str, headers: dict, body: bytes) -> Answer:
         parts = urlsplit(url)
         path, query = parts.path, dict(parse_qsl(parts.query))
         with self.lock:
-            self.requests.append(Recorded(method, path, headers, body))
+            self.record(method, path, headers, body)
             if self.fail_next and path != "/token":
                 status = self.fail_next.pop(0)
-                return _json(
+                return json_answer(
                     status, {"errorCode": "UNAVAILABLE", "errorMessage": "try later"}
                 )
             if path == "/token":
@@ -441,11 +429,11 @@ class StandIn:
                 _check_parameters(spec, operation, headers, query, path_params)
             except SpecViolation as exc:
                 self.violations.append(str(exc))
-                return _json(
+                return json_answer(
                     400, {"errorCode": "INVALID_REQUEST", "errorMessage": str(exc)}
                 )
-            if not self._authorised(headers):
-                return _json(
+            if not self.bearer_valid(headers):
+                return json_answer(
                     401,
                     {
                         "errorCode": "UNAUTHORIZED",
@@ -458,7 +446,7 @@ class StandIn:
                 )
             except SpecViolation as exc:
                 self.violations.append(str(exc))
-                return _json(
+                return json_answer(
                     400, {"errorCode": "INVALID_REQUEST", "errorMessage": str(exc)}
                 )
             if answer_headers.get("Content-Type") == "application/json":
@@ -471,7 +459,7 @@ class StandIn:
                         self.violations.append(f"stand-in answer: {exc}")
             return status, answer_headers, answer
 
-    def _token(self, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
+    def _token(self, headers: dict, body: bytes) -> Answer:
         form = dict(parse_qsl(body.decode()))
         auth = headers.get("Authorization", "")
         client = (form.get("client_id"), form.get("client_secret"))
@@ -479,24 +467,10 @@ class StandIn:
             user, _sep, password = base64.b64decode(auth[6:]).decode().partition(":")
             client = (user, password)
         if form.get("grant_type") != "client_credentials":
-            return _json(400, {"error": "unsupported_grant_type"})
+            return json_answer(400, {"error": "unsupported_grant_type"})
         if client != (CLIENT_ID, CLIENT_SECRET):
-            return _json(401, {"error": "invalid_client"})
-        token = uuid.uuid4().hex
-        self.tokens[token] = time.time() + self.token_lifetime
-        return _json(
-            200,
-            {
-                "access_token": token,
-                "token_type": "Bearer",
-                "expires_in": self.token_lifetime,
-            },
-        )
-
-    def _authorised(self, headers: dict) -> bool:
-        auth = headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
-        return bool(token) and self.tokens.get(token, 0.0) > time.time()
+            return json_answer(401, {"error": "invalid_client"})
+        return json_answer(200, self.token_issue())
 
     def _route(self, spec, operation, path_params, headers, query, body):
         name = operation["operationId"]
@@ -508,9 +482,9 @@ class StandIn:
             self.process()
             flow = self.flows.get(path_params["flowId"])
             if flow is None:
-                return _json(404, {"errorCode": "NOT_FOUND"})
+                return json_answer(404, {"errorCode": "NOT_FOUND"})
             if query.get("docType", "Metadata") == "Metadata":
-                return _json(200, flow)
+                return json_answer(200, flow)
             data = self.files[flow["flowId"]]
             kind = "application/pdf" if data.startswith(b"%PDF") else "application/xml"
             return (
@@ -531,7 +505,7 @@ class StandIn:
             )
             self.callback_url = params["callbackUrl"]
             self.signing_key = base64.b64encode(uuid.uuid4().bytes * 2).decode()
-            return _json(
+            return json_answer(
                 201,
                 {
                     "webhookId": str(uuid.uuid4()),
@@ -572,7 +546,7 @@ class StandIn:
         _check(FLOW_SPEC, {"$ref": "#/components/schemas/FlowInfo"}, info, "flowInfo")
         data = parts["file"].get_payload(decode=True) or b""
         if len(data) > 100 * 1024 * 1024:
-            return _json(413, {"errorCode": "TOO_LARGE"})
+            return json_answer(413, {"errorCode": "TOO_LARGE"})
         flow = self._new_flow(info, data, flow_type="Undefined", direction="Out")
         answer = {
             k: flow[k]
@@ -590,7 +564,7 @@ class StandIn:
         }
         if "sha256" not in answer:
             answer["sha256"] = hashlib.sha256(data).hexdigest()
-        return _json(202, answer)
+        return json_answer(202, answer)
 
     def directory_line(
         self, siren: str, status: str = "Enabled", *, public: bool = False, **b2g: bool
@@ -632,8 +606,10 @@ class StandIn:
         else:
             lines = []
         if not lines:
-            return _json(404, {"errorCode": "NOT_FOUND", "errorMessage": "No line"})
-        return _json(
+            return json_answer(
+                404, {"errorCode": "NOT_FOUND", "errorMessage": "No line"}
+            )
+        return json_answer(
             200,
             {"search": params, "totalNumberOfResults": len(lines), "results": lines},
         )
@@ -678,15 +654,11 @@ class StandIn:
             answer["nextCursor"] = base64.b64encode(
                 str(start + limit).encode()
             ).decode()
-        return _json(200, answer)
+        return json_answer(200, answer)
 
 
 def _instant(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _json(status: int, body: dict) -> tuple[int, dict[str, str], bytes]:
-    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
 def cdar(
@@ -757,52 +729,9 @@ def read_cdar(data: bytes) -> dict:
     }
 
 
-def make_handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, headers, answer = state.handle(
-                self.command, self.path, dict(self.headers.items()), body
-            )
-            state.flush()
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        do_GET = do_POST = do_DELETE = _answer
-
-    return Handler
-
-
-class StandInServer:
-    """The stand-in running on 127.0.0.1, on a port the system picks."""
-
+class StandInServer(LoopbackServer[StandIn]):
     def __init__(self) -> None:
-        self.state = StandIn()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state))
-        self.httpd.daemon_threads = True
-        host, port = self.httpd.server_address[:2]
-        self.state.base_url = f"http://{host}:{port}"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> "StandInServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(StandIn())
 
 
 def configure(settings: Any, base_url: str) -> None:
@@ -819,16 +748,14 @@ def main() -> None:
     import sys
 
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
-    state = StandIn()
-    state.base_url = f"http://127.0.0.1:{port}"
+    state = StandIn(base_url=f"http://127.0.0.1:{port}")
     if len(sys.argv) > 2:
         state.callback_url = sys.argv[2]
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state))
     print(
         f"stand-in platform on {state.base_url} (flow: /flow, directory: /directory, "
         f"token: /token, client {CLIENT_ID}/{CLIENT_SECRET}, signing key {SIGNING_KEY})"
     )
-    httpd.serve_forever()
+    serve(state, port)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.factories import (
     NOW,
@@ -122,6 +123,26 @@ def test_a_public_buyers_invoice_is_deposited_and_its_statuses_come_back(
     assert len(chorus.posts("/consulter/historique")) == reads
 
 
+def test_every_page_of_the_history_is_read(
+    chorus, company, django_capture_on_commit_callbacks
+):
+    chorus.history_page_size = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = DocumentFactory(client=_public_buyer(company), finalised=True)
+    (number,) = chorus.deposits
+    _poll(company)  # the deposit report: IN_RECU
+    # Chorus Pro moved on meanwhile: the next read shows all five statuses,
+    # two a page.
+    chorus.deposits[number]["history_reads"] = 4
+
+    assert _poll(company) == [4]
+
+    reads = chorus.posts("/consulter/historique")
+    asked = [r.json()["paramRechercheHistoStatuts"] for r in reads]
+    assert [a["pageResultatDemandeeListeHistoStatut"] for a in asked] == [1, 2, 3]
+    assert _codes(invoice) == ["200", "203", "205", "211"]
+
+
 def test_a_rejection_records_213_with_its_reason_and_tells_the_owner(
     chorus, company, django_capture_on_commit_callbacks
 ):
@@ -203,6 +224,19 @@ def test_a_wrong_technical_account_fails_the_flow_readably(
     assert (flow.state, flow.flow_id) == ("failed", "")
     assert "HTTP 403" in flow.last_error
     assert chorus.deposits == {}
+
+
+def test_our_own_error_is_stored_in_the_companys_language(
+    chorus, company, django_capture_on_commit_callbacks
+):
+    """The worker runs in English; the owner of a French company reads the
+    reason in French (the platform's own words stay as given)."""
+    chorus.deposit_numbered = False
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        invoice = DocumentFactory(client=_public_buyer(company), finalised=True)
+    flow = Flow.objects.for_company(company).get(document=invoice)
+    assert flow.state == "failed"
+    assert flow.last_error.startswith("Chorus Pro n’a pas donné de numéro de dépôt")
 
 
 def test_a_private_business_does_not_go_to_chorus_pro(
@@ -290,8 +324,10 @@ def test_an_owner_connects_chorus_pro_in_the_back_office(client):
 
     company = CompanyFactory()
     sign_in(client, company)
+    assert client.get(CHORUS_URL).url == CHORUS_URL + "add/"
     missing = client.post(CHORUS_URL + "add/", {**CHORUS_FORM, "password": ""})
     assert missing.status_code == 200
+    assert "Enter the password." in missing.content.decode()
     assert not ChorusConnection.objects.for_company(company).exists()
 
     assert client.post(CHORUS_URL + "add/", CHORUS_FORM).status_code == 302
@@ -301,6 +337,9 @@ def test_an_owner_connects_chorus_pro_in_the_back_office(client):
     page = client.get(CHORUS_URL + f"{connection.pk}/change/").content.decode()
     assert chorus_standin.PASSWORD not in page
     assert chorus_standin.CLIENT_SECRET not in page
+    # One connection a company, as the platform's: the list is the connection.
+    assert client.get(CHORUS_URL).url == CHORUS_URL + f"{connection.pk}/change/"
+    assert client.get(CHORUS_URL + "add/").status_code == 403
 
 
 def test_the_owner_enters_a_public_buyers_service_code_on_the_client(client):
