@@ -3,11 +3,10 @@ delivered by a task (once, retried like every client e-mail)."""
 
 import datetime as dt
 
-from django.db import transaction
-
 from clients.models import Client
+from companies.queue import enqueue_at_commit
 from documents.models import ClientEmail, Document
-from mail.tasks import client_email_enqueue
+from mail.tasks import client_email_deliver
 
 
 def client_notice_request(
@@ -27,5 +26,5 @@ def client_notice_request(
         recipients=recipients,
         requested_at=now,
     )
-    transaction.on_commit(lambda: client_email_enqueue(email_id=email.pk))
+    enqueue_at_commit(client_email_deliver, email.pk)
     return email

@@ -1,7 +1,6 @@
 """The company hears of what its clients did."""
 
-from django.db import transaction
-
+from companies.queue import enqueue_at_commit
 from documents.models import DocumentEvent
 from mail import tasks
 
@@ -9,5 +8,4 @@ from mail import tasks
 def client_event_notify_on_commit(event: DocumentEvent) -> None:
     """E-mail the company's members a client's action once it is committed
     (registered in `documents.hooks.client_event_written`)."""
-    event_id = event.pk
-    transaction.on_commit(lambda: tasks.event_members_notify.enqueue(event_id))
+    enqueue_at_commit(tasks.event_members_notify, event.pk)

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.money import format_day, format_money
+from companies.queue import enqueue_at_commit
 from documents.models import ClientEmail, Document
 from mail import hooks as mail_hooks
 from mail.services import client_notice_request
@@ -69,18 +70,18 @@ def _number_allocate(company_id: int, year: int, count: int = 1) -> int:
 
 
 class _ReceiptPrint:
-    """Asks for a receipt's PDF once its transaction commits (an `on_commit`
-    callback). Registered when the receipt is prepared, it also tells whether
-    the savepoint it was prepared in still stands: Django drops the callbacks
-    of a savepoint rolled back (a batch refused halfway), and with them the
-    payment, its e-mail and so its receipt."""
+    """A receipt prepared in a transaction. Registered as an `on_commit`
+    callback (which does nothing) when the receipt is prepared, it tells
+    whether the savepoint it was prepared in still stands: Django drops the
+    callbacks of a savepoint rolled back (a batch refused halfway), and with
+    them the payment, its e-mail and so its receipt."""
 
     def __init__(self, receipt: Receipt) -> None:
         self.receipt = receipt
         self.written = False
 
     def __call__(self) -> None:
-        tasks.receipt_render_pdf.enqueue(self.receipt.pk)
+        pass  # its PDF was asked for when it was written
 
 
 _state = threading.local()  # one block at a time per thread (its connection)
@@ -132,6 +133,7 @@ def _receipts_number_and_write(printers: list[_ReceiptPrint]) -> None:
     Receipt.objects.bulk_create(receipts)
     for printer in printers:
         printer.written = True
+        enqueue_at_commit(tasks.receipt_render_pdf, printer.receipt.pk)
 
 
 def receipt_issue(*, payment: Payment, invoice: Document, now: dt.datetime) -> Receipt:
