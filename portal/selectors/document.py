@@ -37,7 +37,8 @@ def portal_related_documents(
     *, client: Client, document: Document
 ) -> list[dict[str, object]]:
     """What the client may see beside a document: an invoice's credit notes,
-    the invoice a credit note credits, an invoice's quote and deposits; only
+    the invoice a credit note credits, an invoice's quote and deposits, the
+    invoice billing an overdue invoice's late fees and the reverse; only
     those visible in its portal, oldest first. One query, then cached under
     the client's revision (each of them is written, hidden or shown by a
     service that bumps it)."""
@@ -54,17 +55,27 @@ def _related_documents(client: Client, document: Document) -> list[dict[str, obj
     related = Q(credited_invoice=document.pk) | Q(pk=document.credited_invoice_id)
     # An invoice corrected by another: each names the other.
     related |= Q(corrected_invoice=document.pk) | Q(pk=document.corrected_invoice_id)
+    related |= Q(late_fees_invoice=document.pk) | Q(pk=document.late_fees_invoice_id)
     quote_id = document.source_quote_id or document.deposit_quote_id
     if quote_id is not None:
         # The quote, its deposits and the invoice it became.
         related |= Q(pk=quote_id) | Q(deposit_quote=quote_id) | Q(source_quote=quote_id)
     return [
         {
-            **{key: value for key, value in row.items() if key != "corrected_by"},
+            **{
+                key: value
+                for key, value in row.items()
+                if key not in ("corrected_by", "fees_billed_on")
+            },
             "correction": "replaces"
             if row["id"] == document.corrected_invoice_id
             else "replaced_by"
             if row["corrected_by"] == document.pk
+            else "",
+            "late_fees": "billed_on"
+            if row["id"] == document.late_fees_invoice_id
+            else "of"
+            if row["fees_billed_on"] == document.pk
             else "",
         }
         for row in visible.filter(related)
@@ -83,6 +94,7 @@ def _related_documents(client: Client, document: Document) -> list[dict[str, obj
             "currency",
             "deposit",
             corrected_by=F("corrected_invoice_id"),
+            fees_billed_on=F("late_fees_invoice_id"),
         )
     ]
 

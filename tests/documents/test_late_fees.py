@@ -514,3 +514,27 @@ def test_add_late_fees_from_the_invoices_list_asks_then_bills_each(client):
     late.refresh_from_db()
     assert late.late_fees_invoice.total == Decimal("41.20")
     assert Document.objects.for_company(company).count() == 3
+
+
+def test_the_portal_names_the_invoice_billing_the_late_fees_and_the_reverse(client):
+    invoice = DocumentFactory(finalised=True)
+    token = invoice.client.portal_token
+    draft = services.invoice_late_fees_bill(invoice=invoice, actor=None, now=LATE)
+    page_url = f"/p/{token}/documents/{invoice.pk}/"
+
+    with time_machine.travel(LATE):
+        before = client.get(page_url).content.decode()  # a draft is not shown
+        fees = services.document_finalise(document=draft, actor=None, now=LATE)
+        original = client.get(page_url).content.decode()
+        billing = client.get(f"/p/{token}/documents/{fees.pk}/").content.decode()
+
+    assert 'data-late-fees="billed_on"' not in before
+    assert 'id="late-interest"' not in original  # claimed on the other invoice
+    assert (
+        f'data-late-fees="billed_on"><a href="/p/{token}/documents/{fees.pk}/">'
+        f"Late fees billed on invoice {fees.number}</a>"
+    ) in original
+    assert (
+        f'data-late-fees="of"><a href="/p/{token}/documents/{invoice.pk}/">'
+        f"Late fees of invoice {invoice.number}</a>"
+    ) in billing
