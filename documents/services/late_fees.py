@@ -84,8 +84,8 @@ def _late_fees_lines(invoice: Document, fees: LateFees, today: dt.date) -> list[
             lines.append(LineInput(text, Decimal(1), fees.interest, Decimal(0)))
         if fees.indemnity > 0:
             text = _(
-                "Fixed indemnity for recovery costs, invoice %(number)s paid late "
-                "(art. L441-10 and D441-5 of the French commercial code)"
+                "Fixed indemnity for recovery costs, late payment of invoice "
+                "%(number)s (art. L441-10 and D441-5 of the French commercial code)"
             ) % {"number": invoice.number}
             lines.append(LineInput(text, Decimal(1), fees.indemnity, Decimal(0)))
     return lines
@@ -174,8 +174,7 @@ def invoice_late_fees_bill(
         actor=actor,
         now=now,
         currency=invoice.currency,
-        issue_date=today,
-        due_date=today,
+        issue_date=today,  # due on the client's usual terms, as printed
         operation_category=Document.OperationCategory.SERVICES,
         vat_exemption=Document.VatExemption.NOT_SUBJECT,
     )

@@ -209,18 +209,17 @@ class TransferBatchAdmin(CompanyScopedAdmin):
                 },
                 messages.SUCCESS,
             )
-            for invoice, asked, got in recorded.shortfalls:
+            for invoice, overpaid in recorded.overpaid:
                 self.message_user(
                     request,
                     _(
-                        "%(invoice)s was paid otherwise meanwhile: %(recorded)s "
-                        "recorded instead of %(asked)s. Refund the difference or "
-                        "keep it as a credit."
+                        "%(invoice)s was paid otherwise meanwhile: %(overpaid)s of "
+                        "this transfer is more than it still asked, kept as an "
+                        "overpayment to refund (see Overpayments)."
                     )
                     % {
                         "invoice": invoice.number,
-                        "recorded": money_text(got, batch.currency),
-                        "asked": money_text(asked, batch.currency),
+                        "overpaid": money_text(overpaid, batch.currency),
                     },
                     messages.WARNING,
                 )

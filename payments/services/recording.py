@@ -84,26 +84,32 @@ def payment_record(
     received_at: dt.datetime | None = None,
     note: str = "",
     allow_overpayment: bool = False,
+    arrived: bool = False,
 ) -> Payment:
     """Record money received by transfer or by hand and move the invoice to
     partly paid or paid.
 
-    :raises PaymentRefused: not an open invoice, a non-positive amount, a card
-        payment (those come from Stripe), or more than the amount due unless
-        `allow_overpayment` (the excess is then flagged).
+    `arrived`: money that is in the bank for this invoice whatever it says
+    now (a transfer the client made for it): recorded like a card payment,
+    even on an invoice paid or canceled meanwhile, what goes beyond the
+    amount due flagged as an overpayment for the owner to refund.
+
+    :raises PaymentRefused: not an open invoice (unless `arrived`), a
+        non-positive amount, a card payment (those come from Stripe), or more
+        than the amount due unless `allow_overpayment` or `arrived` (the
+        excess is then flagged).
     """
     with receipts_numbered_last():
         invoice = invoice_lock(invoice.pk)
         if method == Payment.Method.CARD:
             raise PaymentRefused(_("Card payments are recorded from Stripe only."))
-        if not (
-            invoice.kind == Document.Kind.INVOICE
-            and invoice.status in status.OPEN_INVOICE_STATUSES
+        if invoice.kind != Document.Kind.INVOICE or not (
+            arrived or invoice.status in status.OPEN_INVOICE_STATUSES
         ):
             raise PaymentRefused(_("Only an open invoice can receive a payment."))
         if amount <= 0:
             raise PaymentRefused(_("A payment must be greater than zero."))
-        if amount > invoice.amount_due and not allow_overpayment:
+        if amount > invoice.amount_due and not (allow_overpayment or arrived):
             raise PaymentRefused(
                 _("A payment cannot exceed the balance due (%(balance)s).")
                 % {"balance": format_money_active(invoice.amount_due, invoice.currency)}

@@ -263,20 +263,21 @@ class BatchRecorded:
 
     batch: TransferBatch
     payments: list[Payment] = field(default_factory=list)
-    # (invoice, amount the batch asked, amount recorded): paid otherwise meanwhile.
-    shortfalls: list[tuple[Document, Decimal, Decimal]] = field(default_factory=list)
+    # (invoice, the part of its payment beyond what it still asked): paid
+    # otherwise meanwhile, flagged as an overpayment for the owner to refund.
+    overpaid: list[tuple[Document, Decimal]] = field(default_factory=list)
 
 
 def transfer_batch_record(
     *, batch: TransferBatch, actor: Actor, now: dt.datetime
 ) -> BatchRecorded:
     """ "Record this transfer": the one transfer arrived. Records a transfer
-    payment on each invoice for what it asked (or what is still due, if less
-    by now; nothing on one paid otherwise meanwhile), each with its receipt,
-    all in one transaction, once.
+    payment on each invoice for what the batch asked of it, each with its
+    receipt, all in one transaction, once. Money that arrived is never left
+    out: on an invoice paid (or canceled) otherwise meanwhile, what goes
+    beyond what it still asked is flagged as an overpayment to refund.
 
-    :raises PaymentRefused: recorded or rejected already, or nothing is left
-        to pay on any of its invoices.
+    :raises PaymentRefused: recorded or rejected already.
     """
     with transaction.atomic(), receipts_numbered_last():
         batch, lines = _lock(batch)
@@ -298,26 +299,19 @@ def transfer_batch_record(
         result = BatchRecorded(batch=batch)
         for line in lines:
             invoice = line.invoice
-            due = (
-                max(invoice.amount_due, Decimal(0))
-                if invoice.status in status.OPEN_INVOICE_STATUSES
-                else Decimal(0)
-            )
-            amount = min(line.amount, due)
-            if amount < line.amount:
-                result.shortfalls.append((invoice, line.amount, amount))
-            if amount <= 0:
-                continue
             payment = recording.payment_record(
                 invoice=invoice,
-                amount=amount,
+                amount=line.amount,
                 method=Payment.Method.TRANSFER,
                 actor=actor,
                 now=now,
                 received_at=received_at,
                 note=_("One transfer for several invoices, reference %(reference)s")
                 % {"reference": grouped(batch.reference)},
+                arrived=True,
             )
+            if payment.overpaid_amount:
+                result.overpaid.append((invoice, payment.overpaid_amount))
             line.payment = payment
             line.save(update_fields=["payment"])
             declaration = declarations.get(invoice.pk)
@@ -325,13 +319,6 @@ def transfer_batch_record(
                 declaration.payment = payment
                 declaration.save(update_fields=["payment", "updated_at"])
             result.payments.append(payment)
-        if not result.payments:
-            raise recording.PaymentRefused(
-                _(
-                    "Nothing is left to pay on these invoices: nothing was recorded. "
-                    "Refund the transfer, or record it by hand."
-                )
-            )
         batch.recorded_at = now
         batch.recorded_by = actor
         batch.save(update_fields=["recorded_at", "recorded_by", "updated_at"])

@@ -90,6 +90,16 @@ def _batch_page(
         details["qr_svg"] = mark_safe(details["qr_svg"])  # noqa: S308
     lines = payment_selectors.transfer_batch_lines(batch=batch)
     answered = batch.recorded_at is not None or batch.rejected_at is not None
+    # Not sent yet, and its invoices no longer ask for it (one was paid or
+    # corrected since): its details must not invite a payment.
+    stale = (
+        not answered
+        and batch.declared_at is None
+        and any(
+            not status.is_payable(line.invoice) or line.invoice.amount_due < line.amount
+            for line in lines
+        )
+    )
     context = page_context(
         visit,
         batch=batch,
@@ -113,6 +123,7 @@ def _batch_page(
         if batch.paid_on_date
         else "",
         answered=answered,
+        stale=stale,
         declared_now=request.GET.get("declared") == "1" and not answered,
         declare_url=reverse(
             "portal:transfer_batch_declare",

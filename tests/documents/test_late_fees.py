@@ -220,9 +220,11 @@ def test_add_late_fees_bills_them_on_a_new_draft_and_leaves_the_invoice_alone():
         invoice.client,
         invoice,
     )
+    # Due on the client's usual terms (the factory company's 30 days), as
+    # the invoice prints them.
     assert (draft.issue_date, draft.due_date, draft.vat_exemption) == (
         dt.date(2026, 5, 1),
-        dt.date(2026, 5, 1),
+        dt.date(2026, 5, 31),
         "not_subject",
     )
     assert _lines(draft) == [
@@ -235,8 +237,8 @@ def test_add_late_fees_bills_them_on_a_new_draft_and_leaves_the_invoice_alone():
             Decimal("0.0"),
         ),
         (
-            "Fixed indemnity for recovery costs, invoice INV-2026-0001 paid late "
-            "(art. L441-10 and D441-5 of the French commercial code)",
+            "Fixed indemnity for recovery costs, late payment of invoice "
+            "INV-2026-0001 (art. L441-10 and D441-5 of the French commercial code)",
             Decimal("1.00"),
             Decimal("40.00"),
             Decimal("0.0"),

@@ -72,8 +72,8 @@ def test_an_invoice_paid_meanwhile_is_said(client, batch):
     response = client.post(f"{LIST}{batch.pk}/record/", follow=True)
 
     assert any(
-        f"{paid.number} was paid otherwise meanwhile: €100.00 recorded instead of "
-        "€120.00" in message
+        f"{paid.number} was paid otherwise meanwhile: €20.00 of this transfer is "
+        "more than it still asked, kept as an overpayment to refund" in message
         for message in messages_of(response)
     )
 

@@ -197,12 +197,14 @@ def test_recorded_each_invoice_gets_its_payment_and_receipt_once(
         invoice.refresh_from_db()
         assert (invoice.status, invoice.amount_due) == ("paid", Decimal("0.00"))
     assert not TransferDeclaration.objects.for_company(customer.company).waiting()
-    assert result.shortfalls == []
+    assert result.overpaid == []
     batch.refresh_from_db()
     assert (batch.recorded_at, batch.recorded_by) == (LATER, owner)
 
 
-def test_an_invoice_paid_meanwhile_gets_only_what_is_still_due(customer, three):
+def test_money_beyond_what_an_invoice_paid_meanwhile_asks_is_an_overpayment(
+    customer, three
+):
     batch = _declare(_open(customer, three))
     services.payment_record(
         invoice=three[1], amount=Decimal("5.00"), method="manual", actor=None, now=NOW
@@ -212,27 +214,38 @@ def test_an_invoice_paid_meanwhile_gets_only_what_is_still_due(customer, three):
     result = services.transfer_batch_record(batch=batch, actor=None, now=LATER)
 
     recorded = {
-        p.invoice_id: p.amount
+        p.invoice_id: (p.amount, p.overpaid_amount)
         for p in Payment.objects.for_company(customer.company).filter(method="transfer")
     }
-    assert recorded == {three[0].pk: Decimal("12.01"), three[1].pk: Decimal("19.02")}
-    assert [(i.pk, asked, got) for i, asked, got in result.shortfalls] == [
-        (three[1].pk, Decimal("24.02"), Decimal("19.02")),
-        (three[2].pk, Decimal("0.04"), Decimal("0")),
+    # Every cent of the transfer is recorded: nothing arrived is left out.
+    assert recorded == {
+        three[0].pk: (Decimal("12.01"), Decimal("0")),
+        three[1].pk: (Decimal("24.02"), Decimal("5.00")),
+        three[2].pk: (Decimal("0.04"), Decimal("0.04")),
+    }
+    assert [(i.pk, overpaid) for i, overpaid in result.overpaid] == [
+        (three[1].pk, Decimal("5.00")),
+        (three[2].pk, Decimal("0.04")),
     ]
+    for invoice in three:
+        invoice.refresh_from_db()
+        assert invoice.status == "paid"
 
 
-def test_nothing_left_to_pay_anywhere_records_nothing(customer, three):
+def test_a_transfer_for_invoices_all_paid_otherwise_is_all_overpayment(customer, three):
     batch = _open(customer, three)
     for invoice in three:
         _paid(invoice)
 
-    with pytest.raises(services.PaymentRefused, match="Nothing is left to pay"):
-        services.transfer_batch_record(batch=batch, actor=None, now=LATER)
+    result = services.transfer_batch_record(batch=batch, actor=None, now=LATER)
 
     batch.refresh_from_db()
-    assert batch.recorded_at is None
-    assert not Payment.objects.filter(method="transfer").exists()
+    assert batch.recorded_at is not None
+    overpaid = Payment.objects.for_company(customer.company).filter(method="transfer")
+    assert sorted(p.overpaid_amount for p in overpaid) == sorted(
+        line.amount for line in batch.lines.all()
+    )
+    assert len(result.overpaid) == 3
 
 
 def test_recorded_without_a_declaration_the_bank_line_is_enough(customer, three):

@@ -5,8 +5,10 @@ plain text without JavaScript), then "I have sent this transfer"."""
 import re
 
 import pytest
+from django.utils import timezone
 
 from documents.models import ClientEmail
+from payments import services
 from payments.models import TransferBatch, TransferDeclaration
 from tests.backoffice import sign_in
 from tests.factories import ClientFactory, DocumentFactory
@@ -237,3 +239,30 @@ def test_an_invoice_declared_paid_is_not_ticked_again_by_default(client, custome
     ticked = re.findall(r'value="(\d+)"[^>]*? checked>', form)
     assert ticked == [str(second.pk)]
     assert form.count("transfer declared, awaiting confirmation") == 2
+
+
+def test_once_recorded_the_page_no_longer_asks_for_the_transfer(client, customer):
+    first, second = invoice(customer), invoice(customer)
+    page_url = _open(client, customer, [first, second])["Location"]
+    batch = TransferBatch.objects.for_company(customer.company).get()
+    services.transfer_batch_record(batch=batch, actor=None, now=timezone.now())
+
+    html = client.get(page_url).content.decode()
+
+    assert 'data-state="recorded"' in html
+    assert _text(html, "transfer-heading") == "€240.00 received by one transfer"
+    assert "<svg" not in html and 'id="transfer-iban"' not in html
+    assert 'id="declare-form"' not in html
+
+
+def test_a_batch_its_invoices_no_longer_match_says_not_to_send_it(client, customer):
+    first, second = invoice(customer), invoice(customer)
+    page_url = _open(client, customer, [first, second])["Location"]
+    services.invoice_mark_paid(invoice=second, actor=None, now=timezone.now())
+
+    html = client.get(page_url).content.decode()
+
+    assert 'data-state="stale"' in html
+    assert "Do not send it" in html
+    assert "<svg" not in html and 'id="transfer-iban"' not in html
+    assert 'id="declare-form"' not in html
