@@ -12,13 +12,14 @@ from typing import Any
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from companies.errors import ActionRefused
 from documents import services, status
+from documents.back_office import document_admin_url
 from documents.late_fees import late_fees
 from documents.models import Document
 from mail import services as mail_services
@@ -362,7 +363,7 @@ DOCUMENT_ACTIONS = {
             name="add_late_fees",
             label=_("Add late fees"),
             done=_(
-                "%(document)s: its late fees are billed on the draft invoice below: "
+                "%(document)s: its late fees are billed on a new draft invoice: "
                 "read it, then finalise and send it."
             ),
             offered=_late_fees_billable,
@@ -409,7 +410,12 @@ def bulk_action(action: DocumentAction) -> Callable[..., HttpResponse | None]:
             return model_admin.action_confirmation(
                 request, action, documents, bulk=True
             )
-        model_admin.run_action(request, action, documents)
+        results = model_admin.run_action(request, action, documents)
+        made = [result for result in results if isinstance(result, Document)]
+        if action.follow and len(documents) == 1 and made:
+            # One document, and the action made another (e.g. the invoice of
+            # its late fees): go to it, as from the document's own page.
+            return HttpResponseRedirect(document_admin_url(made[0]))
         return None
 
     run_selected.__name__ = action.name

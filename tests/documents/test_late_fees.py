@@ -390,7 +390,7 @@ def test_the_back_office_asks_with_the_amounts_then_adds_the_late_fees(client):
     assert response.status_code == 302
     assert response["Location"] == f"/admin/documents/invoice/{draft.pk}/change/"
     assert messages_of(response) == [
-        "INV-2026-0001: its late fees are billed on the draft invoice below: "
+        "INV-2026-0001: its late fees are billed on a new draft invoice: "
         "read it, then finalise and send it."
     ]
     assert again.status_code == 302
@@ -509,7 +509,7 @@ def test_add_late_fees_from_the_invoices_list_asks_then_bills_each(client):
     assert "It is not overdue: no late fees are due." in text
     assert billed_before == 2
     assert messages_of(done) == [
-        "INV-2026-0001: its late fees are billed on the draft invoice below: "
+        "INV-2026-0001: its late fees are billed on a new draft invoice: "
         "read it, then finalise and send it.",
         "INV-2026-0002: It is not overdue: no late fees are due.",
     ]
@@ -540,3 +540,24 @@ def test_the_portal_names_the_invoice_billing_the_late_fees_and_the_reverse(clie
         f'data-late-fees="of"><a href="/p/{token}/documents/{invoice.pk}/">'
         f"Late fees of invoice {invoice.number}</a>"
     ) in billing
+
+
+def test_add_late_fees_on_one_invoice_of_the_list_goes_to_its_draft(client):
+    company = CompanyFactory()
+    sign_in(client, company)
+    late = DocumentFactory(client__company=company, finalised=True)
+    selection = {
+        "action": "add_late_fees",
+        "index": "0",
+        "_selected_action": [late.pk],
+        "confirmed": "yes",
+    }
+
+    with time_machine.travel(LATE):
+        done = client.post("/admin/documents/invoice/", selection)
+
+    late.refresh_from_db()
+    assert done.status_code == 302
+    assert done["Location"] == (
+        f"/admin/documents/invoice/{late.late_fees_invoice_id}/change/"
+    )
