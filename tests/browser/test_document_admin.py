@@ -195,6 +195,14 @@ def test_remind_now_from_the_invoice_page_and_the_ageing_report(
     sign_in(page, live_server, owner["email"], owner["password"])
 
     page.goto(f"{live_server.url}/admin/documents/invoice/{owed.pk}/change/")
+    # Its many actions wrap below its number, never over it, all alike.
+    number = page.locator("#content h2").first.bounding_box()
+    tools = page.locator("#content .object-tools").bounding_box()
+    assert tools["y"] >= number["y"] + number["height"], (number, tools)
+    heights = page.locator(
+        "#content .object-tools a, #content .object-tools button"
+    ).evaluate_all("items => items.map(item => item.getBoundingClientRect().height)")
+    assert len(heights) > 5 and max(heights) - min(heights) < 1, heights
     page.click("#document-action-remind_now button")
     page.wait_for_url(f"{live_server.url}/admin/documents/invoice/{owed.pk}/change/")
     message = page.locator(".messagelist").inner_text()
