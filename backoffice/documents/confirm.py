@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backoffice.documents.actions import DOCUMENT_ACTIONS, REFUSALS, DocumentAction
 from backoffice.documents.inlines import money_display
@@ -369,7 +370,11 @@ class ActionPages:
         page = kind_page(documents[0].kind) if documents else "invoice"
         changelist = reverse(f"admin:documents_{page}_changelist")
         if bulk:
-            title = _("%(action)s: %(count)s documents") % {
+            title = ngettext(
+                "%(action)s: %(count)s document",
+                "%(action)s: %(count)s documents",
+                len(documents),
+            ) % {
                 "action": action.label,
                 "count": len(documents),
             }

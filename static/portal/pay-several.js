@@ -14,13 +14,17 @@
       const currency = box.dataset.currency;
       sums.set(currency, (sums.get(currency) || 0) + Number(box.dataset.minor));
     }
+    const first = form.querySelector("input[name=invoice]");
+    if (!sums.size && first) {
+      sums.set(first.dataset.currency, 0); // nothing ticked: 0,00 €, not a blank
+    }
     const language = document.documentElement.lang || undefined;
     const parts = [...sums.keys()].sort().map((currency) => {
       const format = new Intl.NumberFormat(language, { style: "currency", currency });
       const digits = format.resolvedOptions().maximumFractionDigits;
       return format.format(sums.get(currency) / 10 ** digits);
     });
-    total.textContent = parts.length ? parts.join(" + ") : "—";
+    total.textContent = parts.join(" + ");
   }
 
   document.addEventListener("change", (event) => {

@@ -140,6 +140,18 @@ def test_pay_several_on_a_phone_adds_up_the_ticks_and_opens_one_checkout(
     expect(page.locator("#pay-several-total")).to_have_text(
         money.format_money(Decimal(left) / 100, "EUR", "fr")
     )
+    # Nothing ticked is a total of nothing, not a blank; then ticked again.
+    values = ticked.evaluate_all("bs => bs.map(b => b.value)")
+    for value in values:
+        page.locator(f"#pay-several-form input[value='{value}']").uncheck()
+    expect(page.locator("#pay-several-total")).to_have_text(
+        money.format_money(Decimal(0), "EUR", "fr")
+    )
+    for value in values:
+        page.locator(f"#pay-several-form input[value='{value}']").check()
+    expect(page.locator("#pay-several-total")).to_have_text(
+        money.format_money(Decimal(left) / 100, "EUR", "fr")
+    )
     assert_no_axe_violations(page, "the invoices tab with Pay several, on a phone")
     tap_when_still(page, "#pay-several-button")
 
