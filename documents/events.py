@@ -348,13 +348,24 @@ def invoice_refunded(
 
 
 def invoice_transfer_declared(
-    *, document: Document, at: dt.datetime, client_name: str, paid_on: str
+    *,
+    document: Document,
+    at: dt.datetime,
+    client_name: str,
+    paid_on: str,
+    batch: dict[str, object] | None = None,
 ) -> DocumentEvent:
+    """`batch`: one transfer for several invoices, its reference and either
+    every invoice's number (on the first invoice's event, the one the members
+    hear of) or the first invoice's (on the others', which they do not)."""
+    details: dict[str, object] = {"paid_on": paid_on} if paid_on else {}
+    if batch:
+        details["batch"] = batch
     return _write(
         DocumentEvent.Kind.TRANSFER_DECLARED,
         document=document,
         actor=None,
         at=at,
         actor_name=client_name,
-        details={"paid_on": paid_on} if paid_on else {},
+        details=details,
     )

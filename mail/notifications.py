@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from companies.models import Membership
 from companies.money import format_money
+from companies.references import grouped
 from documents.back_office import document_admin_url
 from documents.events import NOTIFYING_KINDS
 from documents.models import Document, DocumentEvent
@@ -71,6 +72,26 @@ def activity_text(event: DocumentEvent) -> str:
             return _("%(member)s sent %(document)s to %(client)s") % values
         return _("%(document)s sent to %(client)s") % values
     if kind == "transfer_declared":
+        batch = event.details.get("batch")
+        if isinstance(batch, dict) and batch.get("invoices"):
+            values["reference"] = grouped(str(batch.get("reference", "")))
+            values["invoices"] = ", ".join(str(n) for n in batch["invoices"])
+            return (
+                _(
+                    "%(client)s declared one bank transfer, reference %(reference)s, "
+                    "for invoices %(invoices)s"
+                )
+                % values
+            )
+        if isinstance(batch, dict) and batch.get("first"):
+            values["first"] = batch["first"]
+            return (
+                _(
+                    "%(client)s declared a bank transfer for %(document)s, with "
+                    "invoice %(first)s"
+                )
+                % values
+            )
         return _("%(client)s declared a bank transfer for %(document)s") % values
     values["what"] = str(dict(DocumentEvent.Kind.choices).get(kind, kind))
     return _("%(client)s: %(what)s, %(document)s") % values

@@ -235,12 +235,18 @@ def transfer_batch_declare(
             for line in lines
         ]
     )
-    for invoice in invoices:
+    # The members hear of the one transfer once, on its first invoice's
+    # event, with every invoice it pays; each invoice's history has its own.
+    numbers = [invoice.number for invoice in invoices]
+    for position, invoice in enumerate(invoices):
         events.invoice_transfer_declared(
             document=invoice,
             at=now,
             client_name=client_name,
             paid_on=paid_on_date.isoformat() if paid_on_date else "",
+            batch={"reference": batch.reference, "invoices": numbers}
+            if position == 0
+            else {"reference": batch.reference, "first": numbers[0]},
         )
     batch.declared_at = now
     batch.paid_on_date = paid_on_date

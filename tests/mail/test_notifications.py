@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from documents import events
+from payments import services as payment_services
 from payments.services import payment_record
 from signing import services as signing_services
 from tests.backoffice import messages_of, sign_in
@@ -158,3 +159,33 @@ def test_an_activity_email_the_server_refuses_is_tried_again_later(settings):
         ["admin@a.example"],
     ]
     assert "declined quote Q-2026-0001" in mailbox.envelopes[1].content.decode()
+
+
+def test_one_transfer_for_several_invoices_is_told_once_with_each_invoice(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    company = CompanyFactory(name="Atelier")
+    members(company)
+    customer = ClientFactory(company=company, name="Café des Arts")
+    first, second, third = invoice(customer), invoice(customer), invoice(customer)
+    batch = payment_services.transfer_batch_open(
+        client=customer, invoices=[first, second, third], now=NOW
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.transfer_batch_declare(
+            batch=batch, client_name=customer.name, paid_on_date=None, now=NOW
+        )
+
+    members_told = [mail.subject for mail in mailoutbox if mail.to != [customer.email]]
+    reference = " ".join(
+        batch.reference[start : start + 4]
+        for start in range(0, len(batch.reference), 4)
+    )
+    numbers = ", ".join(sorted(doc.number for doc in (first, second, third)))
+    assert members_told == [
+        f"Atelier: Café des Arts declared one bank transfer, reference {reference}, "
+        f"for invoices {numbers}",
+        f"Atelier: Café des Arts declared one bank transfer, reference {reference}, "
+        f"for invoices {numbers}",
+    ]  # the owner and the admin, once each
