@@ -9,12 +9,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 
-from branding.selectors import brand_for_company
 from companies.models import Company
 from printing.engine import html_to_pdf
-from printing.pdf import _brand_css, _css_content, _logo_data_uri, _page_counter_css
+from printing.page_frame import page_frame_context
 
 
 @dataclass(frozen=True)
@@ -39,22 +37,14 @@ class ReceiptFacts:
 
 def receipt_pdf_html(*, facts: ReceiptFacts) -> str:
     """The HTML the receipt is printed from, in the active language."""
-    company = facts.company
-    brand = brand_for_company(company=company)
-    first_address_line = company.address.splitlines()[0] if company.address else ""
-    legal = " · ".join(
-        bit for bit in (company.legal_name or company.name, first_address_line) if bit
+    context = page_frame_context(
+        company=facts.company,
+        created_iso=facts.issued_at_iso,
+        issued_on=facts.issued_on,
+        client_name=facts.client_name,
+        client_address=facts.client_address,
     )
-    context = {
-        "language": translation.get_language(),
-        "created_iso": facts.issued_at_iso,
-        "facts": facts,
-        "brand": brand,
-        "brand_css": _brand_css(brand),
-        "brand_logo_data_uri": _logo_data_uri(brand),
-        "page_counter_css": _page_counter_css(),
-        "legal_line_css": _css_content(legal),
-    }
+    context["facts"] = facts
     return render_to_string("printing/receipt.html", context)
 
 

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 
-from branding.selectors import brand_for_company
 from companies.models import Company
 from printing.engine import html_to_pdf
-from printing.pdf import _brand_css, _css_content, _logo_data_uri, _page_counter_css
+from printing.page_frame import page_frame_context
 
 
 @dataclass(frozen=True)
@@ -36,22 +34,14 @@ class StatementText:
 
 def statement_pdf_html(*, text: StatementText) -> str:
     """The HTML the statement is printed from, in the active language."""
-    company = text.company
-    brand = brand_for_company(company=company)
-    first_address_line = company.address.splitlines()[0] if company.address else ""
-    legal = " · ".join(
-        bit for bit in (company.legal_name or company.name, first_address_line) if bit
+    context = page_frame_context(
+        company=text.company,
+        created_iso=text.issued_at_iso,
+        issued_on=text.issued_on,
+        client_name=text.client_name,
+        client_address=text.client_address,
     )
-    context = {
-        "language": translation.get_language(),
-        "created_iso": text.issued_at_iso,
-        "text": text,
-        "brand": brand,
-        "brand_css": _brand_css(brand),
-        "brand_logo_data_uri": _logo_data_uri(brand),
-        "page_counter_css": _page_counter_css(),
-        "legal_line_css": _css_content(legal),
-    }
+    context["text"] = text
     return render_to_string("printing/statement.html", context)
 
 
