@@ -4,21 +4,20 @@ they made (recorded in one click by owners and admins)."""
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from companies.admin_display import day_column, moment_column, money_column, money_text
-from companies.admin_site import CompanyScopedAdmin, back_office, member_can_change
+from companies.admin_site import CompanyScopedAdmin, back_office
 from companies.middleware import member
 from companies.references import grouped
 from documents import status
 from payments import services
+from payments.admin.answering import AnsweredFromTheList
 from payments.models import Discrepancy, TransferDeclaration
 
 # Why a Stripe event was not applied, for people.
@@ -100,8 +99,12 @@ class DeclarationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(TransferDeclaration, site=back_office)
-class TransferDeclarationAdmin(CompanyScopedAdmin):
+class TransferDeclarationAdmin(AnsweredFromTheList):
     """Invoices the client says it paid by transfer, with "Record this payment"."""
+
+    url_prefix = "payments_transferdeclaration"
+    waiting_state = "waiting"
+    record_label = _("Record this payment")
 
     list_display = (
         "declared",
@@ -164,69 +167,11 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
             or not status.is_payable(declaration.invoice)
         ):
             return self.state(declaration)
-        record = reverse(
-            "admin:payments_transferdeclaration_record", args=[declaration.pk]
-        )
-        reject = reverse(
-            "admin:payments_transferdeclaration_reject", args=[declaration.pk]
-        )
-        # Submit buttons of the list's own form (it carries the CSRF token),
-        # sent to this declaration's URLs: one click, no nested form.
-        return format_html(
-            '<button type="submit" class="button" formaction="{}" '
-            'formmethod="post" id="record-{}">{}</button> '
-            '<button type="submit" class="button" formaction="{}" '
-            'formmethod="post" id="reject-{}">{}</button>',
-            record,
-            declaration.pk,
-            _("Record this payment"),
-            reject,
-            declaration.pk,
-            _("Not received"),
-        )
+        return self.answer_buttons(declaration)
 
-    def get_list_display(self, request: HttpRequest) -> Any:
-        if member_can_change(request):
-            return (*self.list_display[:-1], "record")
-        return self.list_display
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict | None = None
-    ) -> HttpResponse:
-        if "state" not in request.GET and "q" not in request.GET:
-            query = request.GET.copy()
-            query["state"] = "waiting"
-            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-        return super().changelist_view(request, extra_context)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_urls(self) -> list:
-        return [
-            path(
-                "<path:object_id>/record/",
-                self.admin_site.admin_view(require_POST(self.declaration_record)),
-                name="payments_transferdeclaration_record",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(require_POST(self.declaration_reject)),
-                name="payments_transferdeclaration_reject",
-            ),
-            *super().get_urls(),
-        ]
-
-    def declaration_record(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def answer_record(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record the declared transfer as received (POST only)."""
-        if not member_can_change(request):
-            raise PermissionDenied
-        declaration = self.get_object(request, object_id)
-        if declaration is None:
-            raise Http404
+        declaration = self.answered(request, object_id)
         try:
             payment = services.transfer_declaration_record(
                 declaration=declaration, actor=member(request), now=timezone.now()
@@ -248,17 +193,11 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
                 },
                 messages.SUCCESS,
             )
-        return HttpResponseRedirect(
-            reverse("admin:payments_transferdeclaration_changelist") + "?state=waiting"
-        )
+        return self.waiting_list()
 
-    def declaration_reject(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def answer_reject(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The declared transfer never arrived (POST only)."""
-        if not member_can_change(request):
-            raise PermissionDenied
-        declaration = self.get_object(request, object_id)
-        if declaration is None:
-            raise Http404
+        declaration = self.answered(request, object_id)
         try:
             services.transfer_declaration_reject(
                 declaration=declaration, actor=member(request), now=timezone.now()
@@ -277,6 +216,4 @@ class TransferDeclarationAdmin(CompanyScopedAdmin):
                 % {"invoice": declaration.invoice},
                 messages.SUCCESS,
             )
-        return HttpResponseRedirect(
-            reverse("admin:payments_transferdeclaration_changelist") + "?state=waiting"
-        )
+        return self.waiting_list()

@@ -5,23 +5,18 @@ invoice) or "Not received", once, by owners and admins."""
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from companies.admin_display import day_column, moment_column, money_column, money_text
-from companies.admin_site import CompanyScopedAdmin, back_office, member_can_change
+from companies.admin_site import back_office
 from companies.middleware import member
 from companies.references import grouped
 from payments import services
+from payments.admin.answering import AnsweredFromTheList
 from payments.models import TransferBatch
-
-LIST_URL = "admin:payments_transferbatch_changelist"
 
 
 class BatchStateFilter(admin.SimpleListFilter):
@@ -50,9 +45,14 @@ class BatchStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(TransferBatch, site=back_office)
-class TransferBatchAdmin(CompanyScopedAdmin):
+class TransferBatchAdmin(AnsweredFromTheList):
     """Transfers paying several invoices: match the bank line by its reference,
     then record it once."""
+
+    url_prefix = "payments_transferbatch"
+    waiting_state = "declared"
+    record_label = _("Record this transfer")
+    button_id_prefix = "batch-"
 
     list_display = (
         "payment_reference",
@@ -117,72 +117,14 @@ class TransferBatchAdmin(CompanyScopedAdmin):
     def record(self, batch: TransferBatch) -> str:
         if batch.recorded_at is not None or batch.rejected_at is not None:
             return self.state(batch)
-        record = reverse("admin:payments_transferbatch_record", args=[batch.pk])
-        reject = reverse("admin:payments_transferbatch_reject", args=[batch.pk])
-        # Submit buttons of the list's own form (it carries the CSRF token),
-        # sent to this batch's URLs: one click, no nested form.
-        return format_html(
-            '<button type="submit" class="button" formaction="{}" '
-            'formmethod="post" id="record-batch-{}">{}</button> '
-            '<button type="submit" class="button" formaction="{}" '
-            'formmethod="post" id="reject-batch-{}">{}</button>',
-            record,
-            batch.pk,
-            _("Record this transfer"),
-            reject,
-            batch.pk,
-            _("Not received"),
-        )
+        return self.answer_buttons(batch)
 
     def scoped_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.prefetch_related("lines__invoice")
 
-    def get_list_display(self, request: HttpRequest) -> Any:
-        if member_can_change(request):
-            return (*self.list_display[:-1], "record")
-        return self.list_display
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict | None = None
-    ) -> HttpResponse:
-        if "state" not in request.GET and "q" not in request.GET:
-            query = request.GET.copy()
-            query["state"] = "declared"
-            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-        return super().changelist_view(request, extra_context)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_urls(self) -> list:
-        return [
-            path(
-                "<path:object_id>/record/",
-                self.admin_site.admin_view(require_POST(self.batch_record)),
-                name="payments_transferbatch_record",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(require_POST(self.batch_reject)),
-                name="payments_transferbatch_reject",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _batch(self, request: HttpRequest, object_id: str) -> TransferBatch:
-        if not member_can_change(request):
-            raise PermissionDenied
-        batch = self.get_object(request, object_id)
-        if batch is None:
-            raise Http404
-        return batch
-
-    def batch_record(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def answer_record(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record the transfer as received: a payment per invoice (POST only)."""
-        batch = self._batch(request, object_id)
+        batch = self.answered(request, object_id)
         reference = grouped(batch.reference)
         try:
             recorded = services.transfer_batch_record(
@@ -223,11 +165,11 @@ class TransferBatchAdmin(CompanyScopedAdmin):
                     },
                     messages.WARNING,
                 )
-        return HttpResponseRedirect(reverse(LIST_URL) + "?state=declared")
+        return self.waiting_list()
 
-    def batch_reject(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def answer_reject(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The transfer never arrived (POST only)."""
-        batch = self._batch(request, object_id)
+        batch = self.answered(request, object_id)
         reference = grouped(batch.reference)
         try:
             services.transfer_batch_reject(
@@ -247,4 +189,4 @@ class TransferBatchAdmin(CompanyScopedAdmin):
                 % {"reference": reference},
                 messages.SUCCESS,
             )
-        return HttpResponseRedirect(reverse(LIST_URL) + "?state=declared")
+        return self.waiting_list()
