@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin_display import day_column, moment_column, money_column, money_text
@@ -168,6 +169,27 @@ class TransferDeclarationAdmin(AnsweredFromTheList):
         ):
             return self.state(declaration)
         return self.answer_buttons(declaration)
+
+    def record_consequences(self, declaration: TransferDeclaration) -> list[str]:
+        return [
+            gettext(
+                "%(amount)s received by transfer is recorded on invoice "
+                "%(invoice)s, and the client gets its receipt by e-mail."
+            )
+            % {
+                "amount": money_text(declaration.amount, declaration.invoice.currency),
+                "invoice": declaration.invoice.number,
+            }
+        ]
+
+    def reject_consequences(self, declaration: TransferDeclaration) -> list[str]:
+        return [
+            gettext(
+                "The transfer the client declared for invoice %(invoice)s is marked "
+                "as not received: the invoice shows as to pay again."
+            )
+            % {"invoice": declaration.invoice.number}
+        ]
 
     def answer_record(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record the declared transfer as received (POST only)."""

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin_display import day_column, moment_column, money_column, money_text
@@ -121,6 +122,37 @@ class TransferBatchAdmin(AnsweredFromTheList):
 
     def scoped_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.prefetch_related("lines__invoice")
+
+    def record_consequences(self, batch: TransferBatch) -> list[str]:
+        lines = sorted(batch.lines.all(), key=lambda line: line.invoice.number or "")
+        return [
+            gettext(
+                "%(amount)s received by one transfer, reference %(reference)s, is "
+                "recorded on each invoice it pays:"
+            )
+            % {
+                "amount": money_text(batch.amount, batch.currency),
+                "reference": grouped(batch.reference),
+            },
+            *(
+                f"{line.invoice.number}: {money_text(line.amount, batch.currency)}"
+                for line in lines
+            ),
+            gettext(
+                "The client gets a receipt for each by e-mail. What an invoice paid "
+                "otherwise meanwhile no longer asks is kept as an overpayment to "
+                "refund."
+            ),
+        ]
+
+    def reject_consequences(self, batch: TransferBatch) -> list[str]:
+        return [
+            gettext(
+                "The transfer %(reference)s is marked as not received: its invoices "
+                "show as to pay again, and the client may choose them again."
+            )
+            % {"reference": grouped(batch.reference)}
+        ]
 
     def answer_record(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record the transfer as received: a payment per invoice (POST only)."""

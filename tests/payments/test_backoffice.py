@@ -229,7 +229,7 @@ def test_discrepancies_are_the_company_s_own_and_say_why(client, stripe_fake):
     assert list(theirs.context["cl"].result_list) == []
 
 
-def test_a_declared_transfer_is_recorded_in_one_click(client):
+def test_a_declared_transfer_is_recorded_once_asked_first(client):
     invoice = DocumentFactory(finalised=True)
     day = timezone.localdate()
     services.transfer_declare(
@@ -239,12 +239,21 @@ def test_a_declared_transfer_is_recorded_in_one_click(client):
     declaration = TransferDeclaration.objects.for_company(invoice.company).get()
 
     listed = client.get(DECLARED_URL, follow=True)
+    asked = client.get(f"{DECLARED_URL}{declaration.pk}/record/")
+    recorded_before = Payment.objects.for_company(invoice.company).count()
     response = client.post(f"{DECLARED_URL}{declaration.pk}/record/")
     again = client.post(f"{DECLARED_URL}{declaration.pk}/record/", follow=True)
 
     html = listed.content.decode()
-    assert f'formaction="{DECLARED_URL}{declaration.pk}/record/"' in html
-    assert 'name="csrfmiddlewaretoken"' in html
+    assert f'href="{DECLARED_URL}{declaration.pk}/record/"' in html
+    page = asked.content.decode()
+    assert "Nothing changes until you confirm." in page
+    assert (
+        f"€120.00 received by transfer is recorded on invoice {invoice.number}, "
+        "and the client gets its receipt by e-mail." in page
+    )
+    assert 'id="answer-confirm-form"' in page and 'name="csrfmiddlewaretoken"' in page
+    assert recorded_before == 0  # asking records nothing
     assert response.status_code == 302
     payment = Payment.objects.for_company(invoice.company).get()
     assert (payment.method, payment.amount) == ("transfer", Decimal("120.00"))
@@ -268,7 +277,7 @@ def test_reporting_sees_declared_transfers_but_records_nothing(client):
     post = client.post(f"{DECLARED_URL}{declaration.pk}/record/")
 
     assert listed.status_code == 200
-    assert "formaction" not in listed.content.decode()
+    assert f"{declaration.pk}/record/" not in listed.content.decode()
     assert list(listed.context["cl"].result_list) == [declaration]
     assert post.status_code == 403
     assert not Payment.objects.for_company(invoice.company).exists()

@@ -50,6 +50,8 @@ def test_the_list_shows_the_reference_to_match_and_one_record_button(client, bat
 def test_recorded_once_a_payment_per_invoice(client, batch):
     sign_in(client, batch.company)
 
+    asked = client.get(f"{LIST}{batch.pk}/record/")
+    nothing_yet = not Payment.objects.for_company(batch.company).exists()
     response = client.post(f"{LIST}{batch.pk}/record/", follow=True)
     again = client.post(f"{LIST}{batch.pk}/record/", follow=True)
 
@@ -60,6 +62,11 @@ def test_recorded_once_a_payment_per_invoice(client, batch):
     assert any("recorded on" in message for message in messages_of(response))
     assert any("recorded already" in message for message in messages_of(again))
     assert payments.count() == 2
+    page = asked.content.decode()
+    assert nothing_yet and "Nothing changes until you confirm." in page
+    assert f"reference {grouped(batch.reference)}, is recorded on each" in page
+    for line in batch.lines.all():
+        assert f"{line.invoice.number}: €{line.amount}" in page
 
 
 def test_an_invoice_paid_meanwhile_is_said(client, batch):
