@@ -264,5 +264,6 @@ def test_a_batch_its_invoices_no_longer_match_says_not_to_send_it(client, custom
 
     assert 'data-state="stale"' in html
     assert "Do not send it" in html
+    assert _text(html, "transfer-heading") == "A transfer of €240.00, not to send"
     assert "<svg" not in html and 'id="transfer-iban"' not in html
     assert 'id="declare-form"' not in html
