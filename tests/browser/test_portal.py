@@ -463,7 +463,6 @@ def test_on_a_phone_each_listed_document_is_a_two_line_card(
     page.goto(live_server.url + cafe["portal_url"])
 
     rows = page.locator("#document-table tbody tr")
-    page.screenshot(path="/tmp/phone-list.png", full_page=True)
     assert rows.count() >= 10
     boxes = rows.evaluate_all(
         "rows => rows.map(r => ({height: r.getBoundingClientRect().height,"
